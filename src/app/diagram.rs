@@ -1,0 +1,120 @@
+//! The SVG sequence diagram: one lifeline per participant, one numbered arrow per step.
+//! A pure function of its props (trace + cursor).
+
+use crate::model::{Fidelity, Outcome, ParticipantKind, Plane, Trace};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Horizontal distance between lifelines.
+pub const COL: f64 = 180.0;
+/// Vertical distance between arrows.
+pub const ROW: f64 = 46.0;
+const LEFT: f64 = 100.0;
+const TOP: f64 = 78.0;
+
+/// Props of [`Diagram`].
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    /// The trace to draw.
+    pub trace: Rc<Trace>,
+    /// The current step.
+    pub cursor: usize,
+    /// Clicking an arrow seeks to it.
+    pub on_seek: Callback<usize>,
+}
+
+fn kind_class(k: ParticipantKind) -> &'static str {
+    match k {
+        ParticipantKind::Operator => "p-operator",
+        ParticipantKind::Arm => "p-arm",
+        ParticipantKind::MiResourceProvider => "p-msrp",
+        ParticipantKind::App => "p-app",
+        ParticipantKind::TokenEndpoint => "p-endpoint",
+        ParticipantKind::Entra => "p-entra",
+        ParticipantKind::ResourceServer => "p-server",
+    }
+}
+
+/// The diagram component.
+#[function_component(Diagram)]
+pub fn diagram(p: &DiagramProps) -> Html {
+    // Keep the current arrow in view as the learner steps.
+    use_effect_with(p.cursor, |_| {
+        if let Ok(Some(el)) = gloo::utils::document().query_selector("svg.sequence .message.current") {
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            opts.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+            el.scroll_into_view_with_scroll_into_view_options(&opts);
+        }
+    });
+    let t = &p.trace;
+    let n = t.participants.len().max(1);
+    let width = LEFT * 2.0 + COL * (n as f64 - 1.0);
+    let height = TOP + ROW * (t.steps.len() as f64 + 0.6);
+    let x = |i: usize| LEFT + COL * i as f64;
+    let lifelines = t.participants.iter().enumerate().map(|(i, part)| {
+        html! {
+            <g class={classes!("lifeline", kind_class(part.kind))}>
+                <line x1={x(i).to_string()} y1="52" x2={x(i).to_string()} y2={height.to_string()} />
+                <rect class="head" x={(x(i) - 80.0).to_string()} y="8" width="160" height="40" rx="6" />
+                <text class="head-label" x={x(i).to_string()} y="33" text-anchor="middle">{ &part.label }</text>
+            </g>
+        }
+    });
+    let arrows = t.steps.iter().enumerate().map(|(k, s)| {
+        let y = TOP + ROW * k as f64 + ROW * 0.5;
+        let state = if k == p.cursor { "current" } else if k < p.cursor { "past" } else { "future" };
+        let mut cls = classes!("message", state);
+        if s.outcome == Outcome::Failure {
+            cls.push("failure");
+        }
+        cls.push(if s.plane == Plane::Control { "control" } else { "runtime" });
+        if s.fidelity == Fidelity::Conceptual {
+            cls.push("conceptual");
+        }
+        let onclick = {
+            let cb = p.on_seek.clone();
+            Callback::from(move |_: MouseEvent| cb.emit(k))
+        };
+        let (x1, x2) = (x(s.from), x(s.to));
+        let num = (k + 1).to_string();
+        let body = if s.from == s.to {
+            let path = format!("M {x1} {} h 34 v 18 h -30", y - 9.0);
+            html! {
+                <>
+                    <path class="arrow" d={path} marker-end="url(#head)" />
+                    <text class="label" x={(x1 + 42.0).to_string()} y={(y + 4.0).to_string()}>{ &s.label }</text>
+                </>
+            }
+        } else {
+            let dir = if x2 > x1 { 1.0 } else { -1.0 };
+            let mid = (x1 + x2) / 2.0;
+            html! {
+                <>
+                    <line class="arrow" x1={(x1 + 4.0 * dir).to_string()} y1={y.to_string()} x2={(x2 - 6.0 * dir).to_string()} y2={y.to_string()} marker-end="url(#head)" />
+                    <text class="label" x={mid.to_string()} y={(y - 7.0).to_string()} text-anchor="middle">{ &s.label }</text>
+                </>
+            }
+        };
+        let numx = if s.from == s.to { x1 - 16.0 } else if x(s.to) > x1 { x1 + 14.0 } else { x1 - 14.0 };
+        html! {
+            <g class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-current={if k == p.cursor { Some("step") } else { None }}>
+                <rect class="hit" x="0" y={(y - 22.0).to_string()} width={width.to_string()} height={ROW.to_string()} />
+                { body }
+                <circle class="num-bg" cx={numx.to_string()} cy={(y + 10.0).to_string()} r="9" />
+                <text class="num" x={numx.to_string()} y={(y + 13.5).to_string()} text-anchor="middle">{ num }</text>
+            </g>
+        }
+    });
+    html! {
+        <svg class="sequence" xmlns="http://www.w3.org/2000/svg" width={width.to_string()} height={height.to_string()} viewBox={format!("0 0 {width} {height}")} role="list" aria-label="Sequence diagram of the scenario">
+            <defs>
+                <marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke" />
+                </marker>
+            </defs>
+            { for lifelines }
+            { for arrows }
+        </svg>
+    }
+}

@@ -1,0 +1,664 @@
+//! Azure RBAC: role definitions (built-in and custom), role and deny assignments, and
+//! the evaluation algorithm of fact sheet §7.5, with an explanation for every decision.
+//!
+//! Evaluation: (1) the caller's object id plus the group ids its token carries;
+//! (2) deny assignments that cover the action at the target scope win; (3) otherwise
+//! any role assignment at the target scope or a parent scope whose role grants the
+//! action (`Actions − NotActions`, or `DataActions − NotDataActions`) allows it;
+//! (4) else deny. Control-plane patterns never match data actions. Assignments made
+//! during the scenario only count once their propagation delay has passed.
+
+use super::time::{human_duration, SimTime};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// A permissions block with lower-cased patterns.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Permissions {
+    /// Control-plane actions.
+    pub actions: Vec<String>,
+    /// Subtracted control-plane actions.
+    pub not_actions: Vec<String>,
+    /// Data-plane actions.
+    pub data_actions: Vec<String>,
+    /// Subtracted data-plane actions.
+    pub not_data_actions: Vec<String>,
+}
+
+impl Permissions {
+    fn grants(&self, action_lower: &str, data: bool) -> bool {
+        let (allow, sub) = if data { (&self.data_actions, &self.not_data_actions) } else { (&self.actions, &self.not_actions) };
+        allow.iter().any(|p| glob(p, action_lower)) && !sub.iter().any(|p| glob(p, action_lower))
+    }
+    fn subtracted(&self, action_lower: &str, data: bool) -> Option<&str> {
+        let (allow, sub) = if data { (&self.data_actions, &self.not_data_actions) } else { (&self.actions, &self.not_actions) };
+        if allow.iter().any(|p| glob(p, action_lower)) {
+            sub.iter().find(|p| glob(p, action_lower)).map(String::as_str)
+        } else {
+            None
+        }
+    }
+}
+
+/// A role definition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleDefinition {
+    /// The role's GUID (`name` in ARM).
+    pub id: String,
+    /// Display name, e.g. `Key Vault Secrets User`.
+    pub role_name: String,
+    /// `BuiltInRole` or `CustomRole`.
+    pub role_type: &'static str,
+    /// Permission blocks (patterns stored lower-case).
+    pub permissions: Vec<Permissions>,
+}
+
+impl RoleDefinition {
+    /// True when some block grants the action.
+    pub fn grants(&self, action_lower: &str, data: bool) -> bool {
+        self.permissions.iter().any(|p| p.grants(action_lower, data))
+    }
+    /// True when the role has any data action at all.
+    pub fn has_data_actions(&self) -> bool {
+        self.permissions.iter().any(|p| !p.data_actions.is_empty())
+    }
+    /// `/providers/Microsoft.Authorization/roleDefinitions/<guid>`.
+    pub fn resource_id(&self) -> String {
+        format!("/providers/Microsoft.Authorization/roleDefinitions/{}", self.id)
+    }
+}
+
+/// A role assignment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    /// Assignment GUID.
+    pub name: String,
+    /// Scope as written (ARM id).
+    pub scope: String,
+    /// Index of the role in [`Rbac::roles`].
+    pub role: usize,
+    /// Principal object id.
+    pub principal_id: String,
+    /// `User`, `Group`, `ServicePrincipal`.
+    pub principal_type: String,
+    /// When it was created.
+    pub created: SimTime,
+    /// When authorization checks start seeing it.
+    pub effective_at: SimTime,
+    #[serde(skip)]
+    scope_lower: String,
+}
+
+/// A deny assignment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DenyAssignment {
+    /// Name.
+    pub name: String,
+    /// Denied permissions.
+    pub permissions: Vec<Permissions>,
+    /// Scope.
+    pub scope: String,
+    /// Principal ids; `*` means everyone.
+    pub principals: Vec<String>,
+    /// Exempt principal ids.
+    pub exclude_principals: Vec<String>,
+    /// Applies at `scope` only.
+    pub do_not_apply_to_child_scopes: bool,
+    #[serde(skip)]
+    scope_lower: String,
+}
+
+/// Who is asking for what, where.
+#[derive(Clone, Copy, Debug)]
+pub struct AccessRequest<'a> {
+    /// Caller's object id (`oid`).
+    pub principal_id: &'a str,
+    /// Group object ids the caller's token carries.
+    pub groups: &'a [String],
+    /// Action, e.g. `Microsoft.KeyVault/vaults/secrets/getSecret/action`.
+    pub action: &'a str,
+    /// Data-plane action?
+    pub data: bool,
+    /// Target scope (ARM id).
+    pub scope: &'a str,
+    /// Evaluation time.
+    pub now: SimTime,
+}
+
+/// The compact outcome of an evaluation (no strings built): what benchmarks measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Granted by this assignment index.
+    Allowed(usize),
+    /// Denied by this deny assignment index.
+    DeniedByDeny(usize),
+    /// No effective assignment grants it; `pending` is an assignment that would once propagated.
+    NotFound {
+        /// Assignment index still propagating, if any.
+        pending: Option<usize>,
+    },
+}
+
+/// A decision with its explanation, attached to trace steps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    /// Allowed or not.
+    pub allowed: bool,
+    /// Short title, e.g. `No role assignment grants getSecret`.
+    pub summary: String,
+    /// Each check, in order, in plain language.
+    pub reasons: Vec<String>,
+    /// What would fix it, when denied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Decision {
+    /// A decision from a list of reasons.
+    pub fn new(allowed: bool, summary: impl Into<String>, reasons: Vec<String>, fix: Option<String>) -> Decision {
+        Decision { allowed, summary: summary.into(), reasons, fix }
+    }
+}
+
+/// Built-in role table (fact sheet §7.6): name, GUID, actions, notActions, dataActions, notDataActions.
+const KV_CONTROL: &[&str] = &[
+    "Microsoft.Authorization/*/read",
+    "Microsoft.Insights/alertRules/*",
+    "Microsoft.Resources/deployments/*",
+    "Microsoft.Resources/subscriptions/resourceGroups/read",
+    "Microsoft.Support/*",
+    "Microsoft.KeyVault/checkNameAvailability/read",
+    "Microsoft.KeyVault/deletedVaults/read",
+    "Microsoft.KeyVault/locations/*/read",
+    "Microsoft.KeyVault/vaults/*/read",
+    "Microsoft.KeyVault/operations/read",
+];
+const MI_COMMON: &[&str] = &[
+    "Microsoft.Authorization/*/read",
+    "Microsoft.Insights/alertRules/*",
+    "Microsoft.Resources/subscriptions/resourceGroups/read",
+    "Microsoft.Resources/deployments/*",
+    "Microsoft.Support/*",
+];
+
+type BuiltIn = (&'static str, &'static str, Vec<&'static str>, Vec<&'static str>, Vec<&'static str>, Vec<&'static str>);
+
+fn builtin_roles() -> Vec<BuiltIn> {
+    vec![
+        ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", vec!["*"], vec![], vec![], vec![]),
+        (
+            "Contributor",
+            "b24988ac-6180-42a0-ab88-20f7382dd24c",
+            vec!["*"],
+            vec![
+                "Microsoft.Authorization/*/Delete",
+                "Microsoft.Authorization/*/Write",
+                "Microsoft.Authorization/elevateAccess/Action",
+                "Microsoft.Blueprint/blueprintAssignments/write",
+                "Microsoft.Blueprint/blueprintAssignments/delete",
+                "Microsoft.Compute/galleries/share/action",
+                "Microsoft.Purview/consents/write",
+                "Microsoft.Purview/consents/delete",
+                "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
+                "Microsoft.Subscription/cancel/action",
+                "Microsoft.Subscription/enable/action",
+            ],
+            vec![],
+            vec![],
+        ),
+        ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", vec!["*/read"], vec![], vec![], vec![]),
+        ("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", vec!["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"], vec![], vec![], vec![]),
+        (
+            "Role Based Access Control Administrator",
+            "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+            vec!["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"],
+            vec![],
+            vec![],
+            vec![],
+        ),
+        (
+            "Key Vault Secrets User",
+            "4633458b-17de-408a-b874-0445c86b69e6",
+            vec![],
+            vec![],
+            vec!["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+            vec![],
+        ),
+        ("Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", KV_CONTROL.to_vec(), vec![], vec!["Microsoft.KeyVault/vaults/secrets/*"], vec![]),
+        ("Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483", KV_CONTROL.to_vec(), vec![], vec!["Microsoft.KeyVault/vaults/*"], vec![]),
+        (
+            "Key Vault Reader",
+            "21090545-7ca7-4776-b22c-e363652d74d2",
+            KV_CONTROL.to_vec(),
+            vec![],
+            vec!["Microsoft.KeyVault/vaults/*/read", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+            vec![],
+        ),
+        (
+            "Storage Blob Data Reader",
+            "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+            vec![
+                "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+                "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+            ],
+            vec![],
+            vec!["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"],
+            vec![],
+        ),
+        (
+            "Storage Blob Data Contributor",
+            "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+            vec![
+                "Microsoft.Storage/storageAccounts/blobServices/containers/delete",
+                "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+                "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+                "Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action",
+            ],
+            vec![],
+            vec![
+                "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete",
+                "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read",
+                "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action",
+                "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write",
+            ],
+            vec![],
+        ),
+        (
+            "Managed Identity Operator",
+            "f1a07417-d97a-45cb-824c-7a7467783830",
+            [&["Microsoft.ManagedIdentity/userAssignedIdentities/*/read", "Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action"][..], MI_COMMON].concat(),
+            vec![],
+            vec![],
+            vec![],
+        ),
+        (
+            "Managed Identity Contributor",
+            "e40ec5ca-96e0-45a2-b4ff-59039f2c2b59",
+            [
+                &[
+                    "Microsoft.ManagedIdentity/userAssignedIdentities/read",
+                    "Microsoft.ManagedIdentity/userAssignedIdentities/write",
+                    "Microsoft.ManagedIdentity/userAssignedIdentities/delete",
+                    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read",
+                    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write",
+                    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/delete",
+                    "Microsoft.ManagedIdentity/userAssignedIdentities/revokeTokens/action",
+                ][..],
+                MI_COMMON,
+            ]
+            .concat(),
+            vec![],
+            vec![],
+            vec![],
+        ),
+    ]
+}
+
+fn lower_all(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_ascii_lowercase()).collect()
+}
+
+/// Case-insensitive glob (`*` matches any run of characters, including `/`). Both inputs lower-case.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    if !p.contains(&b'*') {
+        return p == t;
+    }
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (usize::MAX, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = pi;
+            mark = ti;
+            pi += 1;
+        } else if star != usize::MAX {
+            pi = star + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// True when an assignment at `assigned` (lower-case) covers `target` (lower-case).
+fn covers(assigned: &str, target: &str, mg_of: impl Fn(&str) -> Vec<String>) -> bool {
+    if assigned == "/" || assigned == target {
+        return true;
+    }
+    if target.len() > assigned.len() && target.starts_with(assigned) && target.as_bytes()[assigned.len()] == b'/' {
+        return true;
+    }
+    if let Some(mg) = assigned.strip_prefix("/providers/microsoft.management/managementgroups/") {
+        if let Some(sub) = subscription_of(target) {
+            return mg_of(sub).iter().any(|m| m == mg);
+        }
+    }
+    false
+}
+
+fn subscription_of(scope_lower: &str) -> Option<&str> {
+    scope_lower.strip_prefix("/subscriptions/").map(|r| r.split('/').next().unwrap_or(r))
+}
+
+/// The parent scopes of `scope`, from itself up to `/` (ARM ids, as written).
+pub fn scope_chain(scope: &str, mg: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    let parts: Vec<&str> = scope.trim_end_matches('/').split('/').collect();
+    // Walk back over segments, keeping only valid scope boundaries.
+    let mut n = parts.len();
+    while n > 1 {
+        let s = parts[..n].join("/");
+        let segs = n - 1;
+        // Valid scopes: /subscriptions/x (2), /subscriptions/x/resourceGroups/y (4),
+        // resources: 4 + 2 (providers/ns) + 2k (type/name), i.e. 8, 10, 12 …
+        if segs == 2 || segs == 4 || (segs >= 8 && segs % 2 == 0) {
+            out.push(s);
+        }
+        n -= 1;
+    }
+    if let Some(m) = mg {
+        out.push(format!("/providers/Microsoft.Management/managementGroups/{m}"));
+    }
+    out.push("/".into());
+    out
+}
+
+/// All of RBAC's state.
+#[derive(Clone, Debug, Default)]
+pub struct Rbac {
+    /// Role definitions: built-ins first, then custom roles.
+    pub roles: Vec<RoleDefinition>,
+    /// Role assignments (`None` once deleted, so indexes stay stable).
+    pub assignments: Vec<Option<RoleAssignment>>,
+    /// Deny assignments.
+    pub denies: Vec<DenyAssignment>,
+    by_principal: HashMap<String, Vec<usize>>,
+    role_by_key: HashMap<String, usize>,
+    mg_of_subscription: BTreeMap<String, String>,
+}
+
+impl Rbac {
+    /// RBAC with the built-in roles.
+    pub fn with_builtins() -> Rbac {
+        let mut r = Rbac::default();
+        for (name, id, a, na, da, nda) in builtin_roles() {
+            r.add_role(RoleDefinition {
+                id: id.into(),
+                role_name: name.into(),
+                role_type: "BuiltInRole",
+                permissions: vec![Permissions { actions: lower_all(&a), not_actions: lower_all(&na), data_actions: lower_all(&da), not_data_actions: lower_all(&nda) }],
+            });
+        }
+        r
+    }
+
+    /// Adds a role definition and indexes it by name and id.
+    pub fn add_role(&mut self, role: RoleDefinition) -> usize {
+        let i = self.roles.len();
+        self.role_by_key.insert(role.role_name.to_ascii_lowercase(), i);
+        self.role_by_key.insert(role.id.to_ascii_lowercase(), i);
+        self.roles.push(role);
+        i
+    }
+
+    /// Builds a custom role's permissions (lower-cases patterns).
+    pub fn permissions(actions: &[String], not_actions: &[String], data_actions: &[String], not_data_actions: &[String]) -> Permissions {
+        let l = |v: &[String]| v.iter().map(|s| s.to_ascii_lowercase()).collect();
+        Permissions { actions: l(actions), not_actions: l(not_actions), data_actions: l(data_actions), not_data_actions: l(not_data_actions) }
+    }
+
+    /// Finds a role by name, GUID or full role definition id (case-insensitive).
+    pub fn find_role(&self, key: &str) -> Option<usize> {
+        let k = key.rsplit('/').next().unwrap_or(key).to_ascii_lowercase();
+        self.role_by_key.get(&k).copied()
+    }
+
+    /// Records that a subscription sits under a management group.
+    pub fn set_management_group(&mut self, subscription_id: &str, mg: &str) {
+        self.mg_of_subscription.insert(subscription_id.to_ascii_lowercase(), mg.to_ascii_lowercase());
+    }
+
+    /// Adds a role assignment; returns its index.
+    #[allow(clippy::too_many_arguments)]
+    pub fn assign(&mut self, name: String, scope: &str, role: usize, principal_id: &str, principal_type: &str, created: SimTime, effective_at: SimTime) -> usize {
+        let i = self.assignments.len();
+        self.assignments.push(Some(RoleAssignment {
+            name,
+            scope: scope.to_string(),
+            role,
+            principal_id: principal_id.to_string(),
+            principal_type: principal_type.to_string(),
+            created,
+            effective_at,
+            scope_lower: scope.to_ascii_lowercase(),
+        }));
+        self.by_principal.entry(principal_id.to_ascii_lowercase()).or_default().push(i);
+        i
+    }
+
+    /// Finds a live assignment of `role` to `principal` at exactly `scope`.
+    pub fn find_assignment(&self, principal_id: &str, role: usize, scope: &str) -> Option<usize> {
+        let sl = scope.to_ascii_lowercase();
+        self.by_principal.get(&principal_id.to_ascii_lowercase())?.iter().copied().find(|&i| {
+            matches!(&self.assignments[i], Some(a) if a.role == role && a.scope_lower == sl)
+        })
+    }
+
+    /// Deletes an assignment by index; returns it.
+    pub fn unassign(&mut self, i: usize) -> Option<RoleAssignment> {
+        let a = self.assignments.get_mut(i)?.take()?;
+        if let Some(v) = self.by_principal.get_mut(&a.principal_id.to_ascii_lowercase()) {
+            v.retain(|&j| j != i);
+        }
+        Some(a)
+    }
+
+    /// Live assignments of one principal.
+    pub fn assignments_of(&self, principal_id: &str) -> impl Iterator<Item = &RoleAssignment> {
+        self.by_principal
+            .get(&principal_id.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .filter_map(move |&i| self.assignments[i].as_ref())
+    }
+
+    /// Adds a deny assignment.
+    pub fn add_deny(&mut self, name: &str, permissions: Vec<Permissions>, scope: &str, principals: Vec<String>, exclude: Vec<String>, no_children: bool) {
+        self.denies.push(DenyAssignment {
+            name: name.into(),
+            permissions,
+            scope: scope.into(),
+            principals: principals.into_iter().map(|p| p.to_ascii_lowercase()).collect(),
+            exclude_principals: exclude.into_iter().map(|p| p.to_ascii_lowercase()).collect(),
+            do_not_apply_to_child_scopes: no_children,
+            scope_lower: scope.to_ascii_lowercase(),
+        });
+    }
+
+    fn mg_chain(&self, sub: &str) -> Vec<String> {
+        self.mg_of_subscription.get(sub).cloned().into_iter().collect()
+    }
+
+    /// Evaluates a request without building any text. Indexed by principal: cost grows with
+    /// the caller's own assignments, not with the size of the world.
+    pub fn evaluate(&self, req: &AccessRequest) -> Verdict {
+        let action = req.action.to_ascii_lowercase();
+        let target = req.scope.to_ascii_lowercase();
+        let pid = req.principal_id.to_ascii_lowercase();
+        let groups_lower: Vec<String> = req.groups.iter().map(|g| g.to_ascii_lowercase()).collect();
+        let mg = |s: &str| self.mg_chain(s);
+        for (i, d) in self.denies.iter().enumerate() {
+            let applies_to = |id: &str| d.principals.iter().any(|p| p == "*" || p == "everyone" || p == id);
+            let who = applies_to(&pid) || groups_lower.iter().any(|g| applies_to(g));
+            let exempt = d.exclude_principals.iter().any(|p| p == &pid || groups_lower.contains(p));
+            let scope_ok = if d.do_not_apply_to_child_scopes { d.scope_lower == target } else { covers(&d.scope_lower, &target, mg) };
+            if who && !exempt && scope_ok && d.permissions.iter().any(|p| p.grants(&action, req.data)) {
+                return Verdict::DeniedByDeny(i);
+            }
+        }
+        let mut pending = None;
+        let ids = std::iter::once(&pid).chain(groups_lower.iter());
+        for id in ids {
+            let Some(list) = self.by_principal.get(id) else { continue };
+            for &i in list {
+                let Some(a) = &self.assignments[i] else { continue };
+                if !covers(&a.scope_lower, &target, mg) || !self.roles[a.role].grants(&action, req.data) {
+                    continue;
+                }
+                if a.effective_at <= req.now {
+                    return Verdict::Allowed(i);
+                }
+                pending.get_or_insert(i);
+            }
+        }
+        Verdict::NotFound { pending }
+    }
+
+    /// Evaluates and explains: which assignment granted it, or every check that failed.
+    pub fn check(&self, req: &AccessRequest, principal_label: &str) -> Decision {
+        let verdict = self.evaluate(req);
+        let kind = if req.data { "data action" } else { "control-plane action" };
+        let mut reasons = vec![format!(
+            "Caller {principal_label} (oid {}){} asks for the {kind} '{}' at scope '{}'.",
+            req.principal_id,
+            if req.groups.is_empty() { String::new() } else { format!(" with {} group id(s) in its token", req.groups.len()) },
+            req.action,
+            req.scope
+        )];
+        let sub = subscription_of(&req.scope.to_ascii_lowercase()).map(str::to_string);
+        let mg = sub.as_deref().and_then(|s| self.mg_of_subscription.get(s)).cloned();
+        let chain = scope_chain(req.scope, mg.as_deref());
+        reasons.push(format!("Scopes searched (an assignment at any of them applies here): {}.", chain.join(" → ")));
+        match verdict {
+            Verdict::DeniedByDeny(i) => {
+                let d = &self.denies[i];
+                reasons.push(format!("Deny assignment '{}' at '{}' covers this action for the caller. Deny assignments take precedence over every role assignment.", d.name, d.scope));
+                Decision::new(false, format!("Denied by deny assignment '{}'", d.name), reasons, Some("A deny assignment cannot be overridden by a role assignment; it must be removed by whoever manages it (a deployment stack or managed application).".into()))
+            }
+            Verdict::Allowed(i) => {
+                let a = self.assignments[i].as_ref().expect("allowed assignment exists");
+                let role = &self.roles[a.role];
+                let via = if a.principal_id.eq_ignore_ascii_case(req.principal_id) { "directly".to_string() } else { format!("through group {}", a.principal_id) };
+                reasons.push(format!("Role assignment of '{}' at '{}' ({via}) grants '{}'.", role.role_name, a.scope, req.action));
+                Decision::new(true, format!("Allowed by {} at {}", role.role_name, short_scope(&a.scope)), reasons, None)
+            }
+            Verdict::NotFound { pending } => {
+                let mut any = false;
+                for a in std::iter::once(req.principal_id.to_string()).chain(req.groups.iter().cloned()).flat_map(|id| self.assignments_of(&id).cloned().collect::<Vec<_>>()) {
+                    any = true;
+                    let role = &self.roles[a.role];
+                    let t = req.scope.to_ascii_lowercase();
+                    let covers_here = covers(&a.scope_lower, &t, |s| self.mg_chain(s));
+                    let al = req.action.to_ascii_lowercase();
+                    let why = if !covers_here {
+                        format!("is at '{}', which is not '{}' or one of its parents", a.scope, short_scope(req.scope))
+                    } else if req.data && !role.has_data_actions() {
+                        "grants control-plane actions only; control-plane permissions (even `*`) never include data actions".to_string()
+                    } else if let Some(p) = role.permissions.iter().find_map(|p| p.subtracted(&al, req.data)) {
+                        format!("would match, but its NotActions remove it ('{p}')")
+                    } else if role.grants(&al, req.data) {
+                        format!("grants it, but was created at {} and is still propagating (effective from {})", a.created.iso(), a.effective_at.iso())
+                    } else {
+                        format!("does not include '{}'", req.action)
+                    };
+                    reasons.push(format!("'{}' at '{}' {why}.", role.role_name, short_scope(&a.scope)));
+                }
+                if !any {
+                    reasons.push("The caller (and its groups) has no role assignments at all.".into());
+                }
+                if let Some(p) = pending {
+                    let a = self.assignments[p].as_ref().expect("pending assignment exists");
+                    let wait = a.effective_at.since(req.now);
+                    reasons.push(format!("An assignment that grants it exists but has not propagated yet: about {} more (RBAC changes can take up to 10 minutes).", human_duration(wait)));
+                    return Decision::new(false, "Role assignment not yet propagated".to_string(), reasons, Some(format!("Wait about {} and retry with a fresh request.", human_duration(wait))));
+                }
+                reasons.push(format!("No effective role assignment at any of these scopes grants '{}'.", req.action));
+                let fix = self.suggest_role(&req.action.to_ascii_lowercase(), req.data).map(|r| {
+                    format!("Assign '{}' to {principal_label} at '{}' (or a parent scope).", self.roles[r].role_name, short_scope(req.scope))
+                });
+                Decision::new(false, format!("No role assignment grants {}", short_action(req.action)), reasons, fix)
+            }
+        }
+    }
+
+    /// The least-privileged built-in role that grants the action.
+    pub fn suggest_role(&self, action_lower: &str, data: bool) -> Option<usize> {
+        let preference = [
+            "Key Vault Secrets User",
+            "Storage Blob Data Reader",
+            "Storage Blob Data Contributor",
+            "Key Vault Secrets Officer",
+            "Managed Identity Operator",
+            "Managed Identity Contributor",
+            "Reader",
+            "Role Based Access Control Administrator",
+            "Contributor",
+            "Owner",
+        ];
+        preference.iter().filter_map(|n| self.find_role(n)).find(|&i| self.roles[i].grants(action_lower, data))
+    }
+}
+
+/// The last two segments of a scope, for short labels.
+pub fn short_scope(scope: &str) -> String {
+    let parts: Vec<&str> = scope.trim_end_matches('/').split('/').collect();
+    if parts.len() <= 3 {
+        return scope.to_string();
+    }
+    format!("…/{}/{}", parts[parts.len() - 2], parts[parts.len() - 1])
+}
+
+/// The action's operation name, e.g. `getSecret` from `…/secrets/getSecret/action`.
+pub fn short_action(action: &str) -> String {
+    let parts: Vec<&str> = action.split('/').collect();
+    match parts.as_slice() {
+        [.., op, "action"] => op.to_string(),
+        [.., ty, op] => format!("{ty}/{op}"),
+        _ => action.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000001";
+    const GET: &str = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
+
+    fn req<'a>(pid: &'a str, action: &'a str, data: bool, scope: &'a str) -> AccessRequest<'a> {
+        AccessRequest { principal_id: pid, groups: &[], action, data, scope, now: SimTime(100) }
+    }
+
+    #[test]
+    fn glob_matches() {
+        assert!(glob("*", "anything/at/all"));
+        assert!(glob("*/read", "microsoft.compute/virtualmachines/read"));
+        assert!(glob("microsoft.keyvault/vaults/secrets/*", &GET.to_ascii_lowercase()));
+        assert!(!glob("microsoft.keyvault/vaults/secrets/*", "microsoft.keyvault/vaults/keys/read"));
+        assert!(glob("microsoft.managedidentity/userassignedidentities/*/assign/action", "microsoft.managedidentity/userassignedidentities/assign/action") == false);
+    }
+
+    #[test]
+    fn scope_chain_walks_up() {
+        let c = scope_chain(&format!("{SUB}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/secrets/s"), Some("mg1"));
+        assert_eq!(c.len(), 6);
+        assert!(c[0].ends_with("/secrets/s"));
+        assert!(c[1].ends_with("/vaults/kv"));
+        assert!(c[2].ends_with("/resourceGroups/rg"));
+        assert_eq!(c[3], SUB);
+        assert_eq!(c[5], "/");
+    }
+}

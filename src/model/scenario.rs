@@ -1,0 +1,683 @@
+//! The scenario document: the world a learner starts from and the script of actions
+//! that drives it. Field names follow Azure's (`principalId`, `clientId`, `scope`,
+//! `roleDefinitionId`, `userAssignedIdentities` …) so what a learner types here is what
+//! they meet in the portal and the REST API.
+//!
+//! Names refer to things declared elsewhere in the document: a `principal` may be a user
+//! or group name, a resource name (its system-assigned identity), a user-assigned
+//! identity name, or an object id; a `scope` may be a full ARM id or the name of a
+//! subscription, resource group or resource.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The newest scenario format version this build understands.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole scenario document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version; must be 1.
+    pub version: u32,
+    /// Title shown in the gallery.
+    pub name: String,
+    /// A sentence or two about what happens.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// What the learner should take away.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub learning_goal: String,
+    /// Seed for every generated id; the same seed gives the same trace.
+    #[serde(default)]
+    pub seed: u64,
+    /// Virtual start time, RFC 3339 UTC (`2026-01-15T09:00:00Z`).
+    #[serde(default = "default_start")]
+    pub start_time: String,
+    /// The initial world.
+    pub world: WorldSpec,
+    /// The actions to run, in order.
+    #[serde(default)]
+    pub script: Vec<Action>,
+}
+
+fn default_start() -> String {
+    "2026-01-15T09:00:00Z".into()
+}
+
+/// The initial state of the tenant and subscriptions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorldSpec {
+    /// The Entra tenant.
+    #[serde(default)]
+    pub tenant: TenantSpec,
+    /// Subscriptions with their resource groups.
+    #[serde(default)]
+    pub subscriptions: Vec<SubscriptionSpec>,
+    /// Users (operators, developers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserSpec>,
+    /// Security groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupSpec>,
+    /// Azure resources, including user-assigned identities.
+    #[serde(default)]
+    pub resources: Vec<ResourceSpec>,
+    /// Developer machines outside Azure (for `DefaultAzureCredential` on a laptop).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub laptops: Vec<LaptopSpec>,
+    /// Custom role definitions (built-in roles are always present).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub role_definitions: Vec<RoleDefinitionSpec>,
+    /// Role assignments that exist at the start (already propagated).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub role_assignments: Vec<RoleAssignmentSpec>,
+    /// Deny assignments (Azure-managed; cannot be created by actions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deny_assignments: Vec<DenyAssignmentSpec>,
+    /// Timing knobs.
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+/// The tenant.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantSpec {
+    /// Tenant id; generated from the seed when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// Primary domain, e.g. `contoso.onmicrosoft.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+}
+
+/// A subscription.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscriptionSpec {
+    /// Display name (also usable as a scope name).
+    pub name: String,
+    /// Subscription id; generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    /// Resource groups.
+    #[serde(default)]
+    pub resource_groups: Vec<ResourceGroupSpec>,
+    /// Optional management group above the subscription.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_group: Option<String>,
+}
+
+/// A resource group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceGroupSpec {
+    /// Name, e.g. `rg-app`.
+    pub name: String,
+    /// Region, e.g. `westeurope`.
+    #[serde(default = "default_location")]
+    pub location: String,
+}
+
+pub(crate) fn default_location() -> String {
+    "westeurope".into()
+}
+
+/// A user.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserSpec {
+    /// Short name used in references, e.g. `alice`.
+    pub name: String,
+    /// Object id; generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<String>,
+}
+
+/// A security group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GroupSpec {
+    /// Display name used in references.
+    pub name: String,
+    /// Object id; generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<String>,
+    /// Members: user names, resource names (their system-assigned identity) or identity names.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// A resource in a resource group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceSpec {
+    /// ARM type, e.g. `Microsoft.Compute/virtualMachines`.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// Resource name, unique in the scenario.
+    pub name: String,
+    /// Resource group name.
+    pub resource_group: String,
+    /// Subscription name; the first subscription when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<String>,
+    /// Region; the resource group's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The ARM `identity` block, as in a PUT body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityBlock>,
+    /// Type-specific properties.
+    #[serde(default, skip_serializing_if = "Properties::is_empty")]
+    pub properties: Properties,
+    /// The application code running on a compute resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<AppSpec>,
+}
+
+/// The ARM `identity` block: `type` plus the `userAssignedIdentities` map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IdentityBlock {
+    /// `None`, `SystemAssigned`, `UserAssigned`, `SystemAssigned, UserAssigned` (either comma form).
+    #[serde(rename = "type")]
+    pub identity_type: String,
+    /// Key: user-assigned identity resource id or name. Value: `{}` to attach, `null` to detach.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub user_assigned_identities: BTreeMap<String, Option<serde_json::Value>>,
+}
+
+/// Properties of the resource types the model knows; each applies to some types only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Properties {
+    /// Key Vault: `true` = Azure RBAC data actions, `false` = access policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_rbac_authorization: Option<bool>,
+    /// Key Vault: secrets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<SecretSpec>,
+    /// Key Vault (access-policy model): policies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_policies: Vec<AccessPolicySpec>,
+    /// Storage: blob containers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<ContainerSpec>,
+    /// App Service: `app` or `functionapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// SQL database: Entra principals created as contained users (`CREATE USER … FROM EXTERNAL PROVIDER`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contained_users: Vec<String>,
+    /// AKS workload: Kubernetes namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// AKS workload: service account name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<String>,
+    /// AKS workload: the user-assigned identity the service account is annotated with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload_identity: Option<String>,
+    /// AKS workload / user-assigned identity: the cluster's OIDC issuer URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc_issuer: Option<String>,
+    /// User-assigned identity: federated identity credentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub federated_identity_credentials: Vec<FederatedCredentialSpec>,
+}
+
+impl Properties {
+    /// True when no property is set.
+    pub fn is_empty(&self) -> bool {
+        self == &Properties::default()
+    }
+}
+
+/// A Key Vault secret.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretSpec {
+    /// Secret name.
+    pub name: String,
+    /// Secret value (demo data; shown as text only).
+    pub value: String,
+}
+
+/// A Key Vault access policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccessPolicySpec {
+    /// The principal: a name reference or object id.
+    pub object_id: String,
+    /// Secret permissions, e.g. `["get", "list"]`.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+}
+
+/// A blob container.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContainerSpec {
+    /// Container name.
+    pub name: String,
+    /// Blobs in it.
+    #[serde(default)]
+    pub blobs: Vec<BlobSpec>,
+}
+
+/// A blob.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BlobSpec {
+    /// Blob name.
+    pub name: String,
+    /// Text content.
+    #[serde(default)]
+    pub content: String,
+}
+
+/// A federated identity credential on a user-assigned identity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FederatedCredentialSpec {
+    /// Credential name.
+    pub name: String,
+    /// Token issuer, e.g. the AKS OIDC issuer URL.
+    pub issuer: String,
+    /// Subject, e.g. `system:serviceaccount:default:workload-sa`.
+    pub subject: String,
+    /// Audiences; `["api://AzureADTokenExchange"]` by default.
+    #[serde(default = "default_fic_audiences")]
+    pub audiences: Vec<String>,
+}
+
+fn default_fic_audiences() -> Vec<String> {
+    vec!["api://AzureADTokenExchange".into()]
+}
+
+/// The code on a compute resource and its SDK.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppSpec {
+    /// Which SDK family: `dotnet`, `python` or `js`.
+    #[serde(default = "default_sdk")]
+    pub sdk: String,
+    /// `ManagedIdentityCredential` or `DefaultAzureCredential`.
+    #[serde(default = "default_credential")]
+    pub credential: String,
+    /// For `ManagedIdentityCredential`: which user-assigned identity (name, client id or resource id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_identity: Option<String>,
+    /// Extra environment variables the code sees (the platform adds its own).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+}
+
+fn default_sdk() -> String {
+    "dotnet".into()
+}
+fn default_credential() -> String {
+    "DefaultAzureCredential".into()
+}
+
+/// A developer laptop outside Azure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LaptopSpec {
+    /// Name used as a `host` in actions.
+    pub name: String,
+    /// User signed in to the Azure CLI (`az login`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub az_cli_user: Option<String>,
+    /// The code and SDK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<AppSpec>,
+}
+
+/// A custom role definition (same shape as Azure's, with names instead of GUIDs allowed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleDefinitionSpec {
+    /// Role name.
+    pub role_name: String,
+    /// GUID; generated when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Permission blocks.
+    pub permissions: Vec<PermissionSpec>,
+    /// Where the role may be assigned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignable_scopes: Vec<String>,
+}
+
+/// One permissions block of a role definition.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PermissionSpec {
+    /// Control-plane actions granted.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// Control-plane actions subtracted (not a deny).
+    #[serde(default)]
+    pub not_actions: Vec<String>,
+    /// Data-plane actions granted.
+    #[serde(default)]
+    pub data_actions: Vec<String>,
+    /// Data-plane actions subtracted.
+    #[serde(default)]
+    pub not_data_actions: Vec<String>,
+}
+
+/// A role assignment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleAssignmentSpec {
+    /// The principal: a name reference or an object id.
+    pub principal_id: String,
+    /// Role name (`Key Vault Secrets User`) or role definition GUID / id.
+    pub role_definition_id: String,
+    /// Scope: a full ARM id, or the name of a subscription, resource group or resource.
+    pub scope: String,
+}
+
+/// A deny assignment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DenyAssignmentSpec {
+    /// Name.
+    pub deny_assignment_name: String,
+    /// Denied actions (same shape as a role's permissions).
+    pub permissions: Vec<PermissionSpec>,
+    /// Scope (ARM id or name).
+    pub scope: String,
+    /// Principals denied (name references or object ids); `Everyone` for all.
+    pub principals: Vec<String>,
+    /// Principals exempt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_principals: Vec<String>,
+    /// When true, the deny applies at `scope` only.
+    #[serde(default)]
+    pub do_not_apply_to_child_scopes: bool,
+}
+
+/// Timing knobs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settings {
+    /// How long a new role assignment takes to reach the authorization caches (`0s` to `30m`; docs: up to 10 minutes).
+    #[serde(default = "default_propagation")]
+    pub rbac_propagation: String,
+    /// How long after a change IMDS sees a new identity assignment or removal.
+    #[serde(default = "default_zero")]
+    pub identity_propagation: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { rbac_propagation: default_propagation(), identity_propagation: default_zero() }
+    }
+}
+
+fn default_propagation() -> String {
+    "5m".into()
+}
+fn default_zero() -> String {
+    "0s".into()
+}
+
+/// One scripted action. `by` names the operator for control-plane actions; `host` names
+/// the compute resource (or laptop) whose code runs a runtime action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Action {
+    /// Turn on the system-assigned identity of a resource (ARM PATCH `identity.type`).
+    #[serde(rename_all = "camelCase")]
+    EnableSystemAssigned {
+        /// Operator.
+        by: String,
+        /// Resource name.
+        resource: String,
+    },
+    /// Turn off the system-assigned identity (its service principal is deleted).
+    #[serde(rename_all = "camelCase")]
+    DisableSystemAssigned {
+        /// Operator.
+        by: String,
+        /// Resource name.
+        resource: String,
+    },
+    /// Create a `Microsoft.ManagedIdentity/userAssignedIdentities` resource.
+    #[serde(rename_all = "camelCase")]
+    CreateUserAssignedIdentity {
+        /// Operator.
+        by: String,
+        /// Identity name.
+        name: String,
+        /// Resource group name.
+        resource_group: String,
+    },
+    /// Delete a user-assigned identity (attachments and role assignments stay behind).
+    #[serde(rename_all = "camelCase")]
+    DeleteUserAssignedIdentity {
+        /// Operator.
+        by: String,
+        /// Identity name.
+        name: String,
+    },
+    /// Attach a user-assigned identity to a resource.
+    #[serde(rename_all = "camelCase")]
+    AttachUserAssignedIdentity {
+        /// Operator.
+        by: String,
+        /// Resource name.
+        resource: String,
+        /// Identity name.
+        identity: String,
+    },
+    /// Detach a user-assigned identity from a resource (`userAssignedIdentities: {id: null}`).
+    #[serde(rename_all = "camelCase")]
+    DetachUserAssignedIdentity {
+        /// Operator.
+        by: String,
+        /// Resource name.
+        resource: String,
+        /// Identity name.
+        identity: String,
+    },
+    /// A raw ARM PATCH of the `identity` block.
+    #[serde(rename_all = "camelCase")]
+    PatchIdentity {
+        /// Operator.
+        by: String,
+        /// Resource name.
+        resource: String,
+        /// The new identity block.
+        identity: IdentityBlock,
+    },
+    /// Create a role assignment.
+    #[serde(rename_all = "camelCase")]
+    CreateRoleAssignment {
+        /// Operator.
+        by: String,
+        /// Principal reference.
+        principal_id: String,
+        /// Role name or id.
+        role_definition_id: String,
+        /// Scope reference.
+        scope: String,
+    },
+    /// Delete a role assignment.
+    #[serde(rename_all = "camelCase")]
+    DeleteRoleAssignment {
+        /// Operator.
+        by: String,
+        /// Principal reference.
+        principal_id: String,
+        /// Role name or id.
+        role_definition_id: String,
+        /// Scope reference.
+        scope: String,
+    },
+    /// Add a member to a group.
+    #[serde(rename_all = "camelCase")]
+    AddGroupMember {
+        /// Operator.
+        by: String,
+        /// Group name.
+        group: String,
+        /// Member reference.
+        member: String,
+    },
+    /// Delete a resource (a VM, an app …).
+    #[serde(rename_all = "camelCase")]
+    DeleteResource {
+        /// Operator.
+        by: String,
+        /// Resource name.
+        resource: String,
+    },
+    /// Move the virtual clock forward.
+    #[serde(rename_all = "camelCase")]
+    AdvanceClock {
+        /// How far: `90s`, `10m`, `24h`, `45d`.
+        duration: String,
+    },
+    /// The code asks its credential for a token (`credential.GetToken(scope)`).
+    #[serde(rename_all = "camelCase")]
+    GetToken {
+        /// Host name.
+        host: String,
+        /// Resource (audience), e.g. `https://vault.azure.net`.
+        resource: String,
+    },
+    /// The code sends a hand-made HTTP request to the host's token endpoint (curl style).
+    #[serde(rename_all = "camelCase")]
+    TokenRequest {
+        /// Host name.
+        host: String,
+        /// HTTP method.
+        #[serde(default = "default_get")]
+        method: String,
+        /// Path (defaults to the endpoint's token path).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+        /// Query parameters in order (values unencoded).
+        #[serde(default)]
+        query: Vec<(String, String)>,
+        /// Headers in order.
+        #[serde(default)]
+        headers: Vec<(String, String)>,
+        /// How many identical requests to send at once (throttling demos).
+        #[serde(default = "one")]
+        repeat: u32,
+    },
+    /// The code reads a Key Vault secret.
+    #[serde(rename_all = "camelCase")]
+    GetSecret {
+        /// Host name.
+        host: String,
+        /// Vault name.
+        vault: String,
+        /// Secret name.
+        secret: String,
+        /// Token to send: `sdk` (the credential, with Key Vault's challenge first), `none`,
+        /// or a resource URI to request a token for (a deliberate audience mistake).
+        #[serde(default = "default_auth")]
+        auth: String,
+    },
+    /// The code reads or writes a blob.
+    #[serde(rename_all = "camelCase")]
+    BlobRequest {
+        /// Host name.
+        host: String,
+        /// `GET` or `PUT`.
+        #[serde(default = "default_get")]
+        method: String,
+        /// Storage account name.
+        account: String,
+        /// Container.
+        container: String,
+        /// Blob.
+        blob: String,
+        /// `x-ms-version` header; `null` to omit it.
+        #[serde(default = "default_ms_version")]
+        x_ms_version: Option<String>,
+        /// As for `getSecret`.
+        #[serde(default = "default_auth")]
+        auth: String,
+    },
+    /// The code calls ARM.
+    #[serde(rename_all = "camelCase")]
+    ArmRequest {
+        /// Host name.
+        host: String,
+        /// HTTP method.
+        #[serde(default = "default_get")]
+        method: String,
+        /// Target resource name (or a full ARM path).
+        target: String,
+        /// As for `getSecret`.
+        #[serde(default = "default_auth")]
+        auth: String,
+    },
+    /// The code opens a connection to an Azure SQL database with a token.
+    #[serde(rename_all = "camelCase")]
+    SqlConnect {
+        /// Host name.
+        host: String,
+        /// SQL database resource name.
+        database: String,
+        /// As for `getSecret`.
+        #[serde(default = "default_auth")]
+        auth: String,
+    },
+    /// Inject a fault into a service for a while.
+    #[serde(rename_all = "camelCase")]
+    Fault {
+        /// `imds` (on `host`), `entra`, or a resource name.
+        target: String,
+        /// `throttle` (429), `outage` (503), `updating` (IMDS 410).
+        kind: String,
+        /// How long.
+        duration: String,
+        /// Host, for `imds`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        host: Option<String>,
+    },
+    /// A narration step with no message (shown as a note on the diagram).
+    #[serde(rename_all = "camelCase")]
+    Note {
+        /// Text shown.
+        text: String,
+    },
+}
+
+fn default_get() -> String {
+    "GET".into()
+}
+fn one() -> u32 {
+    1
+}
+fn default_auth() -> String {
+    "sdk".into()
+}
+fn default_ms_version() -> Option<String> {
+    Some("2021-08-06".into())
+}
+
+impl Scenario {
+    /// Parses a scenario from JSON text (strict: unknown fields are errors).
+    pub fn from_json(text: &str) -> Result<Scenario, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,185 @@
+//! Virtual time. The model never reads a wall clock: every instant is a [`SimTime`]
+//! that the scenario sets at the start and advances with `advanceClock` actions.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An instant on the virtual clock, in whole seconds since the Unix epoch (UTC).
+///
+/// Seconds are the resolution every wire format here uses (`iat`, `exp`, `expires_on`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub struct SimTime(pub u64);
+
+impl SimTime {
+    /// Seconds since the Unix epoch.
+    pub fn epoch(self) -> u64 {
+        self.0
+    }
+    /// This instant plus `secs` seconds (saturating).
+    pub fn plus(self, secs: u64) -> SimTime {
+        SimTime(self.0.saturating_add(secs))
+    }
+    /// Seconds from `earlier` to `self`, or a negative number when `earlier` is later.
+    pub fn since(self, earlier: SimTime) -> i64 {
+        self.0 as i64 - earlier.0 as i64
+    }
+    /// RFC 3339 form, e.g. `2026-01-15T09:00:00Z`.
+    pub fn iso(self) -> String {
+        let days = (self.0 / 86_400) as i64;
+        let rem = self.0 % 86_400;
+        let (y, m, d) = civil_from_days(days);
+        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    }
+    /// The `M/D/YYYY h:mm:ss AM +00:00` form the App Service 2017-09-01 endpoint is
+    /// modelled to use for `expires_on` (the exact format is unconfirmed, fact sheet §2).
+    pub fn legacy_app_service(self) -> String {
+        let days = (self.0 / 86_400) as i64;
+        let rem = self.0 % 86_400;
+        let (y, m, d) = civil_from_days(days);
+        let h24 = rem / 3600;
+        let (h12, ampm) = match h24 {
+            0 => (12, "AM"),
+            1..=11 => (h24, "AM"),
+            12 => (12, "PM"),
+            _ => (h24 - 12, "PM"),
+        };
+        format!("{m}/{d}/{y} {h12}:{:02}:{:02} {ampm} +00:00", rem / 60 % 60, rem % 60)
+    }
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (UTC only). Returns `None` for anything else.
+    pub fn parse_iso(s: &str) -> Option<SimTime> {
+        let b = s.as_bytes();
+        if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u64> {
+            let t = &s[r];
+            if t.bytes().all(|c| c.is_ascii_digit()) { t.parse().ok() } else { None }
+        };
+        let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 59 {
+            return None;
+        }
+        let days = days_from_civil(y as i64, mo as u32, d as u32);
+        Some(SimTime(days as u64 * 86_400 + h * 3600 + mi * 60 + se))
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.iso())
+    }
+}
+
+fn days_in_month(y: u64, m: u64) -> u64 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+// Howard Hinnant's civil-from-days algorithms (public domain).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses a duration such as `90s`, `10m`, `24h`, `45d`, `1h30m`. At most ten years.
+pub fn parse_duration(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: u64 = 0;
+    let mut num: Option<u64> = None;
+    for c in s.chars() {
+        if let Some(dg) = c.to_digit(10) {
+            num = Some(num.unwrap_or(0).checked_mul(10)?.checked_add(dg as u64)?);
+        } else {
+            let unit = match c {
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                'd' => 86_400,
+                'w' => 7 * 86_400,
+                _ => return None,
+            };
+            total = total.checked_add(num.take()?.checked_mul(unit)?)?;
+        }
+    }
+    if num.is_some() || total > 10 * 366 * 86_400 {
+        return None;
+    }
+    Some(total)
+}
+
+/// Human form of a span of seconds: `24h 5m`, `3m 20s`, `45d`.
+pub fn human_duration(secs: i64) -> String {
+    let neg = secs < 0;
+    let mut s = secs.unsigned_abs();
+    let mut parts = Vec::new();
+    for (unit, name) in [(86_400, "d"), (3600, "h"), (60, "m"), (1, "s")] {
+        if s >= unit {
+            parts.push(format!("{}{}", s / unit, name));
+            s %= unit;
+        }
+        if parts.len() == 2 {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        parts.push("0s".into());
+    }
+    format!("{}{}", if neg { "-" } else { "" }, parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_round_trips() {
+        for s in ["1970-01-01T00:00:00Z", "2026-01-15T09:00:00Z", "2024-02-29T23:59:59Z", "2100-03-01T00:00:00Z"] {
+            assert_eq!(SimTime::parse_iso(s).unwrap().iso(), s);
+        }
+        assert_eq!(SimTime::parse_iso("2026-01-15T09:00:00Z").unwrap().0, 1_768_467_600);
+        assert!(SimTime::parse_iso("2023-02-29T00:00:00Z").is_none());
+        assert!(SimTime::parse_iso("2026-01-15 09:00:00").is_none());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10m"), Some(600));
+        assert_eq!(parse_duration("1h30m"), Some(5400));
+        assert_eq!(parse_duration("90d"), Some(90 * 86_400));
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("99999999999999999999d"), None);
+        assert_eq!(human_duration(86_700), "1d 5m");
+        assert_eq!(human_duration(200), "3m 20s");
+    }
+
+    #[test]
+    fn legacy_format() {
+        assert_eq!(SimTime::parse_iso("2026-01-15T13:05:09Z").unwrap().legacy_app_service(), "1/15/2026 1:05:09 PM +00:00");
+    }
+}

@@ -1,0 +1,245 @@
+//! The trace: what a simulation run produced, step by step. Each step is one arrow in
+//! the sequence diagram: a message between two participants, with its wire form when
+//! one exists, what it changed, and why it happened.
+
+use super::http::{Request, Response};
+use super::rbac::Decision;
+use super::time::SimTime;
+use serde::Serialize;
+
+/// What kind of actor a lifeline is. The order of the variants is the left-to-right
+/// order of lifelines in the diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ParticipantKind {
+    /// A person (or pipeline) issuing control-plane operations.
+    Operator,
+    /// Azure Resource Manager, the control plane.
+    Arm,
+    /// The Managed Identity resource provider (`Microsoft.ManagedIdentity`).
+    MiResourceProvider,
+    /// The application code running on a host, with its Azure SDK.
+    App,
+    /// The host's local token endpoint: IMDS, App Service's `IDENTITY_ENDPOINT`, Arc's HIMDS.
+    TokenEndpoint,
+    /// Microsoft Entra ID: the directory and its token service.
+    Entra,
+    /// A resource server: Key Vault, Storage, ARM as an API, SQL.
+    ResourceServer,
+}
+
+/// One lifeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Participant {
+    /// Stable key, e.g. `imds:vm-web`.
+    pub key: String,
+    /// What it is.
+    pub kind: ParticipantKind,
+    /// Short label for the lifeline header, e.g. `IMDS (vm-web)`.
+    pub label: String,
+}
+
+/// Control-plane steps configure the world; runtime steps are the token and resource calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Plane {
+    /// ARM operations, identity provisioning, role assignments.
+    Control,
+    /// Token requests and resource calls made by application code.
+    Runtime,
+}
+
+/// How far the bytes shown for a step can be trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Fidelity {
+    /// A documented or observed wire format, shown as the real service sends it.
+    Documented,
+    /// The documented shape, but the exact bytes are unconfirmed ([U] in the fact sheet): modelled.
+    Modelled,
+    /// A platform-internal step with no public wire format, drawn conceptually.
+    Conceptual,
+}
+
+impl Fidelity {
+    /// The label the UI and the text trace show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fidelity::Documented => "documented wire format",
+            Fidelity::Modelled => "modelled (exact bytes unconfirmed)",
+            Fidelity::Conceptual => "platform-internal (drawn conceptually)",
+        }
+    }
+}
+
+/// The payload of a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Message {
+    /// An HTTP request on the wire.
+    Request(Request),
+    /// An HTTP response on the wire.
+    Response(Response),
+    /// A platform-internal message with no public wire format; `detail` is a JSON-ish summary.
+    Internal {
+        /// What is handed over, in a sentence.
+        summary: String,
+        /// Key facts as pretty JSON text (may be empty).
+        detail: String,
+    },
+    /// Something a participant does on its own (a check, a cache look-up, a wait).
+    Note {
+        /// What happens.
+        summary: String,
+    },
+}
+
+/// Whether the step succeeded, from the learner's point of view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// Normal progress.
+    Ok,
+    /// A failure the learner should notice (4xx/5xx, a denied check).
+    Failure,
+}
+
+/// One change to the world's state, for the world view's highlights.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// Added, updated or removed.
+    pub op: ChangeOp,
+    /// Which part of the world: `directory`, `arm`, `rbac`, `msrp`, `cache`, `clock` …
+    pub area: String,
+    /// What changed, in words, e.g. `service principal vm-web (ManagedIdentity)`.
+    pub what: String,
+}
+
+/// The kind of a [`Change`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ChangeOp {
+    /// Something new.
+    Added,
+    /// Something modified.
+    Updated,
+    /// Something gone.
+    Removed,
+}
+
+/// One arrow of the sequence diagram.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// Index of the sending participant in [`Trace::participants`].
+    pub from: usize,
+    /// Index of the receiving participant (equal to `from` for a self-note).
+    pub to: usize,
+    /// Short arrow label, e.g. `GET /metadata/identity/oauth2/token`.
+    pub label: String,
+    /// Control or runtime.
+    pub plane: Plane,
+    /// The message.
+    pub message: Message,
+    /// Ok or failure.
+    pub outcome: Outcome,
+    /// Documented, modelled or conceptual.
+    pub fidelity: Fidelity,
+    /// Where the behaviour is described, e.g. `fact sheet §1.4`.
+    pub source: String,
+    /// One paragraph: why this step happens and what it means.
+    pub explanation: String,
+    /// State changes this step caused.
+    pub changes: Vec<Change>,
+    /// For an authorization check or a failed call: the decision and its reasons.
+    pub decision: Option<Decision>,
+    /// The JWT carried by this message, if any (raw compact form).
+    pub jwt: Option<String>,
+    /// Virtual time at which the step happens.
+    pub time: SimTime,
+    /// Index of the script action that produced this step.
+    pub action: usize,
+}
+
+/// The result of running a scenario.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Trace {
+    /// Lifelines, left to right.
+    pub participants: Vec<Participant>,
+    /// Arrows, in order.
+    pub steps: Vec<Step>,
+}
+
+impl Trace {
+    /// Readable text form, one block per step; used by snapshot tests and the CLI.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        for (i, st) in self.steps.iter().enumerate() {
+            let from = &self.participants[st.from].label;
+            let to = &self.participants[st.to].label;
+            let mark = match st.outcome {
+                Outcome::Ok => "",
+                Outcome::Failure => "  ✗",
+            };
+            let arrow = if st.from == st.to { format!("{from} (self)") } else { format!("{from} -> {to}") };
+            s.push_str(&format!("{:>3}. [{}] {}: {}{}\n", i + 1, st.time.iso(), arrow, st.label, mark));
+            s.push_str(&format!("     {} · {:?} · {}\n", st.fidelity.label(), st.plane, st.source));
+            match &st.message {
+                Message::Request(r) => {
+                    for line in abbreviate_jwts(&r.to_wire()).lines() {
+                        s.push_str(&format!("     > {line}\n"));
+                    }
+                }
+                Message::Response(r) => {
+                    for line in abbreviate_jwts(&r.to_wire()).lines() {
+                        s.push_str(&format!("     < {line}\n"));
+                    }
+                }
+                Message::Internal { summary, detail } => {
+                    s.push_str(&format!("     = {summary}\n"));
+                    for line in detail.lines() {
+                        s.push_str(&format!("       {line}\n"));
+                    }
+                }
+                Message::Note { summary } => s.push_str(&format!("     * {summary}\n")),
+            }
+            for c in &st.changes {
+                let op = match c.op {
+                    ChangeOp::Added => '+',
+                    ChangeOp::Updated => '~',
+                    ChangeOp::Removed => '-',
+                };
+                s.push_str(&format!("     {op} {}: {}\n", c.area, c.what));
+            }
+            if let Some(d) = &st.decision {
+                s.push_str(&format!("     decision: {}\n", if d.allowed { "allowed" } else { "denied" }));
+                for r in &d.reasons {
+                    s.push_str(&format!("       - {r}\n"));
+                }
+            }
+        }
+        s
+    }
+}
+
+/// Shortens every compact JWT in `text` to its first 16 characters plus its length, so
+/// text traces stay readable (the JSON trace keeps the full tokens).
+pub fn abbreviate_jwts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("eyJ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')).unwrap_or(tail.len());
+        let tok = &tail[..end];
+        if tok.matches('.').count() == 2 && tok.len() > 40 {
+            out.push_str(&format!("{}…[JWT {} chars]", &tok[..16], tok.len()));
+        } else {
+            out.push_str(tok);
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,42 @@
+// Shared set-up for the browser tests: the release build in dist/ served on loopback,
+// Debian's Chromium driven by playwright-core, console errors collected, screenshots
+// saved under target/screenshots/.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHOTS = path.join(ROOT, 'target', 'screenshots');
+
+export async function start() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const { server, url } = await serve(path.join(ROOT, 'dist'));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return { server, url, browser };
+}
+
+export async function stop(env) {
+  await env.browser.close();
+  env.server.close();
+}
+
+/** Opens a page in a fresh context, collecting console errors, page errors and off-loopback requests. */
+export async function open(env, suffix = '', opts = {}) {
+  const context = await env.browser.newContext({ viewport: opts.viewport || { width: 1280, height: 800 }, colorScheme: opts.colorScheme || 'light', reducedMotion: opts.reducedMotion || 'no-preference' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => { const u = new URL(r.url()); if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:' && u.protocol !== 'blob:') problems.push(`off-loopback request: ${r.url()}`); });
+  await page.goto(env.url + suffix);
+  return { context, page, problems };
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+}
