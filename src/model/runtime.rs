@@ -422,14 +422,15 @@ impl World {
                 return Got::Token(t);
             }
             let retryable = matches!(status, 404 | 408 | 410 | 429 | 500..=599);
-            if !retryable || attempt >= delays.len() || probe && status == 404 {
+            let budget = if status == 410 { 7 } else { delays.len() };
+            if !retryable || attempt >= budget || probe && status == 404 {
                 let why = if retryable { "the retry budget is spent" } else { "a 4xx other than 404/408/410/429 is a design-time error, so the SDK does not retry" };
                 let s = self.note(app, "SDK raises", Plane::Runtime, &format!("{} after {} attempt(s): {why}", if status == 400 { "CredentialUnavailableException" } else { "AuthenticationFailedException" }, attempt + 1), Fidelity::Documented, "fact sheet §1.5, §8.3",
                     format!("The credential gives up and raises: {why}. The exception carries the endpoint's error text; on IMDS a 400 usually means the requested identity is not assigned to this resource."));
                 s.outcome = super::trace::Outcome::Failure;
                 return Got::Failed;
             }
-            let wait = if status == 410 { 10 } else { delays[attempt] };
+            let wait = if status == 410 { 10 } else { delays[attempt.min(delays.len() - 1)] };
             attempt += 1;
             self.note(app, &format!("retry {attempt} in {wait}s"), Plane::Runtime, &format!("Status {status} is retryable: wait {wait}s (virtual clock) and try again"), Fidelity::Documented, "fact sheet §1.5, golden check 42",
                 format!("The {sdk} SDK retries {status} with exponential back-off (MSAL .NET: 1 s, 2 s, 4 s; 410: a fixed 10 s, up to 7 times). The virtual clock moves on by {wait} s."));
@@ -878,12 +879,11 @@ impl World {
             _ => (IMDS, IMDS_TOKEN_PATH),
         };
         let path = path.unwrap_or(default_path);
-        let qs = query.iter().map(|(k, v)| format!("{}={}", super::http::encode(k), super::http::encode(v))).collect::<Vec<_>>().join("&");
+        let qs = query.iter().map(|(k, v)| format!("{}={}", super::http::encode(k), super::http::encode(&self.expand(v, h)))).collect::<Vec<_>>().join("&");
         let url = if qs.is_empty() { format!("{base}{path}") } else { format!("{base}{path}?{qs}") };
         let mut req = Request::new(&method.to_ascii_uppercase(), url);
         for (k, v) in headers {
-            let v = if v == "$IDENTITY_HEADER" { h.env.get("IDENTITY_HEADER").cloned().unwrap_or_default() } else { v.clone() };
-            req = req.header(k, v);
+            req = req.header(k, self.expand(v, h));
         }
         let n = repeat.clamp(1, 1000);
         let label = if n > 1 { format!("{n} × {} {path}", req.method) } else { format!("{} {path}", req.method) };
@@ -939,6 +939,24 @@ impl World {
             } else {
                 self.emit_endpoint_response(ep, app, &res, resp, src);
             }
+        }
+    }
+
+    /// Expands placeholders in hand-made requests: `$IDENTITY_HEADER` (the host's current
+    /// secret) and `$clientId:NAME`, `$principalId:NAME`, `$resourceId:NAME` (ids the
+    /// scenario cannot know in advance, of a user-assigned identity or a resource's
+    /// system-assigned identity).
+    fn expand(&self, v: &str, h: &Host) -> String {
+        if v == "$IDENTITY_HEADER" {
+            return h.env.get("IDENTITY_HEADER").cloned().unwrap_or_default();
+        }
+        let Some((field, name)) = v.strip_prefix('$').and_then(|r| r.split_once(':')) else { return v.to_string() };
+        let ident = self.find_uami(name).or_else(|| self.resource_by_name(name).and_then(|r| r.system_assigned.clone()));
+        match (field, ident) {
+            ("clientId", Some(i)) => i.client_id,
+            ("principalId", Some(i)) => i.principal_id,
+            ("resourceId", Some(i)) => i.mi_resource_id,
+            _ => v.to_string(),
         }
     }
 
