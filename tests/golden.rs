@@ -40,7 +40,7 @@ fn responses(t: &Trace) -> Vec<&Response> {
 }
 
 fn last(t: &Trace) -> &Response {
-    *responses(t).last().expect("a response")
+    responses(t).last().expect("a response")
 }
 
 fn body(r: &Response) -> &str {

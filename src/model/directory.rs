@@ -81,7 +81,11 @@ impl Directory {
     }
     /// Looks up by object id.
     pub fn get(&self, object_id: &str) -> Option<&Principal> {
-        self.objects.get(&object_id.to_ascii_lowercase())
+        if object_id.bytes().any(|c| c.is_ascii_uppercase()) {
+            self.objects.get(&object_id.to_ascii_lowercase())
+        } else {
+            self.objects.get(object_id)
+        }
     }
     /// Removes an object (and its group memberships); returns it.
     pub fn remove(&mut self, object_id: &str) -> Option<Principal> {

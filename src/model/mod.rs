@@ -19,6 +19,7 @@
 //! [`World::finish`].
 
 pub mod arm;
+pub mod collections;
 pub mod directory;
 pub mod http;
 pub mod rbac;

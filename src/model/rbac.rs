@@ -10,7 +10,8 @@
 
 use super::time::{human_duration, SimTime};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use super::collections::Map;
+use std::collections::BTreeMap;
 
 /// A permissions block with lower-cased patterns.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -27,14 +28,14 @@ pub struct Permissions {
 }
 
 impl Permissions {
-    fn grants(&self, action_lower: &str, data: bool) -> bool {
+    fn grants(&self, action: &str, data: bool) -> bool {
         let (allow, sub) = if data { (&self.data_actions, &self.not_data_actions) } else { (&self.actions, &self.not_actions) };
-        allow.iter().any(|p| glob(p, action_lower)) && !sub.iter().any(|p| glob(p, action_lower))
+        allow.iter().any(|p| glob(p, action)) && !sub.iter().any(|p| glob(p, action))
     }
-    fn subtracted(&self, action_lower: &str, data: bool) -> Option<&str> {
+    fn subtracted(&self, action: &str, data: bool) -> Option<&str> {
         let (allow, sub) = if data { (&self.data_actions, &self.not_data_actions) } else { (&self.actions, &self.not_actions) };
-        if allow.iter().any(|p| glob(p, action_lower)) {
-            sub.iter().find(|p| glob(p, action_lower)).map(String::as_str)
+        if allow.iter().any(|p| glob(p, action)) {
+            sub.iter().find(|p| glob(p, action)).map(String::as_str)
         } else {
             None
         }
@@ -56,9 +57,9 @@ pub struct RoleDefinition {
 }
 
 impl RoleDefinition {
-    /// True when some block grants the action.
-    pub fn grants(&self, action_lower: &str, data: bool) -> bool {
-        self.permissions.iter().any(|p| p.grants(action_lower, data))
+    /// True when some block grants the action (any case).
+    pub fn grants(&self, action: &str, data: bool) -> bool {
+        self.permissions.iter().any(|p| p.grants(action, data))
     }
     /// True when the role has any data action at all.
     pub fn has_data_actions(&self) -> bool {
@@ -303,16 +304,17 @@ fn lower_all(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_ascii_lowercase()).collect()
 }
 
-/// Case-insensitive glob (`*` matches any run of characters, including `/`). Both inputs lower-case.
+/// Case-insensitive glob (`*` matches any run of characters, including `/`). `pattern`
+/// is lower-case; `text` may have any case. Allocation-free.
 fn glob(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     if !p.contains(&b'*') {
-        return p == t;
+        return p.eq_ignore_ascii_case(t);
     }
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (usize::MAX, 0);
     while ti < t.len() {
-        if pi < p.len() && p[pi] == t[ti] {
+        if pi < p.len() && p[pi] != b'*' && p[pi] == t[ti].to_ascii_lowercase() {
             pi += 1;
             ti += 1;
         } else if pi < p.len() && p[pi] == b'*' {
@@ -333,24 +335,42 @@ fn glob(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
-/// True when an assignment at `assigned` (lower-case) covers `target` (lower-case).
-fn covers(assigned: &str, target: &str, mg_of: impl Fn(&str) -> Vec<String>) -> bool {
-    if assigned == "/" || assigned == target {
+/// True when an assignment at `assigned` (lower-case) covers `target` (any case): the same
+/// scope, a parent at a `/` boundary, the root, or the management group of the target's
+/// subscription. Allocation-free.
+fn covers(assigned: &str, target: &str, mgs: &BTreeMap<String, String>) -> bool {
+    let (a, t) = (assigned.as_bytes(), target.as_bytes());
+    if a == b"/" {
         return true;
     }
-    if target.len() > assigned.len() && target.starts_with(assigned) && target.as_bytes()[assigned.len()] == b'/' {
+    // Scopes share long prefixes and differ at the end (resource names), so check the
+    // boundary first and compare backwards: a mismatch is found within a few bytes.
+    if t.len() >= a.len() && (t.len() == a.len() || t[a.len()] == b'/') && a.iter().rev().zip(t[..a.len()].iter().rev()).all(|(x, y)| *x == y.to_ascii_lowercase()) {
         return true;
     }
     if let Some(mg) = assigned.strip_prefix("/providers/microsoft.management/managementgroups/") {
         if let Some(sub) = subscription_of(target) {
-            return mg_of(sub).iter().any(|m| m == mg);
+            return mg_lookup(mgs, sub).is_some_and(|m| m.eq_ignore_ascii_case(mg));
         }
     }
     false
 }
 
-fn subscription_of(scope_lower: &str) -> Option<&str> {
-    scope_lower.strip_prefix("/subscriptions/").map(|r| r.split('/').next().unwrap_or(r))
+fn mg_lookup<'a>(mgs: &'a BTreeMap<String, String>, sub: &str) -> Option<&'a str> {
+    if sub.bytes().any(|c| c.is_ascii_uppercase()) {
+        return mgs.iter().find(|(k, _)| k.eq_ignore_ascii_case(sub)).map(|(_, v)| v.as_str());
+    }
+    mgs.get(sub).map(String::as_str)
+}
+
+fn subscription_of(scope: &str) -> Option<&str> {
+    let b = scope.as_bytes();
+    const P: &[u8] = b"/subscriptions/";
+    if b.len() > P.len() && b[..P.len()].eq_ignore_ascii_case(P) {
+        let r = &scope[P.len()..];
+        return Some(r.split('/').next().unwrap_or(r));
+    }
+    None
 }
 
 /// The parent scopes of `scope`, from itself up to `/` (ARM ids, as written).
@@ -364,7 +384,7 @@ pub fn scope_chain(scope: &str, mg: Option<&str>) -> Vec<String> {
         let segs = n - 1;
         // Valid scopes: /subscriptions/x (2), /subscriptions/x/resourceGroups/y (4),
         // resources: 4 + 2 (providers/ns) + 2k (type/name), i.e. 8, 10, 12 …
-        if segs == 2 || segs == 4 || (segs >= 8 && segs % 2 == 0) {
+        if segs == 2 || segs == 4 || (segs >= 8 && segs.is_multiple_of(2)) {
             out.push(s);
         }
         n -= 1;
@@ -385,8 +405,8 @@ pub struct Rbac {
     pub assignments: Vec<Option<RoleAssignment>>,
     /// Deny assignments.
     pub denies: Vec<DenyAssignment>,
-    by_principal: HashMap<String, Vec<usize>>,
-    role_by_key: HashMap<String, usize>,
+    by_principal: Map<String, Vec<usize>>,
+    role_by_key: Map<String, usize>,
     mg_of_subscription: BTreeMap<String, String>,
 }
 
@@ -408,6 +428,7 @@ impl Rbac {
     /// Adds a role definition and indexes it by name and id.
     pub fn add_role(&mut self, role: RoleDefinition) -> usize {
         let i = self.roles.len();
+        self.role_by_key.insert(role.role_name.clone(), i);
         self.role_by_key.insert(role.role_name.to_ascii_lowercase(), i);
         self.role_by_key.insert(role.id.to_ascii_lowercase(), i);
         self.roles.push(role);
@@ -422,8 +443,11 @@ impl Rbac {
 
     /// Finds a role by name, GUID or full role definition id (case-insensitive).
     pub fn find_role(&self, key: &str) -> Option<usize> {
-        let k = key.rsplit('/').next().unwrap_or(key).to_ascii_lowercase();
-        self.role_by_key.get(&k).copied()
+        let k = key.rsplit('/').next().unwrap_or(key);
+        match self.role_by_key.get(k) {
+            Some(i) => Some(*i),
+            None => self.role_by_key.get(&k.to_ascii_lowercase()).copied(),
+        }
     }
 
     /// Records that a subscription sits under a management group.
@@ -434,6 +458,12 @@ impl Rbac {
     /// Adds a role assignment; returns its index.
     #[allow(clippy::too_many_arguments)]
     pub fn assign(&mut self, name: String, scope: &str, role: usize, principal_id: &str, principal_type: &str, created: SimTime, effective_at: SimTime) -> usize {
+        self.assign_lowered(name, scope, &scope.to_ascii_lowercase(), role, principal_id, principal_type, created, effective_at)
+    }
+
+    /// [`Rbac::assign`] with the lower-cased scope already computed (bulk loading).
+    #[allow(clippy::too_many_arguments)]
+    pub fn assign_lowered(&mut self, name: String, scope: &str, scope_lower: &str, role: usize, principal_id: &str, principal_type: &str, created: SimTime, effective_at: SimTime) -> usize {
         let i = self.assignments.len();
         self.assignments.push(Some(RoleAssignment {
             name,
@@ -443,9 +473,14 @@ impl Rbac {
             principal_type: principal_type.to_string(),
             created,
             effective_at,
-            scope_lower: scope.to_ascii_lowercase(),
+            scope_lower: scope_lower.to_string(),
         }));
-        self.by_principal.entry(principal_id.to_ascii_lowercase()).or_default().push(i);
+        match self.by_principal.get_mut(principal_id) {
+            Some(v) => v.push(i),
+            None => {
+                self.by_principal.entry(principal_id.to_ascii_lowercase()).or_default().push(i);
+            }
+        }
         i
     }
 
@@ -488,34 +523,30 @@ impl Rbac {
         });
     }
 
-    fn mg_chain(&self, sub: &str) -> Vec<String> {
-        self.mg_of_subscription.get(sub).cloned().into_iter().collect()
+    fn mg_of(&self, sub: &str) -> Option<&str> {
+        mg_lookup(&self.mg_of_subscription, sub)
     }
 
-    /// Evaluates a request without building any text. Indexed by principal: cost grows with
-    /// the caller's own assignments, not with the size of the world.
+    /// Evaluates a request without building any text or allocating. Indexed by principal:
+    /// cost grows with the caller's own assignments, not with the size of the world.
     pub fn evaluate(&self, req: &AccessRequest) -> Verdict {
-        let action = req.action.to_ascii_lowercase();
-        let target = req.scope.to_ascii_lowercase();
-        let pid = req.principal_id.to_ascii_lowercase();
-        let groups_lower: Vec<String> = req.groups.iter().map(|g| g.to_ascii_lowercase()).collect();
-        let mg = |s: &str| self.mg_chain(s);
+        let mg = &self.mg_of_subscription;
+        let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
         for (i, d) in self.denies.iter().enumerate() {
-            let applies_to = |id: &str| d.principals.iter().any(|p| p == "*" || p == "everyone" || p == id);
-            let who = applies_to(&pid) || groups_lower.iter().any(|g| applies_to(g));
-            let exempt = d.exclude_principals.iter().any(|p| p == &pid || groups_lower.contains(p));
-            let scope_ok = if d.do_not_apply_to_child_scopes { d.scope_lower == target } else { covers(&d.scope_lower, &target, mg) };
-            if who && !exempt && scope_ok && d.permissions.iter().any(|p| p.grants(&action, req.data)) {
+            let applies_to = |id: &str| d.principals.iter().any(|p| p == "*" || p == "everyone" || is(p, id));
+            let who = applies_to(req.principal_id) || req.groups.iter().any(|g| applies_to(g));
+            let exempt = d.exclude_principals.iter().any(|p| is(p, req.principal_id) || req.groups.iter().any(|g| is(p, g)));
+            let scope_ok = if d.do_not_apply_to_child_scopes { is(&d.scope_lower, req.scope) } else { covers(&d.scope_lower, req.scope, mg) };
+            if who && !exempt && scope_ok && d.permissions.iter().any(|p| p.grants(req.action, req.data)) {
                 return Verdict::DeniedByDeny(i);
             }
         }
         let mut pending = None;
-        let ids = std::iter::once(&pid).chain(groups_lower.iter());
-        for id in ids {
-            let Some(list) = self.by_principal.get(id) else { continue };
+        for id in std::iter::once(req.principal_id).chain(req.groups.iter().map(String::as_str)) {
+            let Some(list) = self.assignments_index(id) else { continue };
             for &i in list {
                 let Some(a) = &self.assignments[i] else { continue };
-                if !covers(&a.scope_lower, &target, mg) || !self.roles[a.role].grants(&action, req.data) {
+                if !covers(&a.scope_lower, req.scope, mg) || !self.roles[a.role].grants(req.action, req.data) {
                     continue;
                 }
                 if a.effective_at <= req.now {
@@ -525,6 +556,14 @@ impl Rbac {
             }
         }
         Verdict::NotFound { pending }
+    }
+
+    fn assignments_index(&self, id: &str) -> Option<&Vec<usize>> {
+        if id.bytes().any(|c| c.is_ascii_uppercase()) {
+            self.by_principal.get(&id.to_ascii_lowercase())
+        } else {
+            self.by_principal.get(id)
+        }
     }
 
     /// Evaluates and explains: which assignment granted it, or every check that failed.
@@ -538,9 +577,8 @@ impl Rbac {
             req.action,
             req.scope
         )];
-        let sub = subscription_of(&req.scope.to_ascii_lowercase()).map(str::to_string);
-        let mg = sub.as_deref().and_then(|s| self.mg_of_subscription.get(s)).cloned();
-        let chain = scope_chain(req.scope, mg.as_deref());
+        let mg = subscription_of(req.scope).and_then(|s| self.mg_of(s));
+        let chain = scope_chain(req.scope, mg);
         reasons.push(format!("Scopes searched (an assignment at any of them applies here): {}.", chain.join(" → ")));
         match verdict {
             Verdict::DeniedByDeny(i) => {
@@ -560,16 +598,15 @@ impl Rbac {
                 for a in std::iter::once(req.principal_id.to_string()).chain(req.groups.iter().cloned()).flat_map(|id| self.assignments_of(&id).cloned().collect::<Vec<_>>()) {
                     any = true;
                     let role = &self.roles[a.role];
-                    let t = req.scope.to_ascii_lowercase();
-                    let covers_here = covers(&a.scope_lower, &t, |s| self.mg_chain(s));
-                    let al = req.action.to_ascii_lowercase();
+                    let covers_here = covers(&a.scope_lower, req.scope, &self.mg_of_subscription);
+                    let al = req.action;
                     let why = if !covers_here {
                         format!("is at '{}', which is not '{}' or one of its parents", a.scope, short_scope(req.scope))
                     } else if req.data && !role.has_data_actions() {
                         "grants control-plane actions only; control-plane permissions (even `*`) never include data actions".to_string()
-                    } else if let Some(p) = role.permissions.iter().find_map(|p| p.subtracted(&al, req.data)) {
+                    } else if let Some(p) = role.permissions.iter().find_map(|p| p.subtracted(al, req.data)) {
                         format!("would match, but its NotActions remove it ('{p}')")
-                    } else if role.grants(&al, req.data) {
+                    } else if role.grants(al, req.data) {
                         format!("grants it, but was created at {} and is still propagating (effective from {})", a.created.iso(), a.effective_at.iso())
                     } else {
                         format!("does not include '{}'", req.action)
@@ -586,7 +623,7 @@ impl Rbac {
                     return Decision::new(false, "Role assignment not yet propagated".to_string(), reasons, Some(format!("Wait about {} and retry with a fresh request.", human_duration(wait))));
                 }
                 reasons.push(format!("No effective role assignment at any of these scopes grants '{}'.", req.action));
-                let fix = self.suggest_role(&req.action.to_ascii_lowercase(), req.data).map(|r| {
+                let fix = self.suggest_role(req.action, req.data).map(|r| {
                     format!("Assign '{}' to {principal_label} at '{}' (or a parent scope).", self.roles[r].role_name, short_scope(req.scope))
                 });
                 Decision::new(false, format!("No role assignment grants {}", short_action(req.action)), reasons, fix)
@@ -595,7 +632,7 @@ impl Rbac {
     }
 
     /// The least-privileged built-in role that grants the action.
-    pub fn suggest_role(&self, action_lower: &str, data: bool) -> Option<usize> {
+    pub fn suggest_role(&self, action: &str, data: bool) -> Option<usize> {
         let preference = [
             "Key Vault Secrets User",
             "Storage Blob Data Reader",
@@ -608,7 +645,7 @@ impl Rbac {
             "Contributor",
             "Owner",
         ];
-        preference.iter().filter_map(|n| self.find_role(n)).find(|&i| self.roles[i].grants(action_lower, data))
+        preference.iter().filter_map(|n| self.find_role(n)).find(|&i| self.roles[i].grants(action, data))
     }
 }
 
@@ -638,17 +675,13 @@ mod tests {
     const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000001";
     const GET: &str = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
 
-    fn req<'a>(pid: &'a str, action: &'a str, data: bool, scope: &'a str) -> AccessRequest<'a> {
-        AccessRequest { principal_id: pid, groups: &[], action, data, scope, now: SimTime(100) }
-    }
-
     #[test]
     fn glob_matches() {
         assert!(glob("*", "anything/at/all"));
         assert!(glob("*/read", "microsoft.compute/virtualmachines/read"));
         assert!(glob("microsoft.keyvault/vaults/secrets/*", &GET.to_ascii_lowercase()));
         assert!(!glob("microsoft.keyvault/vaults/secrets/*", "microsoft.keyvault/vaults/keys/read"));
-        assert!(glob("microsoft.managedidentity/userassignedidentities/*/assign/action", "microsoft.managedidentity/userassignedidentities/assign/action") == false);
+        assert!(!glob("microsoft.managedidentity/userassignedidentities/*/assign/action", "microsoft.managedidentity/userassignedidentities/assign/action"));
     }
 
     #[test]

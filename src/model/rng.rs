@@ -24,18 +24,23 @@ impl Rng {
     }
     /// A lower-case version-4-shaped GUID, e.g. `3f2b6c1e-…`.
     pub fn guid(&mut self) -> String {
-        let a = self.next_u64();
-        let b = self.next_u64();
-        let b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
-        let a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xFFFF,
-            a & 0xFFFF,
-            b >> 48,
-            b & 0xFFFF_FFFF_FFFF
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let a = (self.next_u64() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+        let b = (self.next_u64() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+        let mut out = [0u8; 36];
+        let mut o = 0;
+        for (i, word) in [a, b].into_iter().enumerate() {
+            for nib in 0..16 {
+                let pos = i * 16 + nib;
+                if pos == 8 || pos == 12 || pos == 16 || pos == 20 {
+                    out[o] = b'-';
+                    o += 1;
+                }
+                out[o] = HEX[((word >> (60 - 4 * nib)) & 0xF) as usize];
+                o += 1;
+            }
+        }
+        std::str::from_utf8(&out).map(str::to_owned).unwrap_or_default()
     }
     /// `n` URL-safe characters (for `uti`, `aio`, App Service secrets and Arc key files).
     pub fn token(&mut self, n: usize) -> String {

@@ -113,8 +113,28 @@ pub fn sign_with_header<T: Serialize>(header: &serde_json::Value, claims: &T) ->
     let h = serde_json::to_vec(header).expect("a JSON value serializes");
     let c = serde_json::to_vec(claims).expect("claims serialize");
     let signing_input = format!("{}.{}", b64(&h), b64(&c));
-    let sig = signing_key().sign(signing_input.as_bytes());
-    format!("{signing_input}.{}", b64(&sig.to_bytes()))
+    let sig = memoized_signature(&signing_input, || b64(&signing_key().sign(signing_input.as_bytes()).to_bytes()));
+    format!("{signing_input}.{sig}")
+}
+
+/// RSA signing costs milliseconds, and re-simulating a scenario after an edit produces
+/// mostly the same tokens: signatures are a pure function of the signing input, so they
+/// are cached (bounded; cleared when full). Determinism is unaffected.
+fn memoized_signature(input: &str, sign: impl FnOnce() -> String) -> String {
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<super::collections::Map<String, String>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Default::default()));
+    if let Some(sig) = cache.lock().ok().and_then(|c| c.get(input).cloned()) {
+        return sig;
+    }
+    let sig = sign();
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= 512 {
+            c.clear();
+        }
+        c.insert(input.to_string(), sig.clone());
+    }
+    sig
 }
 
 /// Signs a managed-identity token with the demo tenant key (`typ`, `alg`, `x5t`, `kid` header).

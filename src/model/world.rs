@@ -15,7 +15,8 @@ use super::scenario::{Action, IdentityBlock, LaptopSpec, Scenario};
 use super::time::{parse_duration, SimTime};
 use super::token::Claims;
 use super::trace::{Change, ChangeOp, Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step, Trace};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use super::collections::{Map, Resources};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Why a scenario could not be run. Outcomes inside the simulated world (a 403, an
@@ -107,12 +108,12 @@ pub struct World {
     pub tenant_created: u64,
     /// Subscriptions.
     pub subscriptions: Vec<Subscription>,
-    /// Resources by lower-cased ARM id.
-    pub resources: BTreeMap<String, Resource>,
-    /// Lower-cased resource name → lower-cased id.
-    pub(crate) names: BTreeMap<String, String>,
-    /// User and group names → object id.
-    pub(crate) principal_names: BTreeMap<String, String>,
+    /// Resources in creation order, by lower-cased ARM id.
+    pub resources: Resources,
+    /// Lower-cased resource name → lower-cased id (a lookup index; never iterated).
+    pub(crate) names: Map<String, String>,
+    /// User and group names → object id (a lookup index; never iterated).
+    pub(crate) principal_names: Map<String, String>,
     /// The application code on each compute resource (by lower-cased name).
     pub app_specs: BTreeMap<String, super::scenario::AppSpec>,
     /// Developer laptops.
@@ -126,7 +127,7 @@ pub struct World {
     /// SDK token caches: host name → (client id, resource) → token.
     pub sdk_caches: BTreeMap<String, BTreeMap<(String, String), CachedToken>>,
     /// Every token issued: JWT → claims (resource servers check signatures against this).
-    pub(crate) issued: HashMap<String, Claims>,
+    pub(crate) issued: Map<String, Claims>,
     /// Issued tokens in order (for the world view): (host name, jwt).
     pub issued_log: Vec<(String, String)>,
     /// Faults in force.
@@ -143,7 +144,7 @@ pub struct World {
     pub rbac_propagation: u64,
     /// The trace so far.
     pub trace: Trace,
-    participant_index: HashMap<String, usize>,
+    participant_index: Map<String, usize>,
     pub(crate) action: usize,
 }
 
@@ -178,16 +179,16 @@ impl World {
             directory: Directory { tenant_id, domain: spec.tenant.domain.clone().unwrap_or_else(|| "contoso.onmicrosoft.com".into()), ..Default::default() },
             tenant_created: start.0.saturating_sub(3 * 365 * 86_400),
             subscriptions: Vec::new(),
-            resources: BTreeMap::new(),
-            names: BTreeMap::new(),
-            principal_names: BTreeMap::new(),
+            resources: Resources::default(),
+            names: Map::default(),
+            principal_names: Map::default(),
             app_specs: BTreeMap::new(),
             laptops: BTreeMap::new(),
             rbac: Rbac::with_builtins(),
             certificates: BTreeMap::new(),
             endpoint_caches: BTreeMap::new(),
             sdk_caches: BTreeMap::new(),
-            issued: HashMap::new(),
+            issued: Map::default(),
             issued_log: Vec::new(),
             faults: Vec::new(),
             app_service_secrets: BTreeMap::new(),
@@ -196,7 +197,7 @@ impl World {
             imds_requests: BTreeMap::new(),
             rbac_propagation,
             trace: Trace::default(),
-            participant_index: HashMap::new(),
+            participant_index: Map::default(),
             action: 0,
         };
         if spec.subscriptions.is_empty() {
@@ -256,19 +257,26 @@ impl World {
             let perms = rd.permissions.iter().map(|p| Rbac::permissions(&p.actions, &p.not_actions, &p.data_actions, &p.not_data_actions)).collect();
             w.rbac.add_role(super::rbac::RoleDefinition { id, role_name: rd.role_name.clone(), role_type: "CustomRole", permissions: perms });
         }
+        // Many assignments share a scope: resolve and lower-case each distinct one once.
+        let mut scopes: Map<&str, (String, String)> = Map::default();
         for (i, ra) in spec.role_assignments.iter().enumerate() {
-            let path = format!("world.roleAssignments[{i}]");
+            let path = || format!("world.roleAssignments[{i}]");
             let (pid, ptype) = w.resolve_principal_typed(&ra.principal_id).ok_or_else(|| ScenarioError {
-                path: format!("{path}.principalId"),
+                path: format!("{}.principalId", path()),
                 message: format!("role assignment refers to principal '{}' that does not exist", ra.principal_id),
             })?;
             let role = w.rbac.find_role(&ra.role_definition_id).ok_or_else(|| ScenarioError {
-                path: format!("{path}.roleDefinitionId"),
+                path: format!("{}.roleDefinitionId", path()),
                 message: format!("unknown role '{}'", ra.role_definition_id),
             })?;
-            let scope = w.resolve_scope(&ra.scope).ok_or_else(|| ScenarioError { path: format!("{path}.scope"), message: format!("unknown scope '{}'", ra.scope) })?;
+            if !scopes.contains_key(ra.scope.as_str()) {
+                let scope = w.resolve_scope(&ra.scope).ok_or_else(|| ScenarioError { path: format!("{}.scope", path()), message: format!("unknown scope '{}'", ra.scope) })?;
+                let lowered = scope.to_ascii_lowercase();
+                scopes.insert(ra.scope.as_str(), (scope, lowered));
+            }
+            let (scope, lowered) = &scopes[ra.scope.as_str()];
             let name = w.rng.guid();
-            w.rbac.assign(name, &scope, role, &pid, ptype, start, start);
+            w.rbac.assign_lowered(name, scope, lowered, role, &pid, ptype, start, start);
         }
         for (i, d) in spec.deny_assignments.iter().enumerate() {
             let path = format!("world.denyAssignments[{i}]");
@@ -439,7 +447,7 @@ impl World {
 
     /// A resource by name (case-insensitive).
     pub fn resource_by_name(&self, name: &str) -> Option<&Resource> {
-        self.names.get(&name.to_ascii_lowercase()).and_then(|id| self.resources.get(id))
+        self.names.get(lower(name).as_ref()).and_then(|id| self.resources.get(id))
     }
 
     /// Resolves a principal reference (user/group name, resource name = its system-assigned
@@ -449,8 +457,8 @@ impl World {
     }
 
     fn resolve_principal_typed(&self, r: &str) -> Option<(String, &'static str)> {
-        let k = r.to_ascii_lowercase();
-        if let Some(id) = self.principal_names.get(&k) {
+        let k = lower(r);
+        if let Some(id) = self.principal_names.get(k.as_ref()) {
             let t = self.directory.get(id).map(|p| p.principal_type()).unwrap_or("User");
             return Some((id.clone(), t));
         }
@@ -468,7 +476,7 @@ impl World {
         }
         // A GUID that names nobody (e.g. a deleted identity) is still a valid principal id.
         if is_guid(r) {
-            return Some((k, "ServicePrincipal"));
+            return Some((k.into_owned(), "ServicePrincipal"));
         }
         None
     }
@@ -568,12 +576,14 @@ impl World {
     }
 
     /// A platform-internal message (drawn conceptually).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn internal(&mut self, from: usize, to: usize, label: &str, plane: Plane, summary: &str, detail: serde_json::Value, source: &str, explanation: String) -> &mut Step {
         let detail = if detail.is_null() { String::new() } else { serde_json::to_string_pretty(&detail).unwrap_or_default() };
         self.step(from, to, label, plane, Message::Internal { summary: summary.into(), detail }, Fidelity::Conceptual, source, explanation)
     }
 
     /// A note on one lifeline.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn note(&mut self, who: usize, label: &str, plane: Plane, summary: &str, fidelity: Fidelity, source: &str, explanation: String) -> &mut Step {
         self.step(who, who, label, plane, Message::Note { summary: summary.into() }, fidelity, source, explanation)
     }
@@ -1041,6 +1051,15 @@ pub(crate) fn short(s: &str) -> String {
 /// The last segment of an ARM id.
 pub(crate) fn last_segment(id: &str) -> String {
     id.rsplit('/').next().unwrap_or(id).to_string()
+}
+
+/// `s` lower-cased, borrowed when it already is (the common case for ids and names).
+pub(crate) fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 /// Looks like a GUID (8-4-4-4-12 hex digits).
