@@ -2,11 +2,15 @@
 //!
 //! - [`model`]: the pure identity model (no browser, no clock, no OS randomness).
 //! - [`scenarios`]: the built-in scenario library.
+//! - [`export`]: Markdown and Mermaid renderings of a trace.
+//! - [`share`]: scenarios in share links.
 //! - `app` (feature `web`): the Yew user interface, compiled to WebAssembly.
 #![deny(missing_docs)]
 
+pub mod export;
 pub mod model;
 pub mod scenarios;
+pub mod share;
 
 #[cfg(feature = "web")]
 pub mod app;

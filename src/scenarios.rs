@@ -10,8 +10,7 @@ pub struct BuiltIn {
     pub json: &'static str,
 }
 
-/// Every built-in scenario, in gallery order.
-pub const BUILT_INS: &[BuiltIn] = &[BuiltIn { id: "vm-keyvault", json: include_str!("../scenarios/vm-keyvault.json") }];
+include!(concat!(env!("OUT_DIR"), "/built_ins.rs"));
 
 /// Finds a built-in by id.
 pub fn find(id: &str) -> Option<&'static BuiltIn> {

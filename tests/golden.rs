@@ -232,7 +232,7 @@ fn g14_app_service_success_has_epoch_string_and_no_expires_in() {
     assert_eq!(b["token_type"], "Bearer");
     assert!(b["client_id"].is_string());
     let keys: Vec<&String> = b.keys().collect();
-    assert_eq!(keys, ["access_token", "client_id", "expires_on", "resource", "token_type"]);
+    assert_eq!(keys, ["access_token", "expires_on", "resource", "token_type", "client_id"], "the documented order (fact sheet §2)");
 }
 
 #[test]

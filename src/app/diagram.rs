@@ -78,7 +78,17 @@ pub fn diagram(p: &DiagramProps) -> Html {
         };
         let (x1, x2) = (x(s.from), x(s.to));
         let num = (k + 1).to_string();
-        let body = if s.from == s.to {
+        if s.fidelity == Fidelity::Narration {
+            cls.push("narration");
+        }
+        let body = if s.fidelity == Fidelity::Narration {
+            html! {
+                <>
+                    <rect class="note-box" x="8" y={(y - 15.0).to_string()} width={(width - 16.0).to_string()} height="30" rx="6" />
+                    <text class="label" x={(width / 2.0).to_string()} y={(y + 4.0).to_string()} text-anchor="middle">{ &s.label }</text>
+                </>
+            }
+        } else if s.from == s.to {
             let path = format!("M {x1} {} h 34 v 18 h -30", y - 9.0);
             html! {
                 <>
@@ -96,7 +106,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 </>
             }
         };
-        let numx = if s.from == s.to { x1 - 16.0 } else if x(s.to) > x1 { x1 + 14.0 } else { x1 - 14.0 };
+        let numx = if s.fidelity == Fidelity::Narration { 24.0 } else if s.from == s.to { x1 - 16.0 } else if x(s.to) > x1 { x1 + 14.0 } else { x1 - 14.0 };
         html! {
             <g class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-current={if k == p.cursor { Some("step") } else { None }}>
                 <rect class="hit" x="0" y={(y - 22.0).to_string()} width={width.to_string()} height={ROW.to_string()} />

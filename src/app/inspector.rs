@@ -26,6 +26,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
         Fidelity::Documented => "fid-documented",
         Fidelity::Modelled => "fid-modelled",
         Fidelity::Conceptual => "fid-conceptual",
+        Fidelity::Narration => "fid-narration",
     };
     let wire = match &s.message {
         Message::Request(r) => abbreviate_jwts(&r.to_wire()),
@@ -51,7 +52,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
             <h2>{ format!("{}. {}", p.cursor + 1, s.label) }</h2>
             <p class="route">{ format!("{from} → {to} · {}", s.time.iso()) }</p>
             <p class="badges">
-                <span class={classes!("badge", fid_class)}>{ s.fidelity.label() }</span>
+                <span class={classes!("badge", fid_class)}>{ s.fidelity_label() }</span>
                 <span class="badge source">{ &s.source }</span>
             </p>
             <p class="explanation">{ &s.explanation }</p>

@@ -106,6 +106,43 @@ impl World {
                 self.sql_connect(&h, &db, auth);
                 Ok(())
             }
+            Action::ConfigureApp { host, sdk, credential, managed_identity, env } => {
+                let h = self.host(host)?;
+                let mut app = h.app.clone();
+                if let Some(s) = sdk {
+                    app.sdk = s.clone();
+                }
+                if let Some(c) = credential {
+                    app.credential = c.clone();
+                }
+                if let Some(m) = managed_identity {
+                    app.managed_identity = if m.is_empty() { None } else { Some(m.clone()) };
+                }
+                for (k, v) in env {
+                    if v.is_empty() {
+                        app.env.remove(k);
+                    } else {
+                        app.env.insert(k.clone(), v.clone());
+                    }
+                }
+                let key = host.to_ascii_lowercase();
+                match self.laptops.get_mut(&key) {
+                    Some(l) => l.app = Some(app.clone()),
+                    None => {
+                        self.app_specs.insert(key.clone(), app.clone());
+                    }
+                }
+                self.sdk_caches.remove(&key);
+                self.dac_settled.remove(&key);
+                let p = self.p_app(&h);
+                let who = match &app.managed_identity {
+                    Some(m) => format!("{}(clientId of {m})", app.credential),
+                    None => format!("{}()", app.credential),
+                };
+                let s = self.note(p, "deploy new code", Plane::Runtime, &format!("The app now uses {who} with the {} SDK", app.sdk), Fidelity::Narration, "scenario", format!("The developer changes the code or configuration on {} and restarts it: the credential is now {who}. The restart empties the SDK's in-memory token cache (the host's endpoint cache is unaffected).", h.name));
+                s.changes.push(Change { op: ChangeOp::Updated, area: "app".into(), what: format!("{}: {who}", h.name) });
+                Ok(())
+            }
             Action::Fault { target, kind, duration, host } => {
                 let Some(secs) = parse_duration(duration) else { return Err(ScenarioError { path: "duration".into(), message: format!("'{duration}' is not a duration") }) };
                 if !["throttle", "outage", "updating"].contains(&kind.as_str()) {
@@ -124,7 +161,19 @@ impl World {
                 };
                 let until = self.now.plus(secs);
                 self.faults.push(Fault { target: key.clone(), kind: kind.clone(), until });
-                let who = if key == "entra" { self.p_entra() } else { self.p_arm() };
+                let who = if key == "entra" {
+                    self.p_entra()
+                } else if let Some(h) = key.strip_prefix("imds:") {
+                    match self.resource_by_name(h).cloned() {
+                        Some(r) => self.p_endpoint(&r),
+                        None => self.p_arm(),
+                    }
+                } else {
+                    match self.resource_by_name(&key).cloned() {
+                        Some(r) => self.p_server(&r),
+                        None => self.p_arm(),
+                    }
+                };
                 let s = self.note(who, &format!("fault: {kind} on {target}"), Plane::Runtime, &format!("For {}: {kind}", human_duration(secs as i64)), Fidelity::Conceptual, "scenario fault injection", format!("The scenario injects a fault: {target} answers with {} for the next {}.", match kind.as_str() { "throttle" => "429 Too Many Requests", "updating" => "410 Gone (IMDS updating)", _ => "errors (service unavailable)" }, human_duration(secs as i64)));
                 s.changes.push(Change { op: ChangeOp::Added, area: "faults".into(), what: format!("{kind} on {target} until {}", until.iso()) });
                 Ok(())
@@ -206,7 +255,8 @@ impl World {
     /// Which identity a host's credential asks for (client id), if the app names one.
     fn requested_identity(&self, h: &Host) -> Option<IdentityRef> {
         let key = h.app.managed_identity.clone().or_else(|| if h.app.credential == "DefaultAzureCredential" { h.env.get("AZURE_CLIENT_ID").cloned() } else { None })?;
-        self.find_uami(&key).or_else(|| Some(IdentityRef { principal_id: String::new(), client_id: key.clone(), mi_resource_id: String::new() }))
+        // Code holds the identity's client id, which outlives the identity itself.
+        self.identity_ever(&key).or_else(|| Some(IdentityRef { principal_id: String::new(), client_id: key.clone(), mi_resource_id: String::new() }))
     }
 
     fn source_of(&self, h: &Host) -> Source {
@@ -238,7 +288,11 @@ impl World {
                 s.jwt = Some(c.jwt.clone());
                 return Got::Token(c.jwt.clone());
             }
-            let why = if left <= 300 { format!("only {} left (under 5 minutes counts as expired)", human_duration(left.max(0))) } else { format!("its refresh time {} has passed (half of its lifetime)", c.refresh_on.iso()) };
+            let why = if left <= 0 {
+                format!("it expired {} ago", human_duration(-left))
+            } else if left <= 300 {
+                format!("only {} left (under 5 minutes counts as expired)", human_duration(left))
+            } else { format!("its refresh time {} has passed (half of its lifetime)", c.refresh_on.iso()) };
             self.note(app, "SDK cache: refresh due", Plane::Runtime, &format!("Cached token for {scope}: {why}"), Fidelity::Documented, "fact sheet §8.4, golden checks 40–41",
                 format!("The SDK's cached token is due for refresh: {why}. It asks the token source again; if that fails while the old token is still valid, MSAL falls back to the cached one."));
         }
@@ -248,7 +302,7 @@ impl World {
                 if let Some(c) = token::decode_claims(&jwt) {
                     let expires_on = SimTime(c.exp);
                     let expires_in = c.exp.saturating_sub(self.now.0);
-                    let refresh_on = if expires_in >= 7200 { self.now.plus(expires_in / 2) } else { expires_on };
+                    let refresh_on = if expires_in >= 7200 { self.now.plus(expires_in / 2) } else { SimTime(c.exp.saturating_sub(300)) };
                     let entry = CachedToken { jwt: jwt.clone(), expires_on, refresh_on, client_id: c.appid.clone(), resource: resource.to_string() };
                     self.sdk_caches.entry(hk).or_default().insert(cache_key, entry);
                     if let Some(last) = self.trace.steps.last_mut() {
@@ -259,6 +313,10 @@ impl World {
             }
             Got::Failed => {
                 if let Some(c) = cached.filter(|c| c.expires_on.since(self.now) > 300) {
+                    if let Some(last) = self.trace.steps.last_mut().filter(|s| s.label == "SDK raises") {
+                        last.label = "refresh failed".into();
+                        last.explanation = "The refresh attempt failed. Because the cached token has not expired yet, MSAL does not raise: it keeps using the cached token (next step).".into();
+                    }
                     let s = self.note(app, "SDK keeps cached token", Plane::Runtime, "Refresh failed; the cached token is still valid and is used", Fidelity::Documented, "fact sheet §8.4", "The refresh attempt failed, but the cached token has not expired, so MSAL returns it instead of raising an error.".into());
                     s.jwt = Some(c.jwt.clone());
                     return Got::Token(c.jwt);
@@ -307,7 +365,8 @@ impl World {
             "js" => "Environment → WorkloadIdentity → ManagedIdentity → VisualStudioCode → AzureCli → AzurePowerShell → AzureDeveloperCli",
             _ => "Environment → WorkloadIdentity → ManagedIdentity → VisualStudio → VisualStudioCode → AzureCli → AzurePowerShell → AzureDeveloperCli",
         };
-        self.note(app, "DefaultAzureCredential: walk the chain", Plane::Runtime, &format!("{}; next: ManagedIdentityCredential", tried.join("; ")), Fidelity::Documented, "fact sheet §8.1",
+        let next = if env_ok { "EnvironmentCredential is used" } else if wl_ok { "WorkloadIdentityCredential is used" } else { "next: ManagedIdentityCredential" };
+        self.note(app, "DefaultAzureCredential: walk the chain", Plane::Runtime, &format!("{}; {next}", tried.join("; ")), Fidelity::Documented, "fact sheet §8.1",
             format!("DefaultAzureCredential ({sdk} SDK) tries credentials in a fixed order: {order}. The first that can produce a token wins and the chain sticks to it. Environment variables come first, so a leftover AZURE_CLIENT_SECRET on a machine silently shadows its managed identity."));
         if env_ok {
             let s = self.note(app, "EnvironmentCredential", Plane::Runtime, "A client secret from environment variables would be used (not modelled further)", Fidelity::Conceptual, "fact sheet §8.1", "The environment names a service principal with a secret, so DefaultAzureCredential uses it and never reaches the managed identity. This is a common reason why 'the managed identity has the role but I still get 403'.".into());
@@ -433,7 +492,11 @@ impl World {
             let wait = if status == 410 { 10 } else { delays[attempt.min(delays.len() - 1)] };
             attempt += 1;
             self.note(app, &format!("retry {attempt} in {wait}s"), Plane::Runtime, &format!("Status {status} is retryable: wait {wait}s (virtual clock) and try again"), Fidelity::Documented, "fact sheet §1.5, golden check 42",
-                format!("The {sdk} SDK retries {status} with exponential back-off (MSAL .NET: 1 s, 2 s, 4 s; 410: a fixed 10 s, up to 7 times). The virtual clock moves on by {wait} s."));
+                if status == 410 {
+                    format!("IMDS answered 410: it is being updated and will be back within 70 seconds. The SDK waits a fixed 10 s and retries, up to 7 times. The virtual clock moves on by {wait} s.")
+                } else {
+                    format!("The {sdk} SDK retries {status} with exponential back-off (MSAL .NET: 1 s, 2 s, 4 s, three retries). The virtual clock moves on by {wait} s.")
+                });
             self.advance(wait);
         }
     }
@@ -552,8 +615,9 @@ impl World {
         let cached = self.endpoint_caches.get(&rid).and_then(|c| c.get(&key)).cloned().filter(|c| c.expires_on.since(self.now) > 300);
         let jwt = match cached {
             Some(c) => {
+                let later = if src == Source::AppService { "the same expires_on" } else { "a smaller expires_in" };
                 let s = self.note(ep, "endpoint cache hit", Plane::Runtime, &format!("Same token as before for {resource}: {} left", human_duration(c.expires_on.since(self.now))), Fidelity::Documented, "fact sheet §1.6, golden check 9",
-                    "The managed-identity subsystem caches tokens per identity and resource for about 24 hours; Entra ID is contacted only on a miss. So two calls minutes apart return the identical access_token with a smaller expires_in, and restarting the app does not give a fresh token. (When exactly the cache refreshes before expiry is not documented; here it refreshes when under 5 minutes are left.)".into());
+                    format!("The managed-identity subsystem caches tokens per identity and resource for about 24 hours; Entra ID is contacted only on a miss. So two calls minutes apart return the identical access_token with {later}, and restarting the app does not give a fresh token. (When exactly the cache refreshes before expiry is not documented; here it refreshes when under 5 minutes are left.)"));
                 s.jwt = Some(c.jwt.clone());
                 c.jwt
             }
@@ -807,7 +871,8 @@ impl World {
                     ("invalid_request", format!("AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. Assertion Audience: 'api://AzureADTokenExchange'."))
                 };
                 let body = serde_json::json!({"error": code, "error_description": desc});
-                let s = self.step(entra, app, format!("400 {}", &desc[..12]), Plane::Runtime, Message::Response(Response::new(400).json(JSON_UTF8, body.to_string())), Fidelity::Modelled, "fact sheet §3.5",
+                let code_label = desc.split(':').next().unwrap_or("error").to_string();
+                let s = self.step(entra, app, format!("400 {code_label}"), Plane::Runtime, Message::Response(Response::new(400).json(JSON_UTF8, body.to_string())), Fidelity::Modelled, "fact sheet §3.5",
                     "Entra ID refuses the exchange: the identity needs a federated identity credential whose issuer is the cluster's OIDC issuer URL and whose subject is exactly system:serviceaccount:<namespace>:<name>.".to_string());
                 s.outcome = super::trace::Outcome::Failure;
                 Got::Failed
@@ -825,8 +890,13 @@ impl World {
         };
         let Some(oid) = self.resolve_principal(&user) else { return Got::Failed };
         let entra = self.p_entra();
-        self.note(app, "az account get-access-token", Plane::Runtime, &format!("AzureCliCredential runs `az account get-access-token --resource {resource}`"), Fidelity::Documented, "fact sheet §8.1",
-            format!("On a developer machine the chain reaches AzureCliCredential, which shells out to the Azure CLI. The CLI uses {user}'s sign-in (from `az login`) to get a token: the code now runs as {user}, not as any managed identity."));
+        let skipped = match h.app.sdk.as_str() {
+            "python" => "SharedTokenCacheCredential (no shared cache)",
+            "js" => "VisualStudioCodeCredential (not signed in)",
+            _ => "VisualStudioCredential and VisualStudioCodeCredential (not signed in)",
+        };
+        self.note(app, "az account get-access-token", Plane::Runtime, &format!("{skipped} unavailable; AzureCliCredential runs `az account get-access-token --resource {resource}`"), Fidelity::Documented, "fact sheet §8.1",
+            format!("After ManagedIdentityCredential, the chain tries the developer tools in order; {skipped} cannot help here, so it reaches AzureCliCredential, which shells out to the Azure CLI. The CLI uses {user}'s sign-in (from `az login`): the code now runs as {user}, not as any managed identity."));
         let tid = self.directory.tenant_id.clone();
         let iss = format!("https://sts.windows.net/{tid}/");
         let iat = self.now.0.saturating_sub(300);
@@ -898,7 +968,13 @@ impl World {
         } else {
             "A hand-made token request (curl style), showing exactly what goes on the wire.".to_string()
         };
-        self.step(app, ep, label, Plane::Runtime, Message::Request(req.clone()), Fidelity::Documented, if xff || missing_meta { "fact sheet §1.1, golden checks 1, 12" } else { "fact sheet §1.1" }, expl);
+        let cite = match res.kind {
+            ResourceKind::AppService => "fact sheet §2",
+            ResourceKind::ArcServer => "fact sheet §3.1",
+            _ if xff || missing_meta => "fact sheet §1.1, golden checks 1, 12",
+            _ => "fact sheet §1.1",
+        };
+        self.step(app, ep, label, Plane::Runtime, Message::Request(req.clone()), Fidelity::Documented, cite, expl);
         let mut statuses: BTreeMap<u16, u32> = BTreeMap::new();
         let mut last = None;
         for i in 0..n {
@@ -951,7 +1027,7 @@ impl World {
             return h.env.get("IDENTITY_HEADER").cloned().unwrap_or_default();
         }
         let Some((field, name)) = v.strip_prefix('$').and_then(|r| r.split_once(':')) else { return v.to_string() };
-        let ident = self.find_uami(name).or_else(|| self.resource_by_name(name).and_then(|r| r.system_assigned.clone()));
+        let ident = self.identity_ever(name).or_else(|| self.resource_by_name(name).and_then(|r| r.system_assigned.clone()));
         match (field, ident) {
             ("clientId", Some(i)) => i.client_id,
             ("principalId", Some(i)) => i.principal_id,
@@ -1019,6 +1095,27 @@ impl World {
         r
     }
 
+    /// When a denial would be an allow with the caller's current group memberships, the
+    /// token's `groups` claim is stale: say so (fact sheet §7.7, golden check 37).
+    fn explain_stale_groups(&self, d: &mut Decision, claims: &Claims, action: &str, data: bool, scope: &str) {
+        let live = self.directory.groups_of(&claims.oid);
+        let missing: Vec<String> = live.iter().filter(|g| !claims.groups.iter().any(|c| c.eq_ignore_ascii_case(g))).cloned().collect();
+        if missing.is_empty() {
+            return;
+        }
+        let req = AccessRequest { principal_id: &claims.oid, groups: &live, action, data, scope, now: self.now };
+        if !matches!(self.rbac.evaluate(&req), super::rbac::Verdict::Allowed(_)) {
+            return;
+        }
+        let names = missing.iter().map(|g| self.principal_label(g)).collect::<Vec<_>>().join(", ");
+        d.reasons.push(format!(
+            "A role assignment to group {names} would allow this, and the identity is now a member, but this token was issued at {} before the membership: its `groups` claim does not list {names}. Resources authorize what the token says.",
+            SimTime(claims.iat + 300).iso()
+        ));
+        d.summary = "Group membership not in the token yet".into();
+        d.fix = Some("Wait for a new token (managed-identity tokens are cached for about 24 hours, in the SDK and on the host), or assign the role to the identity directly.".into());
+    }
+
     fn keyvault_get_secret(&mut self, h: &Host, vault: &Resource, secret: &str, auth: &str) {
         let app = self.p_app(h);
         let kv = self.p_server(vault);
@@ -1044,11 +1141,14 @@ impl World {
             }
             self.kv_challenges.insert(challenge_key);
         }
+        let steps_before = self.trace.steps.len();
         let Some(token) = self.bearer_for(h, auth, "https://vault.azure.net") else { return };
         let Some(jwt) = token else { return };
+        let remembered = auth == "sdk" && self.trace.steps.get(steps_before.saturating_sub(1)).is_some_and(|s| !s.label.starts_with("401"));
         let req = Request::new("GET", url).header("Authorization", format!("Bearer {jwt}"));
+        let lead = if remembered { "The client remembers this vault's challenge from an earlier call, so it skips the unauthenticated request and sends the token straight away. " } else { "" };
         let s = self.step(app, kv, "GET /secrets (Bearer token)", Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.1",
-            format!("The code sends the access token in the Authorization header. Key Vault will validate it, then check whether this identity may read the secret '{secret}'."));
+            format!("{lead}The code sends the access token in the Authorization header. Key Vault will validate it, then check whether this identity may read the secret '{secret}'."));
         s.jwt = Some(jwt.clone());
         let auds = ["https://vault.azure.net", "https://vault.azure.net/"];
         let claims = match self.validate(&jwt, &auds) {
@@ -1078,6 +1178,13 @@ impl World {
             let mut d = self.rbac.check(&req, &plabel);
             d.reasons.insert(0, "✓ token valid (signature, issuer, audience https://vault.azure.net, lifetime).".into());
             d.reasons.insert(1, "The vault uses the Azure RBAC permission model (enableRbacAuthorization: true): data actions come from role assignments.".into());
+            if !d.allowed {
+                self.explain_stale_groups(&mut d, &claims, action, true, &target_scope);
+                let ids: Vec<&str> = std::iter::once(claims.oid.as_str()).chain(claims.groups.iter().map(String::as_str)).collect();
+                if vault_now.data.access_policies.iter().any(|p| ids.iter().any(|i| i.eq_ignore_ascii_case(&p.object_id))) {
+                    d.reasons.push("An access policy for this caller exists, but an RBAC-mode vault ignores access policies entirely.".into());
+                }
+            }
             d
         } else {
             let ids: Vec<String> = std::iter::once(claims.oid.clone()).chain(claims.groups.iter().cloned()).collect();
@@ -1095,8 +1202,19 @@ impl World {
                     Decision::new(true, "Allowed by access policy", reasons, None)
                 }
                 None => {
-                    reasons.push(format!("No access policy gives {plabel} (or its groups) the 'get' secret permission."));
-                    Decision::new(false, "No access policy grants secrets/get", reasons, Some(format!("Add an access policy for {plabel} with secret permission 'get' (or switch the vault to Azure RBAC and assign Key Vault Secrets User).")))
+                    let live = self.directory.groups_of(&claims.oid);
+                    let stale = vault_now.data.access_policies.iter().find(|p| live.iter().any(|g| g.eq_ignore_ascii_case(&p.object_id)) && !claims.groups.iter().any(|g| g.eq_ignore_ascii_case(&p.object_id)) && p.secrets.iter().any(|s| s == "get" || s == "all"));
+                    match stale {
+                        Some(p) => {
+                            let g = self.principal_label(&p.object_id);
+                            reasons.push(format!("The access policy for group {g} would allow it, and {plabel} is now a member, but this token was issued before the membership: its `groups` claim does not list {g}."));
+                            Decision::new(false, "Group membership not in the token yet", reasons, Some("Wait for a new token (managed-identity tokens are cached for about 24 hours), or give the identity its own access policy.".into()))
+                        }
+                        None => {
+                            reasons.push(format!("No access policy gives {plabel} (or its groups) the 'get' secret permission."));
+                            Decision::new(false, "No access policy grants secrets/get", reasons, Some(format!("Add an access policy for {plabel} with secret permission 'get' (or switch the vault to Azure RBAC and assign Key Vault Secrets User).")))
+                        }
+                    }
                 }
             }
         };
@@ -1192,6 +1310,7 @@ impl World {
         let mut d = self.rbac.check(&req, &plabel);
         d.reasons.insert(0, "✓ token valid (signature, issuer, audience https://storage.azure.com/, lifetime).".into());
         if !d.allowed {
+            self.explain_stale_groups(&mut d, &claims, action, true, &scope);
             let resp = xml_err(403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.", None);
             let s = self.step(st, app, "403 AuthorizationPermissionMismatch", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.2, golden checks 26–27",
                 format!("Authenticated but not authorized: {plabel} has no data role allowing '{}' on this container. Owner, Contributor and Reader manage the account (control plane) but never grant blob data access; a Storage Blob Data role is needed.", short_action(action)));
@@ -1262,8 +1381,9 @@ impl World {
         let plabel = self.principal_label(&claims.oid);
         let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action: &action, data: false, scope: path, now: self.now };
         let mut d = self.rbac.check(&req, &plabel);
-        d.reasons.insert(0, "✓ token valid (signature, issuer, audience management, lifetime).".into());
+        d.reasons.insert(0, format!("✓ token valid (signature, issuer, audience {}, lifetime).", claims.aud));
         if !d.allowed {
+            self.explain_stale_groups(&mut d, &claims, &action, false, path);
             let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{path}' or the scope is invalid. If access was recently granted, please refresh your credentials.", claims.oid, claims.oid)}}).to_string();
             let s = self.step(arm, app, "403 AuthorizationFailed", Plane::Runtime, Message::Response(Response::new(403).json(JSON_UTF8, body)), Fidelity::Documented, "fact sheet §6.4, golden check 30",
                 format!("ARM accepts the token but {plabel} has no role allowing '{action}' here."));
@@ -1271,7 +1391,18 @@ impl World {
             return;
         }
         let body = match &target {
-            Some(r) => serde_json::json!({"id": r.id, "name": r.name, "type": r.kind.arm_type(), "location": r.location, "identity": r.identity_json(&self.directory.tenant_id)}),
+            Some(r) => {
+                let mut v = serde_json::json!({"id": r.id, "name": r.name, "type": r.kind.arm_type(), "location": r.location, "identity": r.identity_json(&self.directory.tenant_id)});
+                if let Some(rbac) = r.data.enable_rbac_authorization {
+                    v["properties"] = serde_json::json!({"tenantId": self.directory.tenant_id, "enableRbacAuthorization": rbac, "vaultUri": format!("https://{}.vault.azure.net/", r.name.to_ascii_lowercase())});
+                }
+                if r.kind == ResourceKind::UserAssignedIdentity {
+                    if let Some(u) = &r.data.uami {
+                        v["properties"] = serde_json::json!({"clientId": u.client_id, "principalId": u.principal_id, "tenantId": self.directory.tenant_id});
+                    }
+                }
+                v
+            }
             None => serde_json::json!({"id": path}),
         };
         let s = self.step(arm, app, "200 OK", Plane::Runtime, Message::Response(Response::new(200).json(JSON_UTF8, serde_json::to_string_pretty(&body).unwrap_or_default())), Fidelity::Documented, "fact sheet §6.4", format!("Allowed: {}.", d.summary));

@@ -534,6 +534,29 @@ pub enum Action {
         /// Member reference.
         member: String,
     },
+    /// Add, replace or (with no permissions) remove a Key Vault access policy.
+    #[serde(rename_all = "camelCase")]
+    SetAccessPolicy {
+        /// Operator.
+        by: String,
+        /// Vault name.
+        vault: String,
+        /// Principal reference.
+        object_id: String,
+        /// Secret permissions; empty removes the policy.
+        #[serde(default)]
+        secrets: Vec<String>,
+    },
+    /// Switch a vault between access policies and Azure RBAC.
+    #[serde(rename_all = "camelCase")]
+    SetVaultPermissionModel {
+        /// Operator.
+        by: String,
+        /// Vault name.
+        vault: String,
+        /// `true` for Azure RBAC, `false` for access policies.
+        enable_rbac_authorization: bool,
+    },
     /// Delete a resource (a VM, an app …).
     #[serde(rename_all = "camelCase")]
     DeleteResource {
@@ -637,6 +660,24 @@ pub enum Action {
         #[serde(default = "default_auth")]
         auth: String,
     },
+    /// Redeploy the code on a host with a different credential setup (an SDK restart).
+    #[serde(rename_all = "camelCase")]
+    ConfigureApp {
+        /// Host name.
+        host: String,
+        /// New SDK family.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sdk: Option<String>,
+        /// New credential class.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        credential: Option<String>,
+        /// User-assigned identity to name; `""` for none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        managed_identity: Option<String>,
+        /// Environment variables to set (`""` removes one).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        env: BTreeMap<String, String>,
+    },
     /// Inject a fault into a service for a while.
     #[serde(rename_all = "camelCase")]
     Fault {
@@ -680,4 +721,71 @@ impl Scenario {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
+}
+
+/// The result of reading a scenario document: the scenario (when it could be read) and
+/// every problem found, each with its JSON path, line, column, message and hint.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The scenario, when the text is valid JSON of the right shape.
+    pub scenario: Option<Scenario>,
+    /// Every problem: syntax, shape (unknown fields, types, missing fields) and references.
+    pub diagnostics: Vec<super::schema::Diagnostic>,
+}
+
+impl Loaded {
+    /// True when there is no problem at all.
+    pub fn is_ok(&self) -> bool {
+        self.scenario.is_some() && self.diagnostics.is_empty()
+    }
+}
+
+/// Reads a scenario, never giving up after the first problem and never panicking: syntax,
+/// then shape against the schema, then references (by running the scenario leniently).
+pub fn load(text: &str) -> Loaded {
+    use super::schema::{check, locate, Diagnostic};
+    let root = match super::json::parse(text) {
+        Ok(n) => n,
+        Err(e) => {
+            let hint = if e.message.contains("limit") { Some("split the scenario or remove unused parts".to_string()) } else { None };
+            return Loaded { scenario: None, diagnostics: vec![Diagnostic { path: "$".into(), line: e.pos.line, column: e.pos.col, message: e.message, hint }] };
+        }
+    };
+    let mut diagnostics = Vec::new();
+    check(&root, &mut diagnostics);
+    if !diagnostics.is_empty() {
+        return Loaded { scenario: None, diagnostics };
+    }
+    let scenario: Scenario = match serde_json::from_value(super::json::to_value(&root)) {
+        Ok(s) => s,
+        Err(e) => {
+            return Loaded { scenario: None, diagnostics: vec![Diagnostic { path: "$".into(), line: 1, column: 1, message: e.to_string(), hint: None }] };
+        }
+    };
+    let (_, errors) = super::world::simulate_lenient(&scenario);
+    for e in errors {
+        let pos = locate(&root, &e.path);
+        let hint = reference_hint(&scenario, &e.message);
+        diagnostics.push(Diagnostic { path: e.path, line: pos.line, column: pos.col, message: e.message, hint });
+    }
+    Loaded { scenario: Some(scenario), diagnostics }
+}
+
+/// A "did you mean" for a message that quotes an unknown name.
+fn reference_hint(sc: &Scenario, message: &str) -> Option<String> {
+    let quoted = message.split('\'').nth(1)?;
+    let mut names: Vec<&str> = Vec::new();
+    names.extend(sc.world.users.iter().map(|u| u.name.as_str()));
+    names.extend(sc.world.groups.iter().map(|g| g.name.as_str()));
+    names.extend(sc.world.resources.iter().map(|r| r.name.as_str()));
+    names.extend(sc.world.laptops.iter().map(|l| l.name.as_str()));
+    for s in &sc.world.subscriptions {
+        names.push(&s.name);
+        names.extend(s.resource_groups.iter().map(|g| g.name.as_str()));
+    }
+    let roles = ["Owner", "Contributor", "Reader", "User Access Administrator", "Role Based Access Control Administrator", "Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator", "Key Vault Reader", "Storage Blob Data Reader", "Storage Blob Data Contributor", "Managed Identity Operator", "Managed Identity Contributor"];
+    if message.starts_with("unknown role") {
+        names = roles.to_vec();
+    }
+    super::schema::suggest(quoted, &names).filter(|s| *s != quoted).map(|s| format!("did you mean '{s}'?"))
 }

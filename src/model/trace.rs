@@ -59,6 +59,8 @@ pub enum Fidelity {
     Modelled,
     /// A platform-internal step with no public wire format, drawn conceptually.
     Conceptual,
+    /// The scenario author's narration, not a message at all.
+    Narration,
 }
 
 impl Fidelity {
@@ -68,6 +70,18 @@ impl Fidelity {
             Fidelity::Documented => "documented wire format",
             Fidelity::Modelled => "modelled (exact bytes unconfirmed)",
             Fidelity::Conceptual => "platform-internal (drawn conceptually)",
+            Fidelity::Narration => "narration",
+        }
+    }
+}
+
+impl Step {
+    /// The fidelity label for this step: a documented step with no wire message (an SDK's
+    /// in-process decision) says so.
+    pub fn fidelity_label(&self) -> &'static str {
+        match (self.fidelity, &self.message) {
+            (Fidelity::Documented, Message::Note { .. }) => "documented behaviour (in process, no wire message)",
+            (f, _) => f.label(),
         }
     }
 }
@@ -184,7 +198,7 @@ impl Trace {
             };
             let arrow = if st.from == st.to { format!("{from} (self)") } else { format!("{from} -> {to}") };
             s.push_str(&format!("{:>3}. [{}] {}: {}{}\n", i + 1, st.time.iso(), arrow, st.label, mark));
-            s.push_str(&format!("     {} · {:?} · {}\n", st.fidelity.label(), st.plane, st.source));
+            s.push_str(&format!("     {} · {:?} · {}\n", st.fidelity_label(), st.plane, st.source));
             match &st.message {
                 Message::Request(r) => {
                     for line in abbreviate_jwts(&r.to_wire()).lines() {

@@ -140,6 +140,11 @@ pub struct World {
     pub(crate) dac_settled: BTreeMap<String, String>,
     /// IMDS request times per host (throttling window).
     pub(crate) imds_requests: BTreeMap<String, Vec<SimTime>>,
+    /// Every identity that ever existed, by lower-cased name: code and scenarios keep
+    /// referring to deleted identities by the ids they had.
+    pub(crate) known_identities: BTreeMap<String, IdentityRef>,
+    /// Narration waiting for the next step (it is anchored to that step's sender).
+    pending_notes: Vec<String>,
     /// RBAC propagation delay (seconds).
     pub rbac_propagation: u64,
     /// The trace so far.
@@ -148,31 +153,59 @@ pub struct World {
     pub(crate) action: usize,
 }
 
-/// Runs a scenario to the end and returns its trace.
+/// Runs a scenario to the end and returns its trace, or the first problem in it.
 pub fn simulate(scenario: &Scenario) -> Result<Trace, ScenarioError> {
-    let mut w = World::build(scenario)?;
+    let (trace, mut errors) = simulate_lenient(scenario);
+    if errors.is_empty() {
+        Ok(trace)
+    } else {
+        Err(errors.swap_remove(0))
+    }
+}
+
+/// Runs a scenario, skipping malformed parts (a world item or an action with a dangling
+/// reference), and reports every problem alongside the trace of what could run.
+pub fn simulate_lenient(scenario: &Scenario) -> (Trace, Vec<ScenarioError>) {
+    let (mut w, mut errors) = World::build_lenient(scenario);
     for (i, a) in scenario.script.iter().enumerate() {
         w.action = i;
-        w.apply(a).map_err(|e| ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message })?;
+        if let Err(e) = w.apply(a) {
+            errors.push(ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message });
+        }
     }
-    Ok(w.finish())
+    (w.finish(), errors)
 }
 
 impl World {
-    /// Sets up the initial world from a scenario. Fails on dangling references.
+    /// Sets up the initial world from a scenario. Fails on the first dangling reference;
+    /// [`World::build_lenient`] reports them all.
     pub fn build(sc: &Scenario) -> Result<World, ScenarioError> {
-        if sc.version != super::scenario::FORMAT_VERSION {
-            return err("version", format!("unsupported version {} (this build reads version {})", sc.version, super::scenario::FORMAT_VERSION));
+        let (w, mut errors) = World::build_lenient(sc);
+        if errors.is_empty() {
+            Ok(w)
+        } else {
+            Err(errors.swap_remove(0))
         }
-        let Some(start) = SimTime::parse_iso(&sc.start_time) else {
-            return err("startTime", format!("'{}' is not an RFC 3339 UTC time like 2026-01-15T09:00:00Z", sc.start_time));
-        };
+    }
+
+    /// Sets up the initial world, skipping whatever is malformed and reporting every problem.
+    pub fn build_lenient(sc: &Scenario) -> (World, Vec<ScenarioError>) {
+        let mut errors = Vec::new();
+        let mut fail = |path: String, message: String| errors.push(ScenarioError { path, message });
+        if sc.version != super::scenario::FORMAT_VERSION {
+            fail("version".into(), format!("unsupported version {} (this build reads version {})", sc.version, super::scenario::FORMAT_VERSION));
+        }
+        let start = SimTime::parse_iso(&sc.start_time).unwrap_or_else(|| {
+            fail("startTime".into(), format!("'{}' is not an RFC 3339 UTC time like 2026-01-15T09:00:00Z", sc.start_time));
+            SimTime(1_768_467_600)
+        });
         let mut rng = Rng::new(sc.seed, 1);
         let spec = &sc.world;
         let tenant_id = spec.tenant.tenant_id.clone().unwrap_or_else(|| rng.guid());
-        let Some(rbac_propagation) = parse_duration(&spec.settings.rbac_propagation) else {
-            return err("world.settings.rbacPropagation", format!("'{}' is not a duration like 5m", spec.settings.rbac_propagation));
-        };
+        let rbac_propagation = parse_duration(&spec.settings.rbac_propagation).unwrap_or_else(|| {
+            fail("world.settings.rbacPropagation".into(), format!("'{}' is not a duration like 5m", spec.settings.rbac_propagation));
+            300
+        });
         let mut w = World {
             now: start,
             rng,
@@ -194,14 +227,17 @@ impl World {
             app_service_secrets: BTreeMap::new(),
             kv_challenges: BTreeSet::new(),
             dac_settled: BTreeMap::new(),
+            known_identities: BTreeMap::new(),
+            pending_notes: Vec::new(),
             imds_requests: BTreeMap::new(),
             rbac_propagation,
             trace: Trace::default(),
             participant_index: Map::default(),
             action: 0,
         };
+        let mut fail = |path: String, message: String| errors.push(ScenarioError { path, message });
         if spec.subscriptions.is_empty() {
-            return err("world.subscriptions", "at least one subscription is needed");
+            fail("world.subscriptions".into(), "at least one subscription is needed".into());
         }
         for (i, s) in spec.subscriptions.iter().enumerate() {
             let id = s.subscription_id.clone().unwrap_or_else(|| w.rng.guid());
@@ -211,38 +247,48 @@ impl World {
             let mut rgs = BTreeMap::new();
             for rg in &s.resource_groups {
                 if rgs.insert(rg.name.clone(), rg.location.clone()).is_some() {
-                    return err(format!("world.subscriptions[{i}].resourceGroups"), format!("resource group '{}' is declared twice", rg.name));
+                    fail(format!("world.subscriptions[{i}].resourceGroups"), format!("resource group '{}' is declared twice", rg.name));
                 }
             }
             w.subscriptions.push(Subscription { id, name: s.name.clone(), resource_groups: rgs, management_group: s.management_group.clone() });
         }
         for (i, u) in spec.users.iter().enumerate() {
             let id = u.object_id.clone().unwrap_or_else(|| w.rng.guid());
-            w.add_principal_name(&u.name, &id, &format!("world.users[{i}]"))?;
+            if let Err(e) = w.add_principal_name(&u.name, &id, &format!("world.users[{i}]")) {
+                fail(e.path, e.message);
+                continue;
+            }
             w.directory.add(Principal { object_id: id, display_name: u.name.clone(), kind: PrincipalKind::User });
         }
         for (i, g) in spec.groups.iter().enumerate() {
             let id = g.object_id.clone().unwrap_or_else(|| w.rng.guid());
-            w.add_principal_name(&g.name, &id, &format!("world.groups[{i}]"))?;
+            if let Err(e) = w.add_principal_name(&g.name, &id, &format!("world.groups[{i}]")) {
+                fail(e.path, e.message);
+                continue;
+            }
             w.directory.add(Principal { object_id: id, display_name: g.name.clone(), kind: PrincipalKind::Group { members: Vec::new() } });
         }
         // Resources: user-assigned identities first, so hosts can attach them.
         let mut order: Vec<usize> = (0..spec.resources.len()).collect();
         order.sort_by_key(|&i| ResourceKind::from_type(&spec.resources[i].resource_type) != Some(ResourceKind::UserAssignedIdentity));
         for i in order {
-            w.build_resource(sc, i)?;
+            if let Err(e) = w.build_resource(sc, i) {
+                fail(e.path, e.message);
+            }
         }
         for (i, l) in spec.laptops.iter().enumerate() {
             if w.names.contains_key(&l.name.to_ascii_lowercase()) || w.laptops.contains_key(&l.name.to_ascii_lowercase()) {
-                return err(format!("world.laptops[{i}].name"), format!("name '{}' is already used", l.name));
+                fail(format!("world.laptops[{i}].name"), format!("name '{}' is already used", l.name));
+                continue;
             }
             w.laptops.insert(l.name.to_ascii_lowercase(), l.clone());
         }
         for (i, g) in spec.groups.iter().enumerate() {
-            let gid = w.principal_names[&g.name.to_ascii_lowercase()].clone();
+            let Some(gid) = w.principal_names.get(&g.name.to_ascii_lowercase()).cloned() else { continue };
             for (j, m) in g.members.iter().enumerate() {
                 let Some(mid) = w.resolve_principal(m) else {
-                    return err(format!("world.groups[{i}].members[{j}]"), format!("'{m}' is not a user, group or identity in this scenario"));
+                    fail(format!("world.groups[{i}].members[{j}]"), format!("'{m}' is not a user, group or identity in this scenario"));
+                    continue;
                 };
                 if let Some(Principal { kind: PrincipalKind::Group { members }, .. }) = w.directory.objects.get_mut(&gid.to_ascii_lowercase()) {
                     members.push(mid);
@@ -252,7 +298,8 @@ impl World {
         for (i, rd) in spec.role_definitions.iter().enumerate() {
             let id = rd.id.clone().unwrap_or_else(|| w.rng.guid());
             if w.rbac.find_role(&rd.role_name).is_some() {
-                return err(format!("world.roleDefinitions[{i}].roleName"), format!("a role named '{}' already exists", rd.role_name));
+                fail(format!("world.roleDefinitions[{i}].roleName"), format!("a role named '{}' already exists", rd.role_name));
+                continue;
             }
             let perms = rd.permissions.iter().map(|p| Rbac::permissions(&p.actions, &p.not_actions, &p.data_actions, &p.not_data_actions)).collect();
             w.rbac.add_role(super::rbac::RoleDefinition { id, role_name: rd.role_name.clone(), role_type: "CustomRole", permissions: perms });
@@ -261,39 +308,48 @@ impl World {
         let mut scopes: Map<&str, (String, String)> = Map::default();
         for (i, ra) in spec.role_assignments.iter().enumerate() {
             let path = || format!("world.roleAssignments[{i}]");
-            let (pid, ptype) = w.resolve_principal_typed(&ra.principal_id).ok_or_else(|| ScenarioError {
-                path: format!("{}.principalId", path()),
-                message: format!("role assignment refers to principal '{}' that does not exist", ra.principal_id),
-            })?;
-            let role = w.rbac.find_role(&ra.role_definition_id).ok_or_else(|| ScenarioError {
-                path: format!("{}.roleDefinitionId", path()),
-                message: format!("unknown role '{}'", ra.role_definition_id),
-            })?;
+            let principal = w.resolve_principal_typed(&ra.principal_id);
+            if principal.is_none() {
+                fail(format!("{}.principalId", path()), format!("role assignment refers to principal '{}' that does not exist", ra.principal_id));
+            }
+            let role = w.rbac.find_role(&ra.role_definition_id);
+            if role.is_none() {
+                fail(format!("{}.roleDefinitionId", path()), format!("unknown role '{}'", ra.role_definition_id));
+            }
             if !scopes.contains_key(ra.scope.as_str()) {
-                let scope = w.resolve_scope(&ra.scope).ok_or_else(|| ScenarioError { path: format!("{}.scope", path()), message: format!("unknown scope '{}'", ra.scope) })?;
+                let Some(scope) = w.resolve_scope(&ra.scope) else {
+                    fail(format!("{}.scope", path()), format!("unknown scope '{}'", ra.scope));
+                    continue;
+                };
                 let lowered = scope.to_ascii_lowercase();
                 scopes.insert(ra.scope.as_str(), (scope, lowered));
             }
+            let (Some((pid, ptype)), Some(role)) = (principal, role) else { continue };
             let (scope, lowered) = &scopes[ra.scope.as_str()];
             let name = w.rng.guid();
             w.rbac.assign_lowered(name, scope, lowered, role, &pid, ptype, start, start);
         }
         for (i, d) in spec.deny_assignments.iter().enumerate() {
             let path = format!("world.denyAssignments[{i}]");
-            let scope = w.resolve_scope(&d.scope).ok_or_else(|| ScenarioError { path: format!("{path}.scope"), message: format!("unknown scope '{}'", d.scope) })?;
+            let Some(scope) = w.resolve_scope(&d.scope) else {
+                fail(format!("{path}.scope"), format!("unknown scope '{}'", d.scope));
+                continue;
+            };
             let mut ps = Vec::new();
             for (j, p) in d.principals.iter().enumerate() {
                 if p.eq_ignore_ascii_case("everyone") {
                     ps.push("*".to_string());
+                } else if let Some(id) = w.resolve_principal(p) {
+                    ps.push(id);
                 } else {
-                    ps.push(w.resolve_principal(p).ok_or_else(|| ScenarioError { path: format!("{path}.principals[{j}]"), message: format!("unknown principal '{p}'") })?);
+                    fail(format!("{path}.principals[{j}]"), format!("unknown principal '{p}'"));
                 }
             }
             let ex = d.exclude_principals.iter().filter_map(|p| w.resolve_principal(p)).collect();
             let perms = d.permissions.iter().map(|p| Rbac::permissions(&p.actions, &p.not_actions, &p.data_actions, &p.not_data_actions)).collect();
             w.rbac.add_deny(&d.deny_assignment_name, perms, &scope, ps, ex, d.do_not_apply_to_child_scopes);
         }
-        Ok(w)
+        (w, errors)
     }
 
     fn add_principal_name(&mut self, name: &str, id: &str, path: &str) -> Result<(), ScenarioError> {
@@ -342,6 +398,7 @@ impl World {
             let uref = IdentityRef { principal_id: principal_id.clone(), client_id: client_id.clone(), mi_resource_id: id.clone() };
             self.directory.add(mi_principal(&uref, &r.name, true, &mut self.rng));
             self.issue_certificate(&principal_id, &r.name);
+            self.known_identities.insert(r.name.to_ascii_lowercase(), uref.clone());
             data.uami = Some(uref);
             for f in &p.federated_identity_credentials {
                 data.federated_credentials.push(super::arm::FederatedCredential { name: f.name.clone(), issuer: f.issuer.clone(), subject: f.subject.clone(), audiences: f.audiences.clone() });
@@ -378,6 +435,7 @@ impl World {
                 let uref = IdentityRef { principal_id: self.rng.guid(), client_id: self.rng.guid(), mi_resource_id: id.clone() };
                 self.directory.add(mi_principal(&uref, &r.name, false, &mut self.rng));
                 self.issue_certificate(&uref.principal_id, &r.name);
+                self.known_identities.insert(r.name.to_ascii_lowercase(), uref.clone());
                 res.system_assigned = Some(uref);
             }
             for (k, v) in &block.user_assigned_identities {
@@ -445,6 +503,11 @@ impl World {
             .or_else(|| self.resources.values().filter_map(|r| r.data.uami.as_ref()).find(|u| u.client_id.eq_ignore_ascii_case(key) || u.principal_id.eq_ignore_ascii_case(key)).cloned())
     }
 
+    /// An identity by name, including deleted ones (their ids live on in code and role assignments).
+    pub fn identity_ever(&self, name: &str) -> Option<IdentityRef> {
+        self.find_uami(name).or_else(|| self.known_identities.get(&name.to_ascii_lowercase()).cloned())
+    }
+
     /// A resource by name (case-insensitive).
     pub fn resource_by_name(&self, name: &str) -> Option<&Resource> {
         self.names.get(lower(name).as_ref()).and_then(|id| self.resources.get(id))
@@ -473,6 +536,9 @@ impl World {
         }
         if let Some(p) = self.directory.get(r) {
             return Some((p.object_id.clone(), p.principal_type()));
+        }
+        if let Some(i) = self.known_identities.get(k.as_ref()) {
+            return Some((i.principal_id.clone(), "ServicePrincipal"));
         }
         // A GUID that names nobody (e.g. a deleted identity) is still a valid principal id.
         if is_guid(r) {
@@ -510,6 +576,12 @@ impl World {
 
     /// Ends the run: orders lifelines left to right by kind and returns the trace.
     pub fn finish(mut self) -> Trace {
+        if !self.pending_notes.is_empty() {
+            let who = if self.trace.participants.is_empty() { self.p_arm() } else { 0 };
+            for text in std::mem::take(&mut self.pending_notes) {
+                self.note(who, &text, Plane::Runtime, &text, Fidelity::Narration, "scenario narration", text.clone());
+            }
+        }
         let n = self.trace.participants.len();
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (self.trace.participants[i].kind, i));
@@ -555,6 +627,9 @@ impl World {
     /// Appends a step and returns it for further decoration.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn step(&mut self, from: usize, to: usize, label: impl Into<String>, plane: Plane, message: Message, fidelity: Fidelity, source: &str, explanation: impl Into<String>) -> &mut Step {
+        for text in std::mem::take(&mut self.pending_notes) {
+            self.step(from, from, text.clone(), plane, Message::Note { summary: text.clone() }, Fidelity::Narration, "scenario narration", text);
+        }
         let failed = matches!(&message, Message::Response(r) if r.status >= 400);
         self.trace.steps.push(Step {
             from,
@@ -604,15 +679,23 @@ impl World {
             Action::CreateRoleAssignment { by, principal_id, role_definition_id, scope } => self.create_role_assignment(by, principal_id, role_definition_id, scope),
             Action::DeleteRoleAssignment { by, principal_id, role_definition_id, scope } => self.delete_role_assignment(by, principal_id, role_definition_id, scope),
             Action::AddGroupMember { by, group, member } => self.add_group_member(by, group, member),
+            Action::SetAccessPolicy { by, vault, object_id, secrets } => self.set_access_policy(by, vault, object_id, secrets),
+            Action::SetVaultPermissionModel { by, vault, enable_rbac_authorization } => self.set_vault_model(by, vault, *enable_rbac_authorization),
             Action::AdvanceClock { duration } => {
                 let Some(secs) = parse_duration(duration) else { return err("duration", format!("'{duration}' is not a duration like 10m, 24h or 45d")) };
                 self.advance(secs);
                 Ok(())
             }
             Action::Note { text } => {
-                let who = self.trace.participants.len().saturating_sub(1);
-                let who = if self.trace.participants.is_empty() { self.p_arm() } else { who };
-                self.note(who, text, Plane::Runtime, text, Fidelity::Conceptual, "scenario narration", text.clone());
+                // Narration belongs to no service: it sits on the lifeline the story last
+                // reached (or, at the very start, the next step's sender) and the diagram
+                // draws it across the whole width.
+                match self.trace.steps.last().map(|s| (s.to, s.plane)) {
+                    Some((who, plane)) => {
+                        self.note(who, text, plane, text, Fidelity::Narration, "scenario narration", text.clone());
+                    }
+                    None => self.pending_notes.push(text.clone()),
+                }
                 Ok(())
             }
             other => self.apply_runtime(other),
@@ -651,10 +734,18 @@ impl World {
         // App Service rotates IDENTITY_HEADER; modelled as daily (the real cadence is not documented).
         let hosts: Vec<String> = self.app_service_secrets.keys().cloned().collect();
         for h in hosts {
-            let (_, set_at) = self.app_service_secrets[&h].clone();
-            if self.now.since(set_at) >= 86_400 {
+            let (old, set_at) = self.app_service_secrets[&h].clone();
+            let rotations = self.now.since(set_at) / 86_400;
+            if rotations >= 1 {
                 let v = self.rng.hex(32).to_ascii_uppercase();
-                self.app_service_secrets.insert(h, (v, self.now));
+                self.app_service_secrets.insert(h.clone(), (v.clone(), self.now));
+                if let Some(res) = self.resource_by_name(&h).cloned() {
+                    let ep = self.p_endpoint(&res);
+                    let times = if rotations > 1 { format!(" ({rotations} rotations in this interval, modelled daily)") } else { String::new() };
+                    let s = self.note(ep, "rotate IDENTITY_HEADER", Plane::Runtime, &format!("IDENTITY_HEADER {}… → {}…{times}: the app's environment is updated", &old[..6.min(old.len())], &v[..6]), Fidelity::Modelled, "fact sheet §2",
+                        format!("The App Service platform rotates the secret behind IDENTITY_HEADER on {} and updates the app's environment. Code that reads the variable on every call keeps working; code that copied it at start-up would now be rejected. (The rotation cadence is not documented; this model rotates daily.)", res.name));
+                    s.changes.push(Change { op: ChangeOp::Updated, area: "host".into(), what: format!("{}: IDENTITY_HEADER rotated", res.name) });
+                }
             }
         }
         self.faults.retain(|f| f.until > target);
@@ -804,6 +895,7 @@ impl World {
             self.internal(msrp, arm, "principalId, clientId", Plane::Control, "Identity created", serde_json::json!({"principalId": uref.principal_id, "clientId": uref.client_id, "tenantId": self.directory.tenant_id, "clientSecretUrl": format!("https://control-{}.identity.azure.net{}/credentials?tid={}&oid={}&aid={}", res.location, res.id, self.directory.tenant_id, uref.principal_id, uref.client_id)}), "fact sheet §4.2",
                 "The resource provider returns the new ids. `clientSecretUrl` is the internal credential endpoint the platform uses; it is not for application code.".to_string());
             changes.push(Change { op: ChangeOp::Added, area: "arm".into(), what: format!("{}: identity.principalId = {}", res.name, uref.principal_id) });
+            self.known_identities.insert(res.name.to_ascii_lowercase(), uref.clone());
             if let Some(r) = self.resources.get_mut(&rid) {
                 r.system_assigned = Some(uref);
             }
@@ -903,6 +995,7 @@ impl World {
         let s = self.step(arm, op, "201 Created (clientId, principalId)", Plane::Control, Message::Response(Response::new(201).json("application/json; charset=utf-8", serde_json::to_string_pretty(&body).unwrap_or_default())), Fidelity::Documented, "fact sheet §4.3",
             "The identity exists, but nothing can use it yet: it must be attached to a resource, and it has no role assignments.".to_string());
         s.changes.push(Change { op: ChangeOp::Added, area: "arm".into(), what: format!("user-assigned identity {name}") });
+        self.known_identities.insert(name.to_ascii_lowercase(), uref.clone());
         let data = ResourceData { uami: Some(uref), ..Default::default() };
         self.names.insert(name.to_ascii_lowercase(), id.to_ascii_lowercase());
         self.resources.insert(id.to_ascii_lowercase(), Resource { id, name: name.into(), kind: ResourceKind::UserAssignedIdentity, subscription_id: sub.id, resource_group: rg.into(), location, system_assigned: None, user_assigned: BTreeMap::new(), data });
@@ -933,9 +1026,10 @@ impl World {
             self.internal(arm, msrp, "delete identity resource", Plane::Control, &format!("Delete {}", res.name), serde_json::json!({"principalId": u.principal_id}), "fact sheet §4.1, golden check 39",
                 "Deleting a user-assigned identity removes its service principal. Resources it was attached to keep a dangling reference, and IMDS can no longer issue tokens for it.".into());
             self.remove_identity_sp(msrp, entra, u, &res.name);
-            let uid = u.mi_resource_id.to_ascii_lowercase();
-            for r in self.resources.values_mut() {
-                r.user_assigned.remove(&uid);
+            // Hosts keep their (now dangling) reference in userAssignedIdentities, but their
+            // token endpoints can no longer get (or serve) tokens for it.
+            for c in self.endpoint_caches.values_mut() {
+                c.retain(|(cid, _), _| cid != &u.client_id);
             }
         }
         if !res.user_assigned.is_empty() {
@@ -995,6 +1089,57 @@ impl World {
         let rn = self.rbac.roles[ri].role_name.clone();
         let s = self.step(arm, op, "200 OK", Plane::Control, Message::Response(Response::new(200)), Fidelity::Documented, "fact sheet §7.3", "The assignment is gone. Tokens already issued are not revoked; the next authorization check simply finds nothing.".to_string());
         s.changes.push(Change { op: ChangeOp::Removed, area: "rbac".into(), what: format!("{rn} at {scope_id}") });
+        Ok(())
+    }
+
+    fn vault(&self, vault: &str) -> Result<Resource, ScenarioError> {
+        self.resource_by_name(vault).filter(|r| r.kind == ResourceKind::KeyVault).cloned().ok_or_else(|| ScenarioError { path: "vault".into(), message: format!("'{vault}' is not a Key Vault in this scenario") })
+    }
+
+    fn set_access_policy(&mut self, by: &str, vault: &str, principal: &str, secrets: &[String]) -> Result<(), ScenarioError> {
+        let oid = self.operator_id(by)?;
+        let v = self.vault(vault)?;
+        let Some(pid) = self.resolve_principal(principal) else { return err("objectId", format!("'{principal}' is not a principal in this scenario")) };
+        let op = self.p_operator(by);
+        let arm = self.p_arm();
+        let kind = if secrets.is_empty() { "remove" } else { "replace" };
+        let body = serde_json::json!({"properties": {"accessPolicies": [{"tenantId": self.directory.tenant_id, "objectId": pid, "permissions": {"secrets": secrets}}]}});
+        let req = Request::new("PUT", format!("https://management.azure.com{}/accessPolicies/{kind}?api-version=2023-07-01", v.id)).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
+        let plabel = self.principal_label(&pid);
+        self.step(op, arm, format!("PUT accessPolicies/{kind}: {plabel}"), Plane::Control, Message::Request(req), Fidelity::Documented, "fact sheet §6.1",
+            format!("{by} {} the access policy of {plabel} on {} (secrets: [{}]). Access policies are part of the vault's own configuration, so changing them is a control-plane write on the vault.", if secrets.is_empty() { "removes" } else { "sets" }, v.name, secrets.join(", ")));
+        if self.arm_authorize(op, arm, by, &oid, "Microsoft.KeyVault/vaults/accessPolicies/write", &v.id).is_some() {
+            return Ok(());
+        }
+        if let Some(r) = self.resources.get_mut(&v.id.to_ascii_lowercase()) {
+            r.data.access_policies.retain(|p| !p.object_id.eq_ignore_ascii_case(&pid));
+            if !secrets.is_empty() {
+                r.data.access_policies.push(super::arm::AccessPolicy { object_id: pid.clone(), secrets: secrets.iter().map(|s| s.to_ascii_lowercase()).collect() });
+            }
+        }
+        let note = if v.data.enable_rbac_authorization.unwrap_or(true) { " Note: this vault uses Azure RBAC, so the policy has no effect until the vault is switched to access policies." } else { " Access policies take effect quickly, though a retry may be needed." };
+        let s = self.step(arm, op, "200 OK", Plane::Control, Message::Response(Response::new(200)), Fidelity::Documented, "fact sheet §6.1", format!("The vault's access policies are updated.{note}"));
+        s.changes.push(Change { op: if secrets.is_empty() { ChangeOp::Removed } else { ChangeOp::Updated }, area: "keyvault".into(), what: format!("{}: access policy for {plabel}: secrets [{}]", v.name, secrets.join(", ")) });
+        Ok(())
+    }
+
+    fn set_vault_model(&mut self, by: &str, vault: &str, rbac: bool) -> Result<(), ScenarioError> {
+        let oid = self.operator_id(by)?;
+        let v = self.vault(vault)?;
+        let op = self.p_operator(by);
+        let arm = self.p_arm();
+        let body = serde_json::json!({"properties": {"enableRbacAuthorization": rbac}});
+        let req = Request::new("PATCH", format!("https://management.azure.com{}?api-version=2023-07-01", v.id)).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
+        self.step(op, arm, format!("PATCH {} enableRbacAuthorization={rbac}", v.name), Plane::Control, Message::Request(req), Fidelity::Documented, "fact sheet §6.1",
+            format!("{by} switches {} to {}. The switch is all or nothing: the other model's grants stop counting at once.", v.name, if rbac { "the Azure RBAC permission model" } else { "access policies" }));
+        if self.arm_authorize(op, arm, by, &oid, "Microsoft.KeyVault/vaults/write", &v.id).is_some() {
+            return Ok(());
+        }
+        if let Some(r) = self.resources.get_mut(&v.id.to_ascii_lowercase()) {
+            r.data.enable_rbac_authorization = Some(rbac);
+        }
+        let s = self.step(arm, op, "200 OK", Plane::Control, Message::Response(Response::new(200)), Fidelity::Documented, "fact sheet §6.1", "The vault's permission model is changed.".to_string());
+        s.changes.push(Change { op: ChangeOp::Updated, area: "keyvault".into(), what: format!("{}: enableRbacAuthorization = {rbac}", v.name) });
         Ok(())
     }
 
