@@ -1,0 +1,74 @@
+//! The `mip` command-line tool, end to end.
+
+use std::process::Command;
+
+fn mip(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mip")).args(args).output().expect("mip runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn list_names_every_built_in() {
+    let (code, out, _) = mip(&["list"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 18);
+    assert!(out.starts_with("vm-keyvault "));
+}
+
+#[test]
+fn run_every_built_in_in_every_format() {
+    for b in mi_playground::scenarios::BUILT_INS {
+        let (code, text, err) = mip(&["run", b.id]);
+        assert_eq!(code, 0, "{}: {err}", b.id);
+        assert!(text.contains(" 1. ["), "{}", b.id);
+        let (code, json, _) = mip(&["run", b.id, "--format", "json"]);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json format is JSON");
+        assert!(v["steps"].as_array().is_some_and(|s| !s.is_empty()));
+        assert!(v["steps"][0]["explanation"].is_string() && v["steps"][0]["fidelity"].is_string());
+        let (code, md, _) = mip(&["run", b.id, "--format=markdown"]);
+        assert_eq!(code, 0);
+        assert!(md.starts_with("# ") && md.contains("## 1. "));
+        let (code, mm, _) = mip(&["run", b.id, "-f", "mermaid"]);
+        assert_eq!(code, 0);
+        assert!(mm.starts_with("sequenceDiagram\n"));
+        let steps = v["steps"].as_array().unwrap().len();
+        let messages = mm.lines().filter(|l| l.contains("->>") || l.contains("-->>") || l.contains("-x") || l.trim_start().starts_with("Note over")).count();
+        assert_eq!(messages, steps, "{}: one Mermaid line per step", b.id);
+    }
+}
+
+#[test]
+fn run_a_file_and_check_reports_positions() {
+    let dir = std::env::temp_dir().join(format!("mip-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\n  \"version\": 1,\n  \"name\": \"x\",\n  \"world\": { \"subscriptions\": [{ \"name\": \"s\" }], \"resources\": [{ \"type\": \"Microsoft.Compute/virtualMachines\", \"name\": \"vm\", \"resourceGroup\": \"rg\", \"app\": { \"clientID\": \"x\" } }] },\n  \"script\": [{ \"action\": \"getTokn\", \"host\": \"vm\", \"resource\": \"r\" }]\n}\n").unwrap();
+    let (code, out, _) = mip(&["check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines.iter().any(|l| l.contains("bad.json:4:") && l.contains("unknown field `clientID`")), "{out}");
+    assert!(lines.iter().any(|l| l.contains("bad.json:5:") && l.contains("did you mean 'getToken'?")), "{out}");
+    let good = dir.join("good.json");
+    std::fs::write(&good, mi_playground::scenarios::BUILT_INS[0].json).unwrap();
+    assert_eq!(mip(&["check", good.to_str().unwrap()]).0, 0);
+    assert_eq!(mip(&["run", good.to_str().unwrap()]).0, 0);
+    let (code, _, err) = mip(&["run", "no-such-scenario"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("mip list"));
+}
+
+#[test]
+fn schema_and_jwks_are_json() {
+    let (code, out, _) = mip(&["schema"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    let (code, out, _) = mip(&["jwks"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["keys"][0]["kid"], mi_playground::model::token::KID);
+    assert_eq!(mip(&["frobnicate"]).0, 2);
+    assert_eq!(mip(&["run", "vm-keyvault", "--format", "pdf"]).0, 2);
+}
