@@ -3,7 +3,12 @@
 //! [`crate::model::Trace`].
 
 mod diagram;
+mod form;
+mod gallery;
 mod inspector;
+mod json_editor;
+mod jwt;
+mod world_view;
 
 use crate::model::{simulate, Trace};
 use crate::scenarios;

@@ -20,6 +20,7 @@
 
 pub mod arm;
 pub mod collections;
+pub mod decode;
 pub mod directory;
 pub mod http;
 pub mod json;
@@ -31,6 +32,8 @@ pub mod schema;
 pub mod time;
 pub mod token;
 pub mod trace;
+pub mod verify;
+pub mod view;
 pub mod world;
 
 pub use scenario::{Action, Scenario};

@@ -149,6 +149,8 @@ pub struct World {
     pub rbac_propagation: u64,
     /// The trace so far.
     pub trace: Trace,
+    /// When recording: a snapshot of the world after every step (for the UI's world view).
+    pub(crate) views: Option<Vec<super::view::WorldView>>,
     participant_index: Map<String, usize>,
     pub(crate) action: usize,
 }
@@ -232,6 +234,7 @@ impl World {
             imds_requests: BTreeMap::new(),
             rbac_propagation,
             trace: Trace::default(),
+            views: None,
             participant_index: Map::default(),
             action: 0,
         };
@@ -647,6 +650,12 @@ impl World {
             time: self.now,
             action: self.action,
         });
+        if self.views.is_some() {
+            let v = self.snapshot();
+            if let Some(views) = self.views.as_mut() {
+                views.push(v);
+            }
+        }
         self.trace.steps.last_mut().expect("just pushed")
     }
 
