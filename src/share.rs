@@ -39,7 +39,7 @@ impl std::fmt::Display for LinkError {
 
 /// Encodes a scenario for a link.
 pub fn encode(sc: &Scenario) -> String {
-    let json = serde_json::to_string(sc).unwrap_or_default();
+    let json = sc.to_compact_json();
     let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
     format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed))
 }

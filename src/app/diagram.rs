@@ -1,5 +1,6 @@
 //! The SVG sequence diagram: one lifeline per participant, one numbered arrow per step.
-//! A pure function of its props (trace + cursor).
+//! A pure function of its props (trace + cursor). Lifeline headers sit in their own
+//! sticky strip so they stay visible while the diagram scrolls.
 
 use crate::model::{Fidelity, Outcome, ParticipantKind, Plane, Trace};
 use std::rc::Rc;
@@ -10,7 +11,8 @@ pub const COL: f64 = 180.0;
 /// Vertical distance between arrows.
 pub const ROW: f64 = 46.0;
 const LEFT: f64 = 100.0;
-const TOP: f64 = 78.0;
+const TOP: f64 = 12.0;
+const HEAD: f64 = 52.0;
 
 /// Props of [`Diagram`].
 #[derive(Properties, PartialEq)]
@@ -21,6 +23,8 @@ pub struct DiagramProps {
     pub cursor: usize,
     /// Clicking an arrow seeks to it.
     pub on_seek: Callback<usize>,
+    /// Animate the current message travelling along its arrow.
+    pub animate: bool,
 }
 
 fn kind_class(k: ParticipantKind) -> &'static str {
@@ -50,16 +54,18 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let t = &p.trace;
     let n = t.participants.len().max(1);
     let width = LEFT * 2.0 + COL * (n as f64 - 1.0);
-    let height = TOP + ROW * (t.steps.len() as f64 + 0.6);
+    let height = TOP + ROW * (t.steps.len() as f64 + 0.4);
     let x = |i: usize| LEFT + COL * i as f64;
-    let lifelines = t.participants.iter().enumerate().map(|(i, part)| {
+    let heads = t.participants.iter().enumerate().map(|(i, part)| {
         html! {
-            <g class={classes!("lifeline", kind_class(part.kind))}>
-                <line x1={x(i).to_string()} y1="52" x2={x(i).to_string()} y2={height.to_string()} />
-                <rect class="head" x={(x(i) - 80.0).to_string()} y="8" width="160" height="40" rx="6" />
-                <text class="head-label" x={x(i).to_string()} y="33" text-anchor="middle">{ &part.label }</text>
+            <g class={classes!("lifeline-head", kind_class(part.kind))}>
+                <rect class="head" x={(x(i) - 82.0).to_string()} y="6" width="164" height="40" rx="6" />
+                <text class="head-label" x={x(i).to_string()} y="31" text-anchor="middle">{ &part.label }</text>
             </g>
         }
+    });
+    let lifelines = t.participants.iter().enumerate().map(|(i, part)| {
+        html! { <line class={classes!("lifeline", kind_class(part.kind))} x1={x(i).to_string()} y1="0" x2={x(i).to_string()} y2={height.to_string()} /> }
     });
     let arrows = t.steps.iter().enumerate().map(|(k, s)| {
         let y = TOP + ROW * k as f64 + ROW * 0.5;
@@ -72,15 +78,22 @@ pub fn diagram(p: &DiagramProps) -> Html {
         if s.fidelity == Fidelity::Conceptual {
             cls.push("conceptual");
         }
+        if s.fidelity == Fidelity::Narration {
+            cls.push("narration");
+        }
         let onclick = {
             let cb = p.on_seek.clone();
             Callback::from(move |_: MouseEvent| cb.emit(k))
         };
         let (x1, x2) = (x(s.from), x(s.to));
         let num = (k + 1).to_string();
-        if s.fidelity == Fidelity::Narration {
-            cls.push("narration");
-        }
+        let travel = (k == p.cursor && p.animate && s.from != s.to).then(|| {
+            html! {
+                <circle key={format!("travel-{k}")} class="travel" cx={x1.to_string()} cy={y.to_string()} r="5">
+                    <animate attributeName="cx" from={x1.to_string()} to={x2.to_string()} dur="0.45s" fill="freeze" />
+                </circle>
+            }
+        });
         let body = if s.fidelity == Fidelity::Narration {
             html! {
                 <>
@@ -106,25 +119,31 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 </>
             }
         };
-        let numx = if s.fidelity == Fidelity::Narration { 24.0 } else if s.from == s.to { x1 - 16.0 } else if x(s.to) > x1 { x1 + 14.0 } else { x1 - 14.0 };
+        let numx = if s.fidelity == Fidelity::Narration { 24.0 } else if s.from == s.to { x1 - 16.0 } else if x2 > x1 { x1 + 14.0 } else { x1 - 14.0 };
         html! {
-            <g class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-current={if k == p.cursor { Some("step") } else { None }}>
+            <g key={k} class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-label={format!("Step {num}: {}", s.label)} aria-current={if k == p.cursor { Some("step") } else { None }}>
                 <rect class="hit" x="0" y={(y - 22.0).to_string()} width={width.to_string()} height={ROW.to_string()} />
                 { body }
+                { for travel }
                 <circle class="num-bg" cx={numx.to_string()} cy={(y + 10.0).to_string()} r="9" />
                 <text class="num" x={numx.to_string()} y={(y + 13.5).to_string()} text-anchor="middle">{ num }</text>
             </g>
         }
     });
     html! {
-        <svg class="sequence" xmlns="http://www.w3.org/2000/svg" width={width.to_string()} height={height.to_string()} viewBox={format!("0 0 {width} {height}")} role="list" aria-label="Sequence diagram of the scenario">
-            <defs>
-                <marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                    <path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke" />
-                </marker>
-            </defs>
-            { for lifelines }
-            { for arrows }
-        </svg>
+        <div class="diagram">
+            <svg class="heads" xmlns="http://www.w3.org/2000/svg" width={width.to_string()} height={HEAD.to_string()} viewBox={format!("0 0 {width} {HEAD}")} aria-hidden="true">
+                { for heads }
+            </svg>
+            <svg class="sequence" xmlns="http://www.w3.org/2000/svg" width={width.to_string()} height={height.to_string()} viewBox={format!("0 0 {width} {height}")} role="list" aria-label="Sequence diagram of the scenario">
+                <defs>
+                    <marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke" />
+                    </marker>
+                </defs>
+                { for lifelines }
+                { for arrows }
+            </svg>
+        </div>
     }
 }

@@ -2,8 +2,32 @@
 //! add/remove a user-assigned identity, add/remove a role assignment (role and scope
 //! pickers), the vault's permission model, the requested resource or client id, the
 //! host type, the clock.
+//!
+//! Every control clones the scenario, changes the copy and emits it through `on_change`;
+//! nothing here decides anything about identity (a change that makes the scenario invalid
+//! comes back as a diagnostic from the model).
+//!
+//! Test hooks (all `data-*` values are names from the scenario, `data-step` a 0-based
+//! script index):
+//! - compute: `select.type-select[data-resource]`, `input.sami-toggle[data-resource]`,
+//!   `input.uami-toggle[data-resource][data-identity]`;
+//! - identity resources: `.uami-row[data-identity]` with `button.uami-remove`,
+//!   `input#uami-name`, `select#uami-rg`, `button#uami-add`;
+//! - role assignments: `.ra-row` with `button.ra-remove`, `select#ra-principal`,
+//!   `select#ra-role`, `select#ra-scope`, `button#ra-add`;
+//! - vaults: `select.kv-model[data-vault]` (`true` = Azure RBAC, `false` = access policies);
+//! - code: `select.app-credential[data-host]`, `select.app-mi[data-host]`,
+//!   `input.app-mi-text[data-host]`;
+//! - script: `.script-step[data-step]`, `select.gettoken-resource[data-step]`,
+//!   `select.auth-select[data-step]`, `input.clock-duration[data-step]`,
+//!   `button.clock-remove[data-step]`, `input#clock-new`, `select#clock-before`,
+//!   `button#clock-add`.
 
+use crate::model::arm::{parse_identity_type, ResourceKind};
+use crate::model::scenario::{Action, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec};
+use crate::model::time::parse_duration;
 use crate::model::Scenario;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -16,9 +40,664 @@ pub struct FormProps {
     pub on_change: Callback<Scenario>,
 }
 
+const UAMI_TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
+const COMPUTE: [(&str, &str); 4] = [
+    ("Microsoft.Compute/virtualMachines", "Virtual machine"),
+    ("Microsoft.Compute/virtualMachineScaleSets", "Virtual machine scale set"),
+    ("Microsoft.Web/sites", "App Service / Functions"),
+    ("Microsoft.HybridCompute/machines", "Azure Arc server"),
+];
+const ROLES: [&str; 13] = [
+    "Owner",
+    "Contributor",
+    "Reader",
+    "User Access Administrator",
+    "Role Based Access Control Administrator",
+    "Key Vault Secrets User",
+    "Key Vault Secrets Officer",
+    "Key Vault Administrator",
+    "Key Vault Reader",
+    "Storage Blob Data Reader",
+    "Storage Blob Data Contributor",
+    "Managed Identity Operator",
+    "Managed Identity Contributor",
+];
+const AUDIENCES: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
+const CREDENTIALS: [&str; 2] = ["ManagedIdentityCredential", "DefaultAzureCredential"];
+/// Longest lists rendered in full; the rest is left to the JSON editor.
+const MAX_ROWS: usize = 200;
+
+fn ev_prop(e: &Event, name: &str) -> wasm_bindgen::JsValue {
+    e.target().and_then(|t| js_sys::Reflect::get(&t, &name.into()).ok()).unwrap_or_default()
+}
+fn ev_value(e: &Event) -> String {
+    ev_prop(e, "value").as_string().unwrap_or_default()
+}
+fn ev_checked(e: &Event) -> bool {
+    ev_prop(e, "checked").as_bool().unwrap_or(false)
+}
+
+/// A callback that edits a copy of the scenario and emits it if it changed.
+fn edit<E: 'static>(p: &FormProps, f: impl Fn(&mut Scenario, &E) + 'static) -> Callback<E> {
+    let (sc, cb) = (p.scenario.clone(), p.on_change.clone());
+    Callback::from(move |e: E| {
+        let mut s = (*sc).clone();
+        f(&mut s, &e);
+        if s != *sc {
+            cb.emit(s);
+        }
+    })
+}
+
+fn kind(r: &ResourceSpec) -> Option<ResourceKind> {
+    ResourceKind::from_type(&r.resource_type)
+}
+fn is_uami(r: &ResourceSpec) -> bool {
+    kind(r) == Some(ResourceKind::UserAssignedIdentity)
+}
+fn has_sami(r: &ResourceSpec) -> bool {
+    r.identity.as_ref().and_then(|b| parse_identity_type(&b.identity_type)).is_some_and(|(s, _)| s)
+}
+/// A `userAssignedIdentities` key (name or resource id) naming identity `name`.
+fn key_is(key: &str, name: &str) -> bool {
+    key.rsplit('/').next().unwrap_or(key).eq_ignore_ascii_case(name)
+}
+fn attached(r: &ResourceSpec, name: &str) -> bool {
+    r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.iter().any(|(k, v)| v.is_some() && key_is(k, name)))
+}
+fn res_mut<'a>(s: &'a mut Scenario, name: &str) -> Option<&'a mut ResourceSpec> {
+    s.world.resources.iter_mut().find(|r| r.name == name)
+}
+/// Changes a resource's identity block and recomputes `identity.type` from what is left.
+fn set_identity(r: &mut ResourceSpec, sys: bool, f: impl FnOnce(&mut BTreeMap<String, Option<serde_json::Value>>)) {
+    let b = r.identity.get_or_insert_with(|| IdentityBlock { identity_type: "None".into(), user_assigned_identities: BTreeMap::new() });
+    f(&mut b.user_assigned_identities);
+    let ua = b.user_assigned_identities.values().any(Option::is_some);
+    b.identity_type = match (sys, ua) {
+        (true, true) => "SystemAssigned, UserAssigned",
+        (true, false) => "SystemAssigned",
+        (false, true) => "UserAssigned",
+        (false, false) => "None",
+    }
+    .into();
+}
+fn auth_mut(a: &mut Action) -> Option<&mut String> {
+    match a {
+        Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth),
+        _ => None,
+    }
+}
+
+fn auth_of(a: &Action) -> Option<&str> {
+    match a {
+        Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth),
+        _ => None,
+    }
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// One line about a script step.
+fn summary(a: &Action) -> String {
+    use Action::*;
+    match a {
+        EnableSystemAssigned { by, resource } => format!("{by} enables the system-assigned identity of {resource}"),
+        DisableSystemAssigned { by, resource } => format!("{by} disables the system-assigned identity of {resource}"),
+        CreateUserAssignedIdentity { by, name, resource_group } => format!("{by} creates identity {name} in {resource_group}"),
+        DeleteUserAssignedIdentity { by, name } => format!("{by} deletes identity {name}"),
+        AttachUserAssignedIdentity { by, resource, identity } => format!("{by} attaches {identity} to {resource}"),
+        DetachUserAssignedIdentity { by, resource, identity } => format!("{by} detaches {identity} from {resource}"),
+        PatchIdentity { by, resource, identity } => format!("{by} sets the identity of {resource} to {}", identity.identity_type),
+        CreateRoleAssignment { by, principal_id, role_definition_id, scope } => format!("{by} assigns {role_definition_id} to {principal_id} at {scope}"),
+        DeleteRoleAssignment { by, principal_id, role_definition_id, scope } => format!("{by} removes {role_definition_id} of {principal_id} at {scope}"),
+        AddGroupMember { by, group, member } => format!("{by} adds {member} to {group}"),
+        SetAccessPolicy { by, vault, object_id, .. } => format!("{by} sets the access policy of {object_id} on {vault}"),
+        SetVaultPermissionModel { by, vault, enable_rbac_authorization } => {
+            format!("{by} switches {vault} to {}", if *enable_rbac_authorization { "Azure RBAC" } else { "access policies" })
+        }
+        DeleteResource { by, resource } => format!("{by} deletes {resource}"),
+        AdvanceClock { duration } => format!("wait {duration}"),
+        GetToken { host, resource } => format!("{host}: get a token for {resource}"),
+        TokenRequest { host, method, .. } => format!("{host}: {method} to the token endpoint"),
+        GetSecret { host, vault, secret, .. } => format!("{host}: read secret {secret} from {vault}"),
+        BlobRequest { host, method, account, container, blob, .. } => format!("{host}: {method} blob {account}/{container}/{blob}"),
+        ArmRequest { host, method, target, .. } => format!("{host}: {method} {target} on ARM"),
+        SqlConnect { host, database, .. } => format!("{host}: connect to SQL database {database}"),
+        ConfigureApp { host, .. } => format!("{host}: redeploy the code"),
+        Fault { target, kind, duration, .. } => format!("fault: {kind} on {target} for {duration}"),
+        Note { text } => format!("note: {}", short(text, 60)),
+    }
+}
+
+/// `<option>`s for `values` (value = label), plus `current` if it is not among them.
+fn options<'a>(values: impl IntoIterator<Item = &'a str>, current: &str) -> Html {
+    let mut seen = false;
+    let mut out: Vec<Html> = values
+        .into_iter()
+        .map(|v| {
+            let sel = v == current;
+            seen |= sel;
+            html! { <option value={v.to_string()} selected={sel}>{ v }</option> }
+        })
+        .collect();
+    if !seen && !current.is_empty() {
+        out.push(html! { <option value={current.to_string()} selected=true>{ current }</option> });
+    }
+    html! { for out }
+}
+
+/// Option groups (skipping empty ones) with `current` selected.
+fn grouped(groups: &[(&'static str, Vec<String>)], current: &str) -> Html {
+    groups
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(label, v)| {
+            html! {
+                <optgroup label={*label}>
+                    { for v.iter().map(|x| html! { <option value={x.clone()} selected={x == current}>{ x }</option> }) }
+                </optgroup>
+            }
+        })
+        .collect()
+}
+
+/// `state` if it is one of the options, else the first option.
+fn pick(state: &str, groups: &[(&str, Vec<String>)]) -> String {
+    let mut all = groups.iter().flat_map(|(_, v)| v.iter());
+    if groups.iter().any(|(_, v)| v.iter().any(|x| x == state)) {
+        state.to_string()
+    } else {
+        all.next().cloned().unwrap_or_default()
+    }
+}
+
+/// A labelled control: `<label class="fe-field"><span>label</span>control</label>`.
+fn field(label: &'static str, control: Html) -> Html {
+    html! { <label class="fe-field"><span>{ label }</span>{ control }</label> }
+}
+
+fn more(n: usize) -> Html {
+    if n > MAX_ROWS {
+        html! { <p class="fe-more">{ format!("… and {} more (edit them in the JSON).", n - MAX_ROWS) }</p> }
+    } else {
+        Html::default()
+    }
+}
+
 /// The form editor component.
 #[function_component(FormEditor)]
 pub fn form_editor(p: &FormProps) -> Html {
-    let _ = (&p.scenario, &p.on_change);
-    html! { <section class="form-editor"></section> }
+    let sc = &p.scenario;
+    let w = &sc.world;
+    let uami_name = use_state(String::new);
+    let uami_rg = use_state(|| 0usize);
+    let ra_principal = use_state(String::new);
+    let ra_role = use_state(String::new);
+    let ra_scope = use_state(String::new);
+    let clock_new = use_state(|| "5m".to_string());
+    let clock_before = use_state(|| 0usize);
+
+    let uamis: Vec<&ResourceSpec> = w.resources.iter().filter(|r| is_uami(r)).collect();
+    let compute: Vec<&ResourceSpec> = w.resources.iter().filter(|r| kind(r).is_some_and(|k| k.supports_system_assigned())).collect();
+
+    // ---- Compute resources and their identities.
+    let compute_rows = compute.iter().take(MAX_ROWS).map(|r| {
+        let k = kind(r);
+        let name = r.name.clone();
+        let sys = has_sami(r);
+        let on_type = {
+            let name = name.clone();
+            edit(p, move |s, e: &Event| {
+                let t = ev_value(e);
+                if let Some(r) = res_mut(s, &name) {
+                    if t != "Microsoft.Web/sites" {
+                        r.properties.kind = None;
+                    }
+                    r.resource_type = t;
+                }
+            })
+        };
+        let on_sami = {
+            let name = name.clone();
+            edit(p, move |s, e: &Event| {
+                let on = ev_checked(e);
+                if let Some(r) = res_mut(s, &name) {
+                    set_identity(r, on, |_| {});
+                }
+            })
+        };
+        let ua_ok = k.is_some_and(|k| k.supports_user_assigned());
+        let toggles = uamis.iter().map(|u| {
+            let on = attached(r, &u.name);
+            let onchange = {
+                let (name, id) = (name.clone(), u.name.clone());
+                edit(p, move |s, e: &Event| {
+                    let on = ev_checked(e);
+                    if let Some(r) = res_mut(s, &name) {
+                        let sys = has_sami(r);
+                        set_identity(r, sys, |m| {
+                            m.retain(|k, _| !key_is(k, &id));
+                            if on {
+                                m.insert(id.clone(), Some(serde_json::json!({})));
+                            }
+                        });
+                    }
+                })
+            };
+            html! {
+                <label class="fe-check">
+                    <input type="checkbox" class="uami-toggle" data-resource={name.clone()} data-identity={u.name.clone()}
+                        checked={on} disabled={!ua_ok && !on} {onchange} />
+                    { &u.name }
+                </label>
+            }
+        });
+        html! {
+            <div class="fe-item" data-resource={name.clone()}>
+                <h3 class="fe-name">{ &r.name }</h3>
+                { field("Type", html! {
+                    <select class="type-select" data-resource={name.clone()} onchange={on_type}>
+                        { for COMPUTE.iter().map(|(t, label)| html! {
+                            <option value={*t} selected={ResourceKind::from_type(t) == k}>{ *label }</option>
+                        }) }
+                    </select>
+                }) }
+                <label class="fe-check">
+                    <input type="checkbox" class="sami-toggle" data-resource={name.clone()} checked={sys} onchange={on_sami} />
+                    { "System-assigned identity" }
+                </label>
+                if !uamis.is_empty() {
+                    <fieldset class="fe-uamis">
+                        <legend>{ "User-assigned identities attached" }</legend>
+                        { for toggles }
+                        if !ua_ok {
+                            <p class="fe-note">{ "This host type supports only the system-assigned identity." }</p>
+                        }
+                    </fieldset>
+                }
+            </div>
+        }
+    });
+
+    // ---- User-assigned identity resources.
+    let rgs: Vec<(Option<String>, String)> = w
+        .subscriptions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, sub)| sub.resource_groups.iter().map(move |g| ((i > 0).then(|| sub.name.clone()), g.name.clone())))
+        .collect();
+    let rg_pick = if *uami_rg < rgs.len() { *uami_rg } else { 0 };
+    let new_name = uami_name.trim().to_string();
+    let name_taken = w.resources.iter().any(|r| r.name.eq_ignore_ascii_case(&new_name));
+    let can_add_uami = !new_name.is_empty() && !name_taken && !rgs.is_empty();
+    let uami_rows = uamis.iter().take(MAX_ROWS).map(|u| {
+        let onclick = {
+            let id = u.name.clone();
+            edit(p, move |s, _: &MouseEvent| {
+                s.world.resources.retain(|r| !(is_uami(r) && r.name == id));
+                for r in &mut s.world.resources {
+                    if r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.keys().any(|k| key_is(k, &id))) {
+                        let sys = has_sami(r);
+                        set_identity(r, sys, |m| m.retain(|k, _| !key_is(k, &id)));
+                    }
+                }
+                s.world.role_assignments.retain(|a| !a.principal_id.eq_ignore_ascii_case(&id));
+                for g in &mut s.world.groups {
+                    g.members.retain(|m| !m.eq_ignore_ascii_case(&id));
+                }
+            })
+        };
+        html! {
+            <li class="uami-row" data-identity={u.name.clone()}>
+                <span class="fe-name">{ &u.name }</span>
+                <span class="fe-muted">{ &u.resource_group }</span>
+                <button type="button" class="uami-remove" data-identity={u.name.clone()} aria-label={format!("Remove identity {}", u.name)} {onclick}>{ "Remove" }</button>
+            </li>
+        }
+    });
+    let on_uami_name = {
+        let st = uami_name.clone();
+        Callback::from(move |e: InputEvent| st.set(ev_value(&e)))
+    };
+    let on_uami_rg = {
+        let st = uami_rg.clone();
+        Callback::from(move |e: Event| st.set(ev_value(&e).parse().unwrap_or(0)))
+    };
+    let on_uami_add = {
+        let (name, rg, st) = (new_name.clone(), rgs.get(rg_pick).cloned(), uami_name.clone());
+        let add = edit(p, move |s, _: &MouseEvent| {
+            if let Some((sub, rg)) = &rg {
+                s.world.resources.push(ResourceSpec {
+                    resource_type: UAMI_TYPE.into(),
+                    name: name.clone(),
+                    resource_group: rg.clone(),
+                    subscription: sub.clone(),
+                    location: None,
+                    identity: None,
+                    properties: Properties::default(),
+                    app: None,
+                });
+            }
+        });
+        Callback::from(move |e: MouseEvent| {
+            add.emit(e);
+            st.set(String::new());
+        })
+    };
+
+    // ---- Role assignments.
+    let mut principals: Vec<(&str, Vec<String>)> = vec![
+        ("Users", w.users.iter().map(|u| u.name.clone()).collect()),
+        ("Groups", w.groups.iter().map(|g| g.name.clone()).collect()),
+        ("Resources (system-assigned identity)", w.resources.iter().filter(|r| has_sami(r)).map(|r| r.name.clone()).collect()),
+        ("User-assigned identities", uamis.iter().map(|r| r.name.clone()).collect()),
+    ];
+    principals.retain(|(_, v)| !v.is_empty());
+    let roles: Vec<(&str, Vec<String>)> = vec![
+        ("Built-in roles", ROLES.iter().map(|r| r.to_string()).collect()),
+        ("Custom roles", w.role_definitions.iter().map(|d| d.role_name.clone()).collect()),
+    ];
+    let mut rg_names: Vec<String> = Vec::new();
+    for (_, g) in &rgs {
+        if !rg_names.contains(g) {
+            rg_names.push(g.clone());
+        }
+    }
+    let scopes: Vec<(&str, Vec<String>)> = vec![
+        ("Subscriptions", w.subscriptions.iter().map(|s| s.name.clone()).collect()),
+        ("Resource groups", rg_names),
+        ("Resources", w.resources.iter().map(|r| r.name.clone()).collect()),
+    ];
+    let (pr, ro, scp) = (pick(&ra_principal, &principals), pick(&ra_role, &roles), pick(&ra_scope, &scopes));
+    let duplicate = w.role_assignments.iter().any(|a| a.principal_id == pr && a.role_definition_id == ro && a.scope == scp);
+    let can_add_ra = !pr.is_empty() && !ro.is_empty() && !scp.is_empty() && !duplicate;
+    let ra_rows = w.role_assignments.iter().enumerate().take(MAX_ROWS).map(|(i, a)| {
+        let onclick = {
+            let a = a.clone();
+            edit(p, move |s, _: &MouseEvent| {
+                if s.world.role_assignments.get(i) == Some(&a) {
+                    s.world.role_assignments.remove(i);
+                }
+            })
+        };
+        html! {
+            <li class="ra-row" data-index={i.to_string()}>
+                <span class="ra-role">{ &a.role_definition_id }</span>
+                { " for " }
+                <span class="ra-principal">{ &a.principal_id }</span>
+                { " at " }
+                <span class="ra-scope">{ &a.scope }</span>
+                <button type="button" class="ra-remove" aria-label={format!("Remove {} for {} at {}", a.role_definition_id, a.principal_id, a.scope)} {onclick}>
+                    { "Remove" }
+                </button>
+            </li>
+        }
+    });
+    let set_on = |st: &UseStateHandle<String>| {
+        let st = st.clone();
+        Callback::from(move |e: Event| st.set(ev_value(&e)))
+    };
+    let on_ra_add = {
+        let spec = RoleAssignmentSpec { principal_id: pr.clone(), role_definition_id: ro.clone(), scope: scp.clone() };
+        edit(p, move |s, _: &MouseEvent| s.world.role_assignments.push(spec.clone()))
+    };
+
+    // ---- Key Vaults.
+    let n_vaults = w.resources.iter().filter(|r| kind(r) == Some(ResourceKind::KeyVault)).count();
+    let vaults = w.resources.iter().filter(|r| kind(r) == Some(ResourceKind::KeyVault)).take(MAX_ROWS).map(|r| {
+        let rbac = r.properties.enable_rbac_authorization.unwrap_or(true);
+        let onchange = {
+            let name = r.name.clone();
+            edit(p, move |s, e: &Event| {
+                let v = ev_value(e) == "true";
+                if let Some(r) = res_mut(s, &name) {
+                    r.properties.enable_rbac_authorization = Some(v);
+                }
+            })
+        };
+        html! {
+            <label class="fe-field">
+                <span class="fe-name">{ &r.name }</span>
+                <select class="kv-model" data-vault={r.name.clone()} {onchange}>
+                    <option value="true" selected={rbac}>{ "Azure RBAC" }</option>
+                    <option value="false" selected={!rbac}>{ "Access policies" }</option>
+                </select>
+            </label>
+        }
+    });
+
+    // ---- The code on each host.
+    let n_hosts = w.resources.iter().filter(|r| r.app.is_some()).count() + w.laptops.iter().filter(|l| l.app.is_some()).count();
+    let hosts = w
+        .resources
+        .iter()
+        .filter_map(|r| r.app.as_ref().map(|a| (r.name.clone(), a, false)))
+        .chain(w.laptops.iter().filter_map(|l| l.app.as_ref().map(|a| (l.name.clone(), a, true))))
+        .take(MAX_ROWS)
+        .map(|(host, app, laptop)| {
+            let setter = |f: fn(&mut crate::model::scenario::AppSpec, String)| {
+                let host = host.clone();
+                edit(p, move |s, e: &Event| {
+                    let v = ev_value(e);
+                    let app = match s.world.resources.iter_mut().find(|r| r.name == host) {
+                        Some(r) => r.app.as_mut(),
+                        None => s.world.laptops.iter_mut().find(|l| l.name == host).and_then(|l| l.app.as_mut()),
+                    };
+                    if let Some(app) = app {
+                        f(app, v);
+                    }
+                })
+            };
+            let on_cred = setter(|a, v| a.credential = v);
+            let on_mi = setter(|a, v| {
+                let v = v.trim();
+                a.managed_identity = (!v.is_empty()).then(|| v.to_string());
+            });
+            let mi = app.managed_identity.clone().unwrap_or_default();
+            let custom = !mi.is_empty() && !uamis.iter().any(|u| u.name == mi);
+            html! {
+                <div class="fe-item" data-host={host.clone()}>
+                    <h3 class="fe-name">{ &host }{ if laptop { " (laptop)" } else { "" } }</h3>
+                    { field("Credential", html! {
+                        <select class="app-credential" data-host={host.clone()} onchange={on_cred}>{ options(CREDENTIALS, &app.credential) }</select>
+                    }) }
+                    { field("Identity the code asks for", html! {
+                        <select class="app-mi" data-host={host.clone()} onchange={on_mi.clone()}>
+                            <option value="" selected={mi.is_empty()}>{ "Not set (system-assigned)" }</option>
+                            { for uamis.iter().map(|u| html! { <option value={u.name.clone()} selected={u.name == mi}>{ &u.name }</option> }) }
+                            if custom {
+                                <option value={mi.clone()} selected=true>{ &mi }</option>
+                            }
+                        </select>
+                    }) }
+                    { field("…or a client id / resource id", html! {
+                        <input type="text" class="app-mi-text" data-host={host.clone()} value={mi.clone()} spellcheck="false" autocomplete="off"
+                            placeholder="00000000-0000-0000-0000-000000000000" onchange={on_mi} />
+                    }) }
+                </div>
+            }
+        });
+
+    // ---- The script.
+    let steps = sc.script.iter().enumerate().take(MAX_ROWS).map(|(i, a)| {
+        let control = match a {
+            Action::GetToken { resource, .. } => {
+                let onchange = edit(p, move |s, e: &Event| {
+                    if let Some(Action::GetToken { resource, .. }) = s.script.get_mut(i) {
+                        *resource = ev_value(e);
+                    }
+                });
+                field("Resource", html! {
+                    <select class="gettoken-resource" data-step={i.to_string()} {onchange}>{ options(AUDIENCES, resource) }</select>
+                })
+            }
+            Action::AdvanceClock { duration } => {
+                let onchange = edit(p, move |s, e: &Event| {
+                    let v = ev_value(e).trim().to_string();
+                    let ok = parse_duration(&v).is_some();
+                    if let Some(el) = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
+                        let _ = if ok { el.remove_attribute("aria-invalid") } else { el.set_attribute("aria-invalid", "true") };
+                    }
+                    if let (true, Some(Action::AdvanceClock { duration })) = (ok, s.script.get_mut(i)) {
+                        *duration = v;
+                    }
+                });
+                let onclick = edit(p, move |s, _: &MouseEvent| {
+                    if matches!(s.script.get(i), Some(Action::AdvanceClock { .. })) {
+                        s.script.remove(i);
+                    }
+                });
+                html! {
+                    <>
+                        { field("Duration (90s, 10m, 24h, 45d)", html! {
+                            <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.clone()} spellcheck="false" autocomplete="off" {onchange} />
+                        }) }
+                        <button type="button" class="clock-remove" data-step={i.to_string()} aria-label={format!("Remove step {}", i + 1)} {onclick}>{ "Remove" }</button>
+                    </>
+                }
+            }
+            _ => match auth_of(a) {
+                Some(cur) => {
+                    let onchange = edit(p, move |s, e: &Event| {
+                        if let Some(auth) = s.script.get_mut(i).and_then(auth_mut) {
+                            *auth = ev_value(e);
+                        }
+                    });
+                    field("Token sent", html! {
+                        <select class="auth-select" data-step={i.to_string()} {onchange}>
+                            <option value="sdk" selected={cur == "sdk"}>{ "The SDK's (sdk)" }</option>
+                            <option value="none" selected={cur == "none"}>{ "None (none)" }</option>
+                            { options(AUDIENCES, if cur == "sdk" || cur == "none" { "" } else { cur }) }
+                        </select>
+                    })
+                }
+                None => Html::default(),
+            },
+        };
+        html! {
+            <li class="script-step" data-step={i.to_string()}>
+                <span class="step-summary">{ summary(a) }</span>
+                { control }
+            </li>
+        }
+    });
+    let n_steps = sc.script.len();
+    let before = (*clock_before).min(n_steps);
+    let clock_ok = parse_duration(&clock_new).is_some();
+    let on_clock_new = {
+        let st = clock_new.clone();
+        Callback::from(move |e: InputEvent| st.set(ev_value(&e)))
+    };
+    let on_clock_before = {
+        let st = clock_before.clone();
+        Callback::from(move |e: Event| st.set(ev_value(&e).parse().unwrap_or(0)))
+    };
+    let on_clock_add = {
+        let d = clock_new.trim().to_string();
+        edit(p, move |s, _: &MouseEvent| {
+            let at = before.min(s.script.len());
+            s.script.insert(at, Action::AdvanceClock { duration: d.clone() });
+        })
+    };
+
+    html! {
+        <section class="form-editor" aria-label="Form editor">
+            <fieldset class="fe-section fe-compute">
+                <legend>{ "Hosts and their identities" }</legend>
+                if compute.is_empty() {
+                    <p class="fe-note">{ "No compute resource in this scenario." }</p>
+                }
+                { for compute_rows }
+                { more(compute.len()) }
+            </fieldset>
+
+            <fieldset class="fe-section fe-uami">
+                <legend>{ "User-assigned identity resources" }</legend>
+                if uamis.is_empty() {
+                    <p class="fe-note">{ "None in the initial world (the script may create some)." }</p>
+                }
+                <ul class="fe-list">{ for uami_rows }</ul>
+                { more(uamis.len()) }
+                <div class="fe-add">
+                    { field("Name", html! {
+                        <input type="text" id="uami-name" value={(*uami_name).clone()} oninput={on_uami_name} spellcheck="false" autocomplete="off"
+                            placeholder="id-my-app" aria-invalid={name_taken.then_some("true")} />
+                    }) }
+                    { field("Resource group", html! {
+                        <select id="uami-rg" onchange={on_uami_rg}>
+                            { for rgs.iter().enumerate().map(|(i, (sub, g))| html! {
+                                <option value={i.to_string()} selected={i == rg_pick}>
+                                    { match sub { Some(s) => format!("{g} ({s})"), None => g.clone() } }
+                                </option>
+                            }) }
+                        </select>
+                    }) }
+                    <button type="button" id="uami-add" disabled={!can_add_uami} onclick={on_uami_add}>{ "Add identity" }</button>
+                    if name_taken {
+                        <p class="fe-note">{ "A resource with this name exists." }</p>
+                    }
+                </div>
+            </fieldset>
+
+            <fieldset class="fe-section fe-ra">
+                <legend>{ "Role assignments at the start" }</legend>
+                <ul class="fe-list ra-list">{ for ra_rows }</ul>
+                { more(w.role_assignments.len()) }
+                <div class="fe-add">
+                    { field("Principal", html! { <select id="ra-principal" onchange={set_on(&ra_principal)}>{ grouped(&principals, &pr) }</select> }) }
+                    { field("Role", html! { <select id="ra-role" onchange={set_on(&ra_role)}>{ grouped(&roles, &ro) }</select> }) }
+                    { field("Scope", html! { <select id="ra-scope" onchange={set_on(&ra_scope)}>{ grouped(&scopes, &scp) }</select> }) }
+                    <button type="button" id="ra-add" disabled={!can_add_ra} onclick={on_ra_add}>{ "Add role assignment" }</button>
+                    if duplicate {
+                        <p class="fe-note">{ "This role assignment exists." }</p>
+                    }
+                </div>
+            </fieldset>
+
+            <fieldset class="fe-section fe-kv">
+                <legend>{ "Key Vault permission model" }</legend>
+                if n_vaults == 0 {
+                    <p class="fe-note">{ "No Key Vault in this scenario." }</p>
+                }
+                { for vaults }
+                { more(n_vaults) }
+            </fieldset>
+
+            <fieldset class="fe-section fe-code">
+                <legend>{ "Code on the hosts" }</legend>
+                if n_hosts == 0 {
+                    <p class="fe-note">{ "No code runs in this scenario's world." }</p>
+                }
+                { for hosts }
+                { more(n_hosts) }
+            </fieldset>
+
+            <fieldset class="fe-section fe-script">
+                <legend>{ "Script" }</legend>
+                <ol class="fe-list script-list">{ for steps }</ol>
+                { more(n_steps) }
+                <div class="fe-add">
+                    { field("Wait", html! {
+                        <input type="text" id="clock-new" value={(*clock_new).clone()} oninput={on_clock_new} spellcheck="false" autocomplete="off"
+                            aria-invalid={(!clock_ok).then_some("true")} />
+                    }) }
+                    { field("Before", html! {
+                        <select id="clock-before" onchange={on_clock_before}>
+                            { for sc.script.iter().enumerate().map(|(i, a)| html! {
+                                <option value={i.to_string()} selected={i == before}>{ format!("step {}: {}", i + 1, short(&summary(a), 50)) }</option>
+                            }) }
+                            <option value={n_steps.to_string()} selected={before == n_steps}>{ "the end of the script" }</option>
+                        </select>
+                    }) }
+                    <button type="button" id="clock-add" disabled={!clock_ok} onclick={on_clock_add}>{ "Add wait" }</button>
+                </div>
+            </fieldset>
+        </section>
+    }
 }

@@ -1,5 +1,10 @@
 //! The scenario gallery: the built-in library, searchable, with learning goals.
+//!
+//! Test hooks: `.gallery input[type=search]#gallery-search`, `.gallery .card[data-id="…"]`
+//! (a `<button>`, `aria-current="true"` on the scenario shown now), `.gallery-count`.
 
+use crate::scenarios::BUILT_INS;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Props of [`Gallery`].
@@ -11,9 +16,80 @@ pub struct GalleryProps {
     pub on_open: Callback<AttrValue>,
 }
 
+/// One card: what is shown, and the lower-cased text the search runs over.
+struct Entry {
+    id: &'static str,
+    title: String,
+    goal: String,
+    haystack: String,
+}
+
+fn entries() -> Vec<Entry> {
+    BUILT_INS
+        .iter()
+        .map(|b| {
+            let sc = b.scenario();
+            let haystack = format!("{}\n{}\n{}\n{}", sc.name, b.id, sc.description, sc.learning_goal).to_ascii_lowercase();
+            Entry { id: b.id, title: sc.name, goal: sc.learning_goal, haystack }
+        })
+        .collect()
+}
+
+/// True when every word of the (lower-cased) query occurs in the entry (ASCII case
+/// folding: the library is in English, and it keeps Unicode case tables out of the wasm).
+fn matches(e: &Entry, query: &str) -> bool {
+    query.split_whitespace().all(|w| e.haystack.contains(w))
+}
+
 /// The gallery component.
 #[function_component(Gallery)]
 pub fn gallery(p: &GalleryProps) -> Html {
-    let _ = (&p.current, &p.on_open);
-    html! { <section class="gallery"></section> }
+    let all: Rc<Vec<Entry>> = use_memo((), |_| entries());
+    let query = use_state(String::new);
+    let on_search = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e.target().and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok()).and_then(|v| v.as_string()).unwrap_or_default();
+            query.set(v);
+        })
+    };
+    let q = query.to_ascii_lowercase();
+    let shown: Vec<&Entry> = all.iter().filter(|e| matches(e, &q)).collect();
+    let count = match shown.len() {
+        0 => "No scenario matches the search.".to_string(),
+        1 => "1 scenario".to_string(),
+        n if n == all.len() => format!("{n} scenarios"),
+        n => format!("{n} of {} scenarios", all.len()),
+    };
+    let cards = shown.iter().map(|e| {
+        let current = p.current.as_deref() == Some(e.id);
+        let onclick = {
+            let on_open = p.on_open.clone();
+            let id = AttrValue::Static(e.id);
+            Callback::from(move |_: MouseEvent| on_open.emit(id.clone()))
+        };
+        html! {
+            <li key={e.id}>
+                <button type="button" class="card" data-id={e.id} aria-current={current.then_some("true")} {onclick}>
+                    <span class="card-title">{ &e.title }</span>
+                    if !e.goal.is_empty() {
+                        <span class="card-goal">{ &e.goal }</span>
+                    }
+                    <small class="card-id">{ e.id }</small>
+                </button>
+            </li>
+        }
+    });
+    html! {
+        <section class="gallery" aria-labelledby="gallery-heading">
+            <h2 id="gallery-heading">{ "Scenario library" }</h2>
+            <label class="gallery-search">
+                <span>{ "Search" }</span>
+                <input type="search" id="gallery-search" placeholder="title, id, goal…" autocomplete="off" spellcheck="false"
+                    value={(*query).clone()} oninput={on_search} aria-controls="gallery-list" />
+            </label>
+            <p class="gallery-count" aria-live="polite">{ count }</p>
+            <ul class="gallery-list" id="gallery-list">{ for cards }</ul>
+        </section>
+    }
 }

@@ -1,7 +1,9 @@
-//! The inspector: the current step's explanation, fidelity label, wire message, decision
-//! and state changes.
+//! The inspector: the current step's explanation, fidelity label and source, the HTTP
+//! message as on the wire (headers that matter highlighted, bodies pretty-printed), the
+//! JWT it carries, the authorization decision, and the state it changed.
 
-use crate::model::{token, trace::abbreviate_jwts, Fidelity, Message, Trace};
+use crate::model::json::pretty as pretty_json;
+use crate::model::{trace::abbreviate_jwts, Fidelity, Message, Trace};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,11 +16,82 @@ pub struct InspectorProps {
     pub cursor: usize,
 }
 
+/// Headers a learner should look at.
+const KEY_HEADERS: [&str; 7] = ["metadata", "x-identity-header", "authorization", "www-authenticate", "x-ms-version", "secret", "x-forwarded-for"];
+
+/// XML with one element per line, indented (enough for Storage's error bodies).
+fn pretty_xml(text: &str) -> Option<String> {
+    if !text.trim_start().starts_with('<') {
+        return None;
+    }
+    let mut out = String::new();
+    let mut depth: usize = 0;
+    let mut rest = text.trim();
+    while let Some(start) = rest.find('<') {
+        let before = rest[..start].trim();
+        if !before.is_empty() {
+            out.push_str(before);
+        }
+        let Some(end) = rest[start..].find('>') else { break };
+        let tag = &rest[start..start + end + 1];
+        if tag.starts_with("</") {
+            depth = depth.saturating_sub(1);
+            if !before.is_empty() {
+                out.push_str(tag);
+                out.push('\n');
+            } else {
+                out.push_str(&format!("{}{tag}\n", "  ".repeat(depth)));
+            }
+        } else {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&format!("{}{tag}", "  ".repeat(depth)));
+            let closes_soon = rest[start + end + 1..].trim_start().starts_with("</") || !rest[start + end + 1..].trim_start().starts_with('<');
+            if !tag.ends_with("/>") && !tag.starts_with("<?") {
+                depth += 1;
+            }
+            if !closes_soon || tag.starts_with("<?") || tag.ends_with("/>") {
+                out.push('\n');
+            }
+        }
+        rest = &rest[start + end + 1..];
+    }
+    Some(out.trim_end().to_string())
+}
+
+/// Text with `code spans` rendered as <code> (everything stays text, never HTML).
+pub fn rich(text: &str) -> Html {
+    if text.matches('`').count() % 2 != 0 {
+        return html! { { text.to_string() } };
+    }
+    let parts = text.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { html! { <code>{ part.to_string() }</code> } } else { html! { { part.to_string() } } });
+    html! { <>{ for parts }</> }
+}
+
+fn body_view(body: &Option<String>) -> Html {
+    let Some(b) = body.as_deref().filter(|b| !b.is_empty()) else { return html! {} };
+    let shown = pretty_json(b).or_else(|| pretty_xml(b)).unwrap_or_else(|| b.to_string());
+    html! { <pre class="body">{ abbreviate_jwts(&shown) }</pre> }
+}
+
+fn headers_view(start: String, headers: &[(String, String)]) -> Html {
+    html! {
+        <div class="http">
+            <div class="start-line">{ start }</div>
+            { for headers.iter().map(|(n, v)| {
+                let key = KEY_HEADERS.contains(&n.to_ascii_lowercase().as_str());
+                html! { <div class={classes!("header", key.then_some("key"))}><span class="hname">{ format!("{n}: ") }</span><span class="hvalue">{ abbreviate_jwts(v) }</span></div> }
+            }) }
+        </div>
+    }
+}
+
 /// The inspector component.
 #[function_component(Inspector)]
 pub fn inspector(p: &InspectorProps) -> Html {
     let Some(s) = p.trace.steps.get(p.cursor) else {
-        return html! { <p class="empty">{ "No steps." }</p> };
+        return html! { <p class="empty">{ "This scenario has no steps yet: add actions to its script." }</p> };
     };
     let from = &p.trace.participants[s.from].label;
     let to = &p.trace.participants[s.to].label;
@@ -29,24 +102,20 @@ pub fn inspector(p: &InspectorProps) -> Html {
         Fidelity::Narration => "fid-narration",
     };
     let wire = match &s.message {
-        Message::Request(r) => abbreviate_jwts(&r.to_wire()),
-        Message::Response(r) => abbreviate_jwts(&r.to_wire()),
-        Message::Internal { summary, detail } => if detail.is_empty() { summary.clone() } else { format!("{summary}\n\n{detail}") },
-        Message::Note { summary } => summary.clone(),
-    };
-    let jwt = s.jwt.as_deref().and_then(token::decode_parts).map(|(h, pl, _)| {
-        let pretty = |j: &str| serde_json::from_str::<serde_json::Value>(j).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| j.to_string());
-        html! {
-            <details class="jwt" open=true>
-                <summary>{ "Access token (JWT), decoded" }</summary>
-                <h4 class="jwt-h">{ "Header" }</h4>
-                <pre class="jwt-header">{ pretty(&h) }</pre>
-                <h4 class="jwt-p">{ "Payload (claims)" }</h4>
-                <pre class="jwt-payload">{ pretty(&pl) }</pre>
-                <p class="jwt-s">{ format!("Signature: RS256 with the demo tenant key {}", token::KID) }</p>
-            </details>
+        Message::Request(r) => {
+            let (host, target) = r.url.split_once("://").map(|(_, rest)| rest.split_once('/').map(|(h, t)| (h.to_string(), format!("/{t}"))).unwrap_or((rest.to_string(), "/".into()))).unwrap_or_default();
+            let mut hs = vec![("Host".to_string(), host)];
+            hs.extend(r.headers.iter().cloned());
+            html! { <section class="wire request"><h3>{ "Request" }</h3>{ headers_view(format!("{} {} HTTP/1.1", r.method, target), &hs) }{ body_view(&r.body) }</section> }
         }
-    });
+        Message::Response(r) => html! { <section class={classes!("wire", "response", (r.status >= 400).then_some("error"))}><h3>{ "Response" }</h3>{ headers_view(format!("HTTP/1.1 {} {}", r.status, r.reason), &r.headers) }{ body_view(&r.body) }</section> },
+        Message::Internal { summary, detail } => html! {
+            <section class="wire internal"><h3>{ "Platform-internal message" }</h3><p>{ summary }</p>
+                if !detail.is_empty() { <pre class="body">{ abbreviate_jwts(detail) }</pre> }
+            </section>
+        },
+        Message::Note { summary } => html! { <section class="wire note"><p>{ summary }</p></section> },
+    };
     html! {
         <div class="inspector" data-step={(p.cursor + 1).to_string()}>
             <h2>{ format!("{}. {}", p.cursor + 1, s.label) }</h2>
@@ -54,19 +123,22 @@ pub fn inspector(p: &InspectorProps) -> Html {
             <p class="badges">
                 <span class={classes!("badge", fid_class)}>{ s.fidelity_label() }</span>
                 <span class="badge source">{ &s.source }</span>
+                <span class="badge plane">{ if s.plane == crate::model::Plane::Control { "control plane" } else { "runtime" } }</span>
             </p>
-            <p class="explanation">{ &s.explanation }</p>
+            <p class="explanation">{ rich(&s.explanation) }</p>
             if let Some(d) = &s.decision {
                 <section class={classes!("decision", if d.allowed { "allowed" } else { "denied" })}>
                     <h3>{ &d.summary }</h3>
-                    <ul>{ for d.reasons.iter().map(|r| html! { <li>{ r }</li> }) }</ul>
+                    <ol>{ for d.reasons.iter().map(|r| html! { <li>{ rich(r) }</li> }) }</ol>
                     if let Some(f) = &d.fix {
-                        <p class="fix"><strong>{ "Fix: " }</strong>{ f }</p>
+                        <p class="fix"><strong>{ "Fix: " }</strong>{ rich(f) }</p>
                     }
                 </section>
             }
-            <pre class="wire">{ wire }</pre>
-            { for jwt }
+            { wire }
+            if let Some(jwt) = &s.jwt {
+                <super::jwt::JwtView jwt={jwt.clone()} now={s.time} />
+            }
             if !s.changes.is_empty() {
                 <section class="changes">
                     <h3>{ "What changed" }</h3>

@@ -8,11 +8,13 @@ mod gallery;
 mod inspector;
 mod json_editor;
 mod jwt;
+mod persist;
+mod state;
 mod world_view;
 
-use crate::model::{simulate, Trace};
 use crate::scenarios;
-use std::rc::Rc;
+use crate::share;
+use state::{Doc, Msg, Playground, Tab, Theme, SPEEDS};
 use yew::prelude::*;
 
 /// Mounts the app on `<body>`.
@@ -20,73 +22,59 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// Everything the UI shows, derived from the scenario.
-#[derive(Clone, PartialEq)]
-pub struct Playground {
-    /// Title of the scenario.
-    pub title: String,
-    /// Learning goal.
-    pub goal: String,
-    /// The simulated trace (shared, never recomputed on render).
-    pub trace: Rc<Trace>,
-    /// Index of the current step.
-    pub cursor: usize,
-    /// An error that stopped the simulation (malformed scenario).
-    pub error: Option<String>,
-}
-
-/// What the learner can do.
-pub enum Msg {
-    /// Go to a step.
-    Seek(usize),
-    /// One step forward.
-    Next,
-    /// One step back.
-    Prev,
-    /// First step.
-    First,
-    /// Last step.
-    Last,
-}
-
-impl Reducible for Playground {
-    type Action = Msg;
-    fn reduce(self: Rc<Self>, action: Msg) -> Rc<Self> {
-        let last = self.trace.steps.len().saturating_sub(1);
-        let cursor = match action {
-            Msg::Seek(i) => i.min(last),
-            Msg::Next => (self.cursor + 1).min(last),
-            Msg::Prev => self.cursor.saturating_sub(1),
-            Msg::First => 0,
-            Msg::Last => last,
-        };
-        if cursor == self.cursor {
-            return self;
-        }
-        Rc::new(Playground { cursor, ..(*self).clone() })
-    }
-}
-
+/// The state at start-up: a deep link wins, then the autosaved work, then the first built-in.
 fn initial() -> Playground {
-    let b = &scenarios::BUILT_INS[0];
-    let sc = b.scenario();
-    match simulate(&sc) {
-        Ok(trace) => Playground { title: sc.name.clone(), goal: sc.learning_goal.clone(), trace: Rc::new(trace), cursor: 0, error: None },
-        Err(e) => Playground { title: sc.name.clone(), goal: String::new(), trace: Rc::new(Trace::default()), cursor: 0, error: Some(e.to_string()) },
+    let (link, id, step) = share::parse_fragment(&persist::hash());
+    let step0 = step.unwrap_or(1).saturating_sub(1);
+    if let Some(link) = link {
+        return match share::decode(&link) {
+            Ok(sc) => Playground::new(Doc::derive(&sc.to_json(), None, None), step0, None),
+            Err(e) => Playground::new(Doc::builtin(&scenarios::BUILT_INS[0]), 0, Some(format!("This link could not be opened: {e}").into())),
+        };
+    }
+    if let Some(id) = id {
+        return match scenarios::find(&id) {
+            Some(b) => Playground::new(Doc::builtin(b), step0, None),
+            None => Playground::new(Doc::builtin(&scenarios::BUILT_INS[0]), 0, Some(format!("There is no built-in scenario called '{id}'; showing the first one.").into())),
+        };
+    }
+    match persist::load() {
+        Ok(Some(saved)) => {
+            let builtin = saved.builtin.as_deref().and_then(scenarios::find).filter(|b| b.json == saved.text).map(|b| AttrValue::from(b.id));
+            Playground::new(Doc::derive(&saved.text, builtin, None), saved.step, None)
+        }
+        Ok(None) => Playground::new(Doc::builtin(&scenarios::BUILT_INS[0]), 0, None),
+        Err(aside) => Playground::new(
+            Doc::builtin(&scenarios::BUILT_INS[0]),
+            0,
+            Some(format!("Your saved work could not be read, so the playground started clean. The damaged value was kept in browser storage under '{aside}'.").into()),
+        ),
     }
 }
 
 #[function_component(App)]
 fn app() -> Html {
     let state = use_reducer(initial);
+    let reduced = use_memo((), |_| persist::reduced_motion());
+
+    // Keyboard: ← → step, Space play/pause, Home/End (not while typing).
     {
         let state = state.clone();
         use_effect_with((), move |_| {
             let opts = gloo::events::EventListenerOptions::enable_prevent_default();
             let listener = gloo::events::EventListener::new_with_options(&gloo::utils::document(), "keydown", opts, move |e| {
                 let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else { return };
-                let tag = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()).map(|el| el.tag_name()).unwrap_or_default();
-                if tag == "INPUT" || tag == "TEXTAREA" || tag == "SELECT" {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                // Text entry keeps its keys; a focused button or checkbox keeps Space; the
+                // scrubber (a range input) lets Space play and pause.
+                let el = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
+                let tag = el.as_ref().map(|el| el.tag_name()).unwrap_or_default();
+                let input_type = el.as_ref().and_then(|el| el.get_attribute("type")).unwrap_or_default();
+                let typing = matches!(tag.as_str(), "TEXTAREA" | "SELECT") || (tag == "INPUT" && input_type != "range");
+                let space_taken = e.key() == " " && (tag == "BUTTON" || input_type == "checkbox");
+                if typing || space_taken || (tag == "INPUT" && e.key() != " ") {
                     return;
                 }
                 let msg = match e.key().as_str() {
@@ -94,6 +82,7 @@ fn app() -> Html {
                     "ArrowLeft" => Msg::Prev,
                     "Home" => Msg::First,
                     "End" => Msg::Last,
+                    " " => Msg::TogglePlay,
                     _ => return,
                 };
                 e.prevent_default();
@@ -102,8 +91,36 @@ fn app() -> Html {
             move || drop(listener)
         });
     }
-    let total = state.trace.steps.len();
-    let cb = |m: fn() -> Msg| {
+    // Playback.
+    {
+        let state = state.clone();
+        use_effect_with((state.playing, state.speed), move |(playing, speed)| {
+            let timer = playing.then(|| {
+                let ms = (1000.0 / SPEEDS[*speed]) as u32;
+                gloo::timers::callback::Interval::new(ms, move || state.dispatch(Msg::Tick))
+            });
+            move || drop(timer)
+        });
+    }
+    // Autosave and the URL fragment follow the document and the step.
+    {
+        let doc = state.doc.clone();
+        let link = use_memo(doc.text.clone(), |_| if doc.builtin.is_none() && !doc.stale { Some(share::encode(&doc.scenario)) } else { None });
+        use_effect_with((state.doc.clone(), state.cursor, link), |(doc, cursor, link)| {
+            persist::save(&persist::Saved { text: doc.text.to_string(), builtin: doc.builtin.as_ref().map(|b| b.to_string()), step: *cursor });
+            let step = cursor + 1;
+            match (&doc.builtin, link.as_ref()) {
+                (Some(id), _) => persist::set_hash(&format!("scenario={id}&step={step}")),
+                (None, Some(l)) => persist::set_hash(&format!("s={l}&step={step}")),
+                _ => {}
+            }
+        });
+    }
+    use_effect_with(state.theme, |t| persist::apply_theme(*t));
+
+    let total = state.doc.trace.steps.len();
+    let cur = state.cursor;
+    let send = |m: fn() -> Msg| {
         let s = state.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(m()))
     };
@@ -111,33 +128,153 @@ fn app() -> Html {
         let s = state.clone();
         Callback::from(move |i: usize| s.dispatch(Msg::Seek(i)))
     };
+    let on_scrub = {
+        let s = state.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                s.dispatch(Msg::Seek(i.value().parse::<usize>().unwrap_or(1).saturating_sub(1)));
+            }
+        })
+    };
+    let on_speed = {
+        let s = state.clone();
+        Callback::from(move |e: Event| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                s.dispatch(Msg::Speed(i.selected_index().max(0) as usize));
+            }
+        })
+    };
+    let tab = |t: Tab, label: &'static str, id: &'static str| {
+        let s = state.clone();
+        let selected = state.tab == t;
+        html! { <button role="tab" id={id} aria-selected={selected.to_string()} class={classes!("tab", selected.then_some("selected"))} onclick={Callback::from(move |_| s.dispatch(Msg::Tab(t)))}>{ label }</button> }
+    };
+    let on_open = {
+        let s = state.clone();
+        Callback::from(move |id: AttrValue| s.dispatch(Msg::Open(id)))
+    };
+    let on_text = {
+        let s = state.clone();
+        Callback::from(move |t: String| s.dispatch(Msg::Text(t)))
+    };
+    let on_form = {
+        let s = state.clone();
+        Callback::from(move |sc: crate::model::Scenario| s.dispatch(Msg::Scenario(Box::new(sc))))
+    };
+    let on_theme = {
+        let s = state.clone();
+        let next = match state.theme {
+            Theme::System => Theme::Dark,
+            Theme::Dark => Theme::Light,
+            Theme::Light => Theme::System,
+        };
+        Callback::from(move |_: MouseEvent| s.dispatch(Msg::Theme(next)))
+    };
+    let on_export = {
+        let doc = state.doc.clone();
+        Callback::from(move |_: MouseEvent| persist::download("scenario.json", "application/json", &doc.text))
+    };
+    let on_import = {
+        let s = state.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let s = s.clone();
+            let reader = gloo::file::callbacks::read_as_text(&gloo::file::Blob::from(file), move |r| match r {
+                Ok(text) => {
+                    s.dispatch(Msg::Text(text));
+                    s.dispatch(Msg::Tab(Tab::Edit));
+                }
+                Err(_) => s.dispatch(Msg::Notice(Some("That file could not be read.".into()))),
+            });
+            std::mem::forget(reader); // keep the read alive until it completes
+            input.set_value("");
+        })
+    };
+    let theme_label = match state.theme {
+        Theme::System => "Theme: system",
+        Theme::Dark => "Theme: dark",
+        Theme::Light => "Theme: light",
+    };
+    let step = state.doc.trace.steps.get(cur);
+    let caption = step.map(|s| {
+        let t = &state.doc.trace;
+        format!("Step {} of {}: {} → {}: {}", cur + 1, total, t.participants[s.from].label, t.participants[s.to].label, s.label)
+    });
+    let ticks = state.doc.trace.steps.iter().enumerate().map(|(i, s)| {
+        let cls = classes!("tick", (s.outcome == crate::model::Outcome::Failure).then_some("fail"), (i == cur).then_some("current"), (i < cur).then_some("past"));
+        html! { <span class={cls}></span> }
+    });
     html! {
         <div class="app">
             <header class="topbar">
                 <h1>{ "Managed Identity Playground" }</h1>
-                <p class="scenario-title">{ &state.title }</p>
+                <p class="scenario-title" id="scenario-title">{ &state.doc.scenario.name }</p>
+                <div class="top-actions">
+                    <button id="undo" onclick={send(|| Msg::Undo)} disabled={state.undo.is_empty()} title="Undo the last edit">{ "Undo" }</button>
+                    <button id="redo" onclick={send(|| Msg::Redo)} disabled={state.redo.is_empty()} title="Redo">{ "Redo" }</button>
+                    <label class="file-button" title="Open a scenario file">{ "Import" }<input id="import" type="file" accept=".json,application/json" onchange={on_import} /></label>
+                    <button id="export" onclick={on_export} title="Save the scenario as a file">{ "Export" }</button>
+                    <button id="theme" onclick={on_theme} aria-label={theme_label}>{ theme_label }</button>
+                </div>
             </header>
-            if let Some(e) = &state.error {
-                <p class="error" role="alert">{ e }</p>
+            if let Some(n) = &state.notice {
+                <p class="notice" role="status">
+                    { n }
+                    <button class="dismiss" onclick={{ let s = state.clone(); Callback::from(move |_| s.dispatch(Msg::Notice(None))) }}>{ "Dismiss" }</button>
+                </p>
+            }
+            if state.doc.stale {
+                <p class="notice warn" role="status">{ format!("The scenario text has {} problem(s); the diagram shows the last version that worked. See the Edit tab.", state.doc.diagnostics.len()) }</p>
             }
             <nav class="controls" aria-label="Step controls">
-                <button id="first" onclick={cb(|| Msg::First)} disabled={state.cursor == 0} title="First step (Home)">{ "« First" }</button>
-                <button id="prev" onclick={cb(|| Msg::Prev)} disabled={state.cursor == 0} title="Previous step (←)">{ "◀ Previous" }</button>
-                <span class="counter" aria-live="polite">{ format!("Step {} of {}", (state.cursor + 1).min(total), total) }</span>
-                <button id="next" onclick={cb(|| Msg::Next)} disabled={state.cursor + 1 >= total} title="Next step (→)">{ "Next ▶" }</button>
-                <button id="last" onclick={cb(|| Msg::Last)} disabled={state.cursor + 1 >= total} title="Last step (End)">{ "Last »" }</button>
+                <button id="first" onclick={send(|| Msg::First)} disabled={cur == 0} title="First step (Home)">{ "« First" }</button>
+                <button id="prev" onclick={send(|| Msg::Prev)} disabled={cur == 0} title="Previous step (←)">{ "◀ Prev" }</button>
+                <button id="play" onclick={send(|| Msg::TogglePlay)} aria-pressed={state.playing.to_string()} title="Play / pause (Space)">{ if state.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+                <button id="next" onclick={send(|| Msg::Next)} disabled={cur + 1 >= total} title="Next step (→)">{ "Next ▶" }</button>
+                <button id="last" onclick={send(|| Msg::Last)} disabled={cur + 1 >= total} title="Last step (End)">{ "Last »" }</button>
+                <label class="speed">{ "Speed " }
+                    <select id="speed" onchange={on_speed}>
+                        { for SPEEDS.iter().enumerate().map(|(i, s)| html! { <option selected={i == state.speed}>{ format!("{s}×") }</option> }) }
+                    </select>
+                </label>
+                <div class="scrubber">
+                    <input id="scrubber" type="range" min="1" max={total.max(1).to_string()} value={(cur + 1).to_string()} oninput={on_scrub} aria-label="Step" />
+                    <div class="ticks" aria-hidden="true">{ for ticks }</div>
+                </div>
+                <span class="counter" id="counter">{ format!("{} / {}", (cur + 1).min(total), total) }</span>
             </nav>
+            <p class="caption" aria-live="polite" id="caption">{ caption.unwrap_or_default() }</p>
             <main class="panes">
                 <section class="diagram-pane" aria-label="Sequence diagram">
-                    <diagram::Diagram trace={state.trace.clone()} cursor={state.cursor} on_seek={on_seek} />
+                    <diagram::Diagram trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek} animate={!*reduced} />
                 </section>
-                <aside class="inspector-pane" aria-label="Step inspector">
-                    <inspector::Inspector trace={state.trace.clone()} cursor={state.cursor} />
+                <aside class="side-pane">
+                    <div class="tabs" role="tablist">
+                        { tab(Tab::Inspector, "Step", "tab-step") }
+                        { tab(Tab::World, "World", "tab-world") }
+                        { tab(Tab::Edit, "Edit", "tab-edit") }
+                        { tab(Tab::Gallery, "Scenarios", "tab-gallery") }
+                    </div>
+                    <div class="tab-body" role="tabpanel">
+                        { match state.tab {
+                            Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} /> },
+                            Tab::World => html! { <world_view::WorldPanel initial={state.doc.initial.clone()} views={state.doc.views.clone()} trace={state.doc.trace.clone()} cursor={cur} /> },
+                            Tab::Edit => html! {
+                                <div class="editors">
+                                    <form::FormEditor scenario={state.doc.scenario.clone()} on_change={on_form} />
+                                    <json_editor::JsonEditor text={state.doc.text.clone()} diagnostics={state.doc.diagnostics.clone()} on_input={on_text} />
+                                </div>
+                            },
+                            Tab::Gallery => html! { <gallery::Gallery current={state.doc.builtin.clone()} on_open={on_open} /> },
+                        } }
+                    </div>
                 </aside>
             </main>
-            if !state.goal.is_empty() {
-                <footer class="goal"><strong>{ "Learning goal: " }</strong>{ &state.goal }</footer>
+            if !state.doc.scenario.learning_goal.is_empty() {
+                <footer class="goal"><strong>{ "Learning goal: " }</strong>{ &state.doc.scenario.learning_goal }</footer>
             }
         </div>
     }
 }
+

@@ -18,7 +18,8 @@ const USAGE: &str = "usage:
   mip check <file>...           diagnostics as file:line:column: message; exit 1 on errors
   mip list                      the built-in scenarios
   mip schema                    the JSON Schema of the scenario format
-  mip jwks                      the demo tenant's JWKS (verify tokens with it)";
+  mip jwks                      the demo tenant's JWKS (verify tokens with it)
+  mip generate <n>              a generated world of n resources (for performance tests)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -98,6 +99,11 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("jwks") => {
             let v: serde_json::Value = serde_json::from_str(&token::jwks_json("<tenant id>")).map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("generate") => {
+            let n: usize = args.get(1).and_then(|a| a.parse().ok()).filter(|n| (1..=5000).contains(n)).ok_or("generate needs a size from 1 to 5000")?;
+            println!("{}", scenarios::large_world(n).to_json());
             Ok(ExitCode::SUCCESS)
         }
         Some("schema") => {

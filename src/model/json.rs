@@ -290,6 +290,50 @@ impl Parser<'_> {
     }
 }
 
+/// Pretty-prints JSON text keeping its key order (services care about it); `None` when
+/// the text is not a JSON object or array.
+pub fn pretty(text: &str) -> Option<String> {
+    fn go(n: &Node, indent: usize, out: &mut String) {
+        let pad = "  ".repeat(indent + 1);
+        match &n.val {
+            Val::Obj(f) if !f.is_empty() => {
+                out.push_str("{\n");
+                for (i, (k, _, v)) in f.iter().enumerate() {
+                    out.push_str(&format!("{pad}{}: ", serde_json::Value::String(k.clone())));
+                    go(v, indent + 1, out);
+                    out.push_str(if i + 1 < f.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&"  ".repeat(indent));
+                out.push('}');
+            }
+            Val::Arr(a) if !a.is_empty() => {
+                out.push_str("[\n");
+                for (i, v) in a.iter().enumerate() {
+                    out.push_str(&pad);
+                    go(v, indent + 1, out);
+                    out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&"  ".repeat(indent));
+                out.push(']');
+            }
+            Val::Obj(_) => out.push_str("{}"),
+            Val::Arr(_) => out.push_str("[]"),
+            Val::Null => out.push_str("null"),
+            Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Val::Num(r) => out.push_str(r),
+            Val::Str(s) => out.push_str(&serde_json::Value::String(s.clone()).to_string()),
+        }
+    }
+    let t = text.trim_start();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return None;
+    }
+    let n = parse(text).ok()?;
+    let mut out = String::new();
+    go(&n, 0, &mut out);
+    Some(out)
+}
+
 /// Converts to a `serde_json::Value` (numbers that are not integers become floats).
 pub fn to_value(n: &Node) -> serde_json::Value {
     use serde_json::Value;

@@ -1450,8 +1450,7 @@ fn sign_other(claims: &serde_json::Value) -> String {
 
 /// A string field of a JSON object body.
 pub(crate) fn json_field(body: &str, key: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(body).ok()?;
-    v.get(key)?.as_str().map(str::to_string)
+    super::decode::string_field(body, key)
 }
 
 fn truncate(s: &str, n: usize) -> String {

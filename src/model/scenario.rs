@@ -8,14 +8,17 @@
 //! identity name, or an object id; a `scope` may be a full ARM id or the name of a
 //! subscription, resource group or resource.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+#[cfg(not(target_arch = "wasm32"))]
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The newest scenario format version this build understands.
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole scenario document.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
     /// Format version; must be 1.
@@ -41,12 +44,14 @@ pub struct Scenario {
     pub script: Vec<Action>,
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_start() -> String {
     "2026-01-15T09:00:00Z".into()
 }
 
 /// The initial state of the tenant and subscriptions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorldSpec {
     /// The Entra tenant.
@@ -82,7 +87,8 @@ pub struct WorldSpec {
 }
 
 /// The tenant.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantSpec {
     /// Tenant id; generated from the seed when absent.
@@ -94,7 +100,8 @@ pub struct TenantSpec {
 }
 
 /// A subscription.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SubscriptionSpec {
     /// Display name (also usable as a scope name).
@@ -111,7 +118,8 @@ pub struct SubscriptionSpec {
 }
 
 /// A resource group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceGroupSpec {
     /// Name, e.g. `rg-app`.
@@ -121,12 +129,14 @@ pub struct ResourceGroupSpec {
     pub location: String,
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) fn default_location() -> String {
     "westeurope".into()
 }
 
 /// A user.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserSpec {
     /// Short name used in references, e.g. `alice`.
@@ -137,7 +147,8 @@ pub struct UserSpec {
 }
 
 /// A security group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupSpec {
     /// Display name used in references.
@@ -151,7 +162,8 @@ pub struct GroupSpec {
 }
 
 /// A resource in a resource group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceSpec {
     /// ARM type, e.g. `Microsoft.Compute/virtualMachines`.
@@ -179,7 +191,8 @@ pub struct ResourceSpec {
 }
 
 /// The ARM `identity` block: `type` plus the `userAssignedIdentities` map.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IdentityBlock {
     /// `None`, `SystemAssigned`, `UserAssigned`, `SystemAssigned, UserAssigned` (either comma form).
@@ -191,7 +204,8 @@ pub struct IdentityBlock {
 }
 
 /// Properties of the resource types the model knows; each applies to some types only.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Properties {
     /// Key Vault: `true` = Azure RBAC data actions, `false` = access policies.
@@ -237,7 +251,8 @@ impl Properties {
 }
 
 /// A Key Vault secret.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SecretSpec {
     /// Secret name.
@@ -247,7 +262,8 @@ pub struct SecretSpec {
 }
 
 /// A Key Vault access policy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccessPolicySpec {
     /// The principal: a name reference or object id.
@@ -258,7 +274,8 @@ pub struct AccessPolicySpec {
 }
 
 /// A blob container.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ContainerSpec {
     /// Container name.
@@ -269,7 +286,8 @@ pub struct ContainerSpec {
 }
 
 /// A blob.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BlobSpec {
     /// Blob name.
@@ -280,7 +298,8 @@ pub struct BlobSpec {
 }
 
 /// A federated identity credential on a user-assigned identity.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FederatedCredentialSpec {
     /// Credential name.
@@ -294,12 +313,14 @@ pub struct FederatedCredentialSpec {
     pub audiences: Vec<String>,
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_fic_audiences() -> Vec<String> {
     vec!["api://AzureADTokenExchange".into()]
 }
 
 /// The code on a compute resource and its SDK.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppSpec {
     /// Which SDK family: `dotnet`, `python` or `js`.
@@ -316,15 +337,18 @@ pub struct AppSpec {
     pub env: BTreeMap<String, String>,
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_sdk() -> String {
     "dotnet".into()
 }
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_credential() -> String {
     "DefaultAzureCredential".into()
 }
 
 /// A developer laptop outside Azure.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LaptopSpec {
     /// Name used as a `host` in actions.
@@ -338,7 +362,8 @@ pub struct LaptopSpec {
 }
 
 /// A custom role definition (same shape as Azure's, with names instead of GUIDs allowed).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoleDefinitionSpec {
     /// Role name.
@@ -357,7 +382,8 @@ pub struct RoleDefinitionSpec {
 }
 
 /// One permissions block of a role definition.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PermissionSpec {
     /// Control-plane actions granted.
@@ -375,7 +401,8 @@ pub struct PermissionSpec {
 }
 
 /// A role assignment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoleAssignmentSpec {
     /// The principal: a name reference or an object id.
@@ -387,7 +414,8 @@ pub struct RoleAssignmentSpec {
 }
 
 /// A deny assignment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DenyAssignmentSpec {
     /// Name.
@@ -407,7 +435,8 @@ pub struct DenyAssignmentSpec {
 }
 
 /// Timing knobs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
     /// How long a new role assignment takes to reach the authorization caches (`0s` to `30m`; docs: up to 10 minutes).
@@ -424,16 +453,19 @@ impl Default for Settings {
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_propagation() -> String {
     "5m".into()
 }
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_zero() -> String {
     "0s".into()
 }
 
 /// One scripted action. `by` names the operator for control-plane actions; `host` names
 /// the compute resource (or laptop) whose code runs a runtime action.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
 #[serde(tag = "action", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Action {
     /// Turn on the system-assigned identity of a resource (ARM PATCH `identity.type`).
@@ -699,27 +731,40 @@ pub enum Action {
     },
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_get() -> String {
     "GET".into()
 }
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn one() -> u32 {
     1
 }
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_auth() -> String {
     "sdk".into()
 }
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_ms_version() -> Option<String> {
     Some("2021-08-06".into())
 }
 
 impl Scenario {
-    /// Parses a scenario from JSON text (strict: unknown fields are errors).
-    pub fn from_json(text: &str) -> Result<Scenario, serde_json::Error> {
-        serde_json::from_str(text)
+    /// Parses a scenario from JSON text (strict: unknown fields and wrong types are
+    /// errors; references are not checked here, see [`load`]).
+    pub fn from_json(text: &str) -> Result<Scenario, Vec<super::schema::Diagnostic>> {
+        match parse_checked(text) {
+            (_, Some(sc), d) if d.is_empty() => Ok(sc),
+            (_, _, d) => Err(d),
+        }
     }
-    /// Pretty JSON.
+    /// Compact JSON (one serializer instantiation keeps the WebAssembly small).
+    pub fn to_compact_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    /// Pretty JSON, two-space indented, fields in declaration order.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        let compact = self.to_compact_json();
+        super::json::pretty(&compact).unwrap_or(compact)
     }
 }
 
@@ -743,32 +788,44 @@ impl Loaded {
 /// Reads a scenario, never giving up after the first problem and never panicking: syntax,
 /// then shape against the schema, then references (by running the scenario leniently).
 pub fn load(text: &str) -> Loaded {
-    use super::schema::{check, locate, Diagnostic};
+    let (root, scenario, mut diagnostics) = parse_checked(text);
+    if let (Some(root), Some(sc)) = (&root, &scenario) {
+        let (_, errors) = super::world::simulate_lenient(sc);
+        diagnostics.extend(reference_diagnostics(root, sc, errors));
+    }
+    Loaded { scenario, diagnostics }
+}
+
+/// Syntax and shape only (no simulation): the parsed tree (for positions), the scenario
+/// when the shape is right, and the problems found so far.
+pub fn parse_checked(text: &str) -> (Option<super::json::Node>, Option<Scenario>, Vec<super::schema::Diagnostic>) {
+    use super::schema::{check, Diagnostic};
     let root = match super::json::parse(text) {
         Ok(n) => n,
         Err(e) => {
             let hint = if e.message.contains("limit") { Some("split the scenario or remove unused parts".to_string()) } else { None };
-            return Loaded { scenario: None, diagnostics: vec![Diagnostic { path: "$".into(), line: e.pos.line, column: e.pos.col, message: e.message, hint }] };
+            return (None, None, vec![Diagnostic { path: "$".into(), line: e.pos.line, column: e.pos.col, message: e.message, hint }]);
         }
     };
     let mut diagnostics = Vec::new();
     check(&root, &mut diagnostics);
     if !diagnostics.is_empty() {
-        return Loaded { scenario: None, diagnostics };
+        return (Some(root), None, diagnostics);
     }
-    let scenario: Scenario = match serde_json::from_value(super::json::to_value(&root)) {
-        Ok(s) => s,
-        Err(e) => {
-            return Loaded { scenario: None, diagnostics: vec![Diagnostic { path: "$".into(), line: 1, column: 1, message: e.to_string(), hint: None }] };
-        }
-    };
-    let (_, errors) = super::world::simulate_lenient(&scenario);
-    for e in errors {
-        let pos = locate(&root, &e.path);
-        let hint = reference_hint(&scenario, &e.message);
-        diagnostics.push(Diagnostic { path: e.path, line: pos.line, column: pos.col, message: e.message, hint });
-    }
-    Loaded { scenario: Some(scenario), diagnostics }
+    let sc = super::decode::scenario(&root);
+    (Some(root), Some(sc), diagnostics)
+}
+
+/// Turns the problems a lenient run reported into positioned diagnostics with hints.
+pub fn reference_diagnostics(root: &super::json::Node, sc: &Scenario, errors: Vec<super::world::ScenarioError>) -> Vec<super::schema::Diagnostic> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let pos = super::schema::locate(root, &e.path);
+            let hint = reference_hint(sc, &e.message);
+            super::schema::Diagnostic { path: e.path, line: pos.line, column: pos.col, message: e.message, hint }
+        })
+        .collect()
 }
 
 /// A "did you mean" for a message that quotes an unknown name.

@@ -1,0 +1,115 @@
+//! Effects at the edge: browser storage (autosave), the URL fragment (deep links), files
+//! (import / export), the theme and motion preferences.
+
+use gloo::utils::{document, window};
+use wasm_bindgen::JsCast;
+
+/// Storage key of the autosaved work.
+pub const KEY: &str = "mip.playground.v1";
+
+/// What autosave keeps.
+pub struct Saved {
+    /// The scenario text.
+    pub text: String,
+    /// The built-in id, if unmodified.
+    pub builtin: Option<String>,
+    /// The step shown.
+    pub step: usize,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Saves the work (silently does nothing when storage is unavailable or full).
+pub fn save(s: &Saved) {
+    let v = serde_json::json!({"text": s.text, "builtin": s.builtin, "step": s.step}).to_string();
+    if let Some(st) = storage() {
+        let _ = st.set_item(KEY, &v);
+    }
+}
+
+/// The saved work, or `Err(key it was moved to)` when the stored value was damaged: it
+/// is set aside under a new key, never silently dropped.
+pub fn load() -> Result<Option<Saved>, String> {
+    let Some(st) = storage() else { return Ok(None) };
+    let Ok(Some(raw)) = st.get_item(KEY) else { return Ok(None) };
+    match parse_saved(&raw) {
+        Some(s) => Ok(Some(s)),
+        None => {
+            let mut n = 1;
+            while st.get_item(&format!("{KEY}.damaged-{n}")).ok().flatten().is_some() && n < 100 {
+                n += 1;
+            }
+            let aside = format!("{KEY}.damaged-{n}");
+            let _ = st.set_item(&aside, &raw);
+            let _ = st.remove_item(KEY);
+            Err(aside)
+        }
+    }
+}
+
+fn parse_saved(raw: &str) -> Option<Saved> {
+    use crate::model::json::{parse, Val};
+    let Val::Obj(fields) = parse(raw).ok()?.val else { return None };
+    let get = |k: &str| fields.iter().find(|(n, _, _)| n == k).map(|(_, _, v)| &v.val);
+    let Some(Val::Str(text)) = get("text") else { return None };
+    let builtin = match get("builtin") {
+        Some(Val::Str(b)) => Some(b.clone()),
+        _ => None,
+    };
+    let step = match get("step") {
+        Some(Val::Num(n)) => n.parse().unwrap_or(0),
+        _ => 0,
+    };
+    Some(Saved { text: text.clone(), builtin, step })
+}
+
+/// The URL fragment without `#`.
+pub fn hash() -> String {
+    window().location().hash().unwrap_or_default().trim_start_matches('#').to_string()
+}
+
+/// Replaces the URL fragment without adding a history entry.
+pub fn set_hash(frag: &str) {
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{frag}")));
+    }
+}
+
+/// Offers `text` as a file download.
+pub fn download(name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Ok(a) = document().create_element("a") {
+        if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
+            a.set_href(&url);
+            a.set_download(name);
+            if let Some(body) = document().body() {
+                let _ = body.append_child(&a);
+                a.click();
+                let _ = body.remove_child(&a);
+            }
+        }
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Applies the theme choice to `<html data-theme>` (absent = follow the system).
+pub fn apply_theme(theme: super::state::Theme) {
+    if let Some(root) = document().document_element() {
+        let _ = match theme {
+            super::state::Theme::System => root.remove_attribute("data-theme"),
+            super::state::Theme::Light => root.set_attribute("data-theme", "light"),
+            super::state::Theme::Dark => root.set_attribute("data-theme", "dark"),
+        };
+    }
+}
+
+/// True when the learner asked the system for reduced motion.
+pub fn reduced_motion() -> bool {
+    window().match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches())
+}

@@ -1,0 +1,256 @@
+//! The playground's state: one reducer over a document derived from the scenario text.
+//! Everything here is deterministic and browser-free; effects (storage, URL, timers)
+//! live in `persist.rs` and the components.
+
+use crate::model::json::Node;
+use crate::model::scenario::{parse_checked, reference_diagnostics};
+use crate::model::schema::Diagnostic;
+use crate::model::view::{simulate_with_views, WorldView};
+use crate::model::{Scenario, Trace};
+use crate::scenarios;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Everything derived from one scenario text. Recomputed on every edit, never per render.
+#[derive(Clone)]
+pub struct Doc {
+    /// The JSON source.
+    pub text: AttrValue,
+    /// The built-in id, while the text is exactly that built-in.
+    pub builtin: Option<AttrValue>,
+    /// The last scenario that could be read (kept while the text is broken).
+    pub scenario: Rc<Scenario>,
+    /// Problems in `text`.
+    pub diagnostics: Rc<Vec<Diagnostic>>,
+    /// The trace of `scenario`.
+    pub trace: Rc<Trace>,
+    /// The world before the first step.
+    pub initial: Rc<WorldView>,
+    /// The world after each step.
+    pub views: Rc<Vec<WorldView>>,
+    /// True when `text` could not be read and the trace is the previous one.
+    pub stale: bool,
+}
+
+impl PartialEq for Doc {
+    /// Cheap: the same text and the same derived trace (by pointer).
+    fn eq(&self, o: &Doc) -> bool {
+        self.text == o.text && self.builtin == o.builtin && self.stale == o.stale && Rc::ptr_eq(&self.trace, &o.trace) && Rc::ptr_eq(&self.diagnostics, &o.diagnostics)
+    }
+}
+
+impl Doc {
+    /// Derives a document from text; `previous` is kept on screen when the text is broken.
+    pub fn derive(text: &str, builtin: Option<AttrValue>, previous: Option<&Doc>) -> Doc {
+        let (root, scenario, mut diagnostics): (Option<Node>, Option<Scenario>, Vec<Diagnostic>) = parse_checked(text);
+        match (root, scenario) {
+            (Some(root), Some(sc)) => {
+                let (trace, initial, views, errors) = simulate_with_views(&sc);
+                diagnostics.extend(reference_diagnostics(&root, &sc, errors));
+                Doc { text: text.to_string().into(), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), initial: Rc::new(initial), views: Rc::new(views), stale: false }
+            }
+            _ => match previous {
+                Some(p) => Doc { text: text.to_string().into(), builtin: None, diagnostics: Rc::new(diagnostics), stale: true, ..p.clone() },
+                None => {
+                    let fallback = Doc::builtin(&scenarios::BUILT_INS[0]);
+                    Doc { text: text.to_string().into(), builtin: None, diagnostics: Rc::new(diagnostics), stale: true, ..fallback }
+                }
+            },
+        }
+    }
+
+    /// The document of a built-in scenario.
+    pub fn builtin(b: &scenarios::BuiltIn) -> Doc {
+        Doc::derive(b.json, Some(b.id.into()), None)
+    }
+}
+
+/// Which side panel is shown.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tab {
+    /// The current step's messages, token and decision.
+    Inspector,
+    /// The world's state at this step.
+    World,
+    /// The form and JSON editors.
+    Edit,
+    /// The built-in library.
+    Gallery,
+}
+
+/// Light, dark, or follow the system.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Theme {
+    /// `prefers-color-scheme`.
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// Playback speeds (steps per second).
+pub const SPEEDS: [f64; 4] = [0.5, 1.0, 2.0, 4.0];
+
+/// The whole UI state.
+#[derive(Clone, PartialEq)]
+pub struct Playground {
+    /// The scenario and what it produced.
+    pub doc: Rc<Doc>,
+    /// The current step.
+    pub cursor: usize,
+    /// Auto-advancing.
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// Earlier texts (undo).
+    pub undo: Rc<Vec<(AttrValue, Option<AttrValue>)>>,
+    /// Undone texts (redo).
+    pub redo: Rc<Vec<(AttrValue, Option<AttrValue>)>>,
+    /// The side panel.
+    pub tab: Tab,
+    /// Theme choice.
+    pub theme: Theme,
+    /// A message for the learner (e.g. a damaged saved value was set aside).
+    pub notice: Option<AttrValue>,
+}
+
+/// What can happen.
+pub enum Msg {
+    /// Go to a step (0-based).
+    Seek(usize),
+    /// One step forward.
+    Next,
+    /// One step back.
+    Prev,
+    /// First step.
+    First,
+    /// Last step.
+    Last,
+    /// Play or pause.
+    TogglePlay,
+    /// A playback tick.
+    Tick,
+    /// Playback speed index.
+    Speed(usize),
+    /// New scenario text from the JSON editor (or an import).
+    Text(String),
+    /// A changed scenario from the form editor.
+    Scenario(Box<Scenario>),
+    /// Open a built-in.
+    Open(AttrValue),
+    /// Undo the last edit.
+    Undo,
+    /// Redo.
+    Redo,
+    /// Show a panel.
+    Tab(Tab),
+    /// Set the theme.
+    Theme(Theme),
+    /// Show or clear a notice.
+    Notice(Option<AttrValue>),
+}
+
+impl Playground {
+    /// A playground showing `doc` at `cursor`.
+    pub fn new(doc: Doc, cursor: usize, notice: Option<AttrValue>) -> Playground {
+        let last = doc.trace.steps.len().saturating_sub(1);
+        Playground { doc: Rc::new(doc), cursor: cursor.min(last), playing: false, speed: 1, undo: Rc::default(), redo: Rc::default(), tab: Tab::Inspector, theme: Theme::System, notice }
+    }
+
+    fn last(&self) -> usize {
+        self.doc.trace.steps.len().saturating_sub(1)
+    }
+
+    /// Replaces the document, keeping the learner's place where that step still exists.
+    fn with_doc(&self, doc: Doc, record: bool) -> Playground {
+        let mut next = self.clone();
+        if record {
+            let mut u = (*self.undo).clone();
+            u.push((self.doc.text.clone(), self.doc.builtin.clone()));
+            if u.len() > 100 {
+                u.remove(0);
+            }
+            next.undo = Rc::new(u);
+            next.redo = Rc::default();
+        }
+        let last = doc.trace.steps.len().saturating_sub(1);
+        next.cursor = self.cursor.min(last);
+        next.playing = false;
+        next.doc = Rc::new(doc);
+        next
+    }
+}
+
+impl Reducible for Playground {
+    type Action = Msg;
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let last = self.last();
+        let mut next = (*self).clone();
+        match msg {
+            Msg::Seek(i) => next.cursor = i.min(last),
+            Msg::Next => next.cursor = (self.cursor + 1).min(last),
+            Msg::Prev => next.cursor = self.cursor.saturating_sub(1),
+            Msg::First => next.cursor = 0,
+            Msg::Last => next.cursor = last,
+            Msg::TogglePlay => {
+                next.playing = !self.playing;
+                if next.playing && self.cursor >= last {
+                    next.cursor = 0;
+                }
+            }
+            Msg::Tick => {
+                if !self.playing {
+                    return self;
+                }
+                next.cursor = (self.cursor + 1).min(last);
+                next.playing = next.cursor < last;
+            }
+            Msg::Speed(s) => next.speed = s.min(SPEEDS.len() - 1),
+            Msg::Text(t) => {
+                if t.as_str() == self.doc.text.as_str() {
+                    return self;
+                }
+                let builtin = scenarios::BUILT_INS.iter().find(|b| b.json == t).map(|b| AttrValue::from(b.id));
+                next = self.with_doc(Doc::derive(&t, builtin, Some(&self.doc)), true);
+            }
+            Msg::Scenario(sc) => {
+                let text = sc.to_json();
+                next = self.with_doc(Doc::derive(&text, None, Some(&self.doc)), true);
+            }
+            Msg::Open(id) => match scenarios::find(&id) {
+                Some(b) => {
+                    next = self.with_doc(Doc::builtin(b), true);
+                    next.cursor = 0;
+                    next.tab = Tab::Inspector;
+                }
+                None => next.notice = Some(format!("There is no built-in scenario called '{id}'.").into()),
+            },
+            Msg::Undo => {
+                let mut u = (*self.undo).clone();
+                let Some((text, builtin)) = u.pop() else { return self };
+                let mut r = (*self.redo).clone();
+                r.push((self.doc.text.clone(), self.doc.builtin.clone()));
+                next = self.with_doc(Doc::derive(&text, builtin, Some(&self.doc)), false);
+                next.undo = Rc::new(u);
+                next.redo = Rc::new(r);
+            }
+            Msg::Redo => {
+                let mut r = (*self.redo).clone();
+                let Some((text, builtin)) = r.pop() else { return self };
+                let mut u = (*self.undo).clone();
+                u.push((self.doc.text.clone(), self.doc.builtin.clone()));
+                next = self.with_doc(Doc::derive(&text, builtin, Some(&self.doc)), false);
+                next.undo = Rc::new(u);
+                next.redo = Rc::new(r);
+            }
+            Msg::Tab(t) => next.tab = t,
+            Msg::Theme(t) => next.theme = t,
+            Msg::Notice(n) => next.notice = n,
+        }
+        if next == *self {
+            return self;
+        }
+        Rc::new(next)
+    }
+}
