@@ -66,6 +66,21 @@ fn main() {
     }
     println!("explained decisions (with reasons): {:.0} k/s", m as f64 / t.elapsed().as_secs_f64() / 1e3);
 
+    println!("== the UI's edit pipeline on a 1,000-resource scenario (what one form edit costs)");
+    let sc = large_world(1000);
+    let t = Instant::now();
+    let text = sc.to_json();
+    let t_ser = t.elapsed();
+    let t = Instant::now();
+    let (root, parsed, diags) = mi_playground::model::scenario::parse_checked(&text);
+    let t_parse = t.elapsed();
+    assert!(diags.is_empty() && root.is_some());
+    let t = Instant::now();
+    let (trace, _, views, _) = mi_playground::model::view::simulate_with_views(parsed.as_ref().unwrap());
+    let t_sim = t.elapsed();
+    println!("{} bytes of JSON: serialize {:.1} ms, parse + check + decode {:.1} ms, simulate with {} views {:.1} ms", text.len(), t_ser.as_secs_f64() * 1e3, t_parse.as_secs_f64() * 1e3, views.len(), t_sim.as_secs_f64() * 1e3);
+    black_box(trace);
+
     println!("== whole world (warm = token signatures already cached, as after an edit)");
     for size in [100usize, 1000] {
         let mut sc = large_world(size);

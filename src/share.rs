@@ -31,7 +31,7 @@ impl std::fmt::Display for LinkError {
             LinkError::UnknownFormat => write!(f, "this is not a Managed Identity Playground scenario link (it should start with '1.')"),
             LinkError::Corrupted => write!(f, "the link is corrupted: it contains characters a share link never has (was it edited or re-encoded?)"),
             LinkError::Truncated => write!(f, "the link is incomplete or damaged: copy the whole link again (chat apps sometimes cut long links)"),
-            LinkError::TooLarge => write!(f, "the link expands to more than 1 MiB, which no scenario needs"),
+            LinkError::TooLarge => write!(f, "the link expands to more than 4 MiB, the scenario size limit"),
             LinkError::Invalid(p) => write!(f, "the scenario in the link has {} problem(s): {}", p.len(), p.join("; ")),
         }
     }

@@ -208,8 +208,8 @@ fn broken_links_say_what_is_wrong() {
     let i = flipped.len() - 10;
     flipped[i] = if flipped[i] == b'A' { b'B' } else { b'A' };
     assert!(share::decode(&String::from_utf8(flipped).unwrap()).is_err());
-    // A decompression bomb: 2 MiB of spaces compresses to a few KB.
-    let bomb = format!("1.{}", { use base64::Engine; base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&vec![b' '; 2 << 20], 9)) });
+    // A decompression bomb: 8 MiB of spaces compresses to a few KB.
+    let bomb = format!("1.{}", { use base64::Engine; base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&vec![b' '; 8 << 20], 9)) });
     assert_eq!(share::decode(&bomb), Err(LinkError::TooLarge));
     assert!(LinkError::Truncated.to_string().contains("copy the whole link"));
 }

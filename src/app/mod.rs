@@ -55,6 +55,7 @@ fn initial() -> Playground {
 #[function_component(App)]
 fn app() -> Html {
     let state = use_reducer(initial);
+    let json_view = use_state(|| false);
     let reduced = use_memo((), |_| persist::reduced_motion());
 
     // Keyboard: ← → step, Space play/pause, Home/End (not while typing).
@@ -102,17 +103,46 @@ fn app() -> Html {
             move || drop(timer)
         });
     }
-    // Autosave and the URL fragment follow the document and the step.
+    // Autosave and the URL fragment follow the document and the step. Small scenarios are
+    // saved at once; a large one (a 1,000-resource world is 1.5 MB of text) after a short
+    // idle delay, off the edit → paint path, and in any case when the page is hidden or
+    // closed, so no edit is lost.
     {
         let doc = state.doc.clone();
-        let link = use_memo(doc.text.clone(), |_| if doc.builtin.is_none() && !doc.stale { Some(share::encode(&doc.scenario)) } else { None });
-        use_effect_with((state.doc.clone(), state.cursor, link), |(doc, cursor, link)| {
-            persist::save(&persist::Saved { text: doc.text.to_string(), builtin: doc.builtin.as_ref().map(|b| b.to_string()), step: *cursor });
-            let step = cursor + 1;
-            match (&doc.builtin, link.as_ref()) {
-                (Some(id), _) => persist::set_hash(&format!("scenario={id}&step={step}")),
-                (None, Some(l)) => persist::set_hash(&format!("s={l}&step={step}")),
-                _ => {}
+        use_effect_with((doc, state.cursor), |(doc, cursor)| {
+            let large = doc.scenario.world.resources.len() + doc.scenario.world.role_assignments.len() > 300;
+            let pending = std::rc::Rc::new(std::cell::Cell::new(true));
+            let save = {
+                let (doc, cursor, pending) = (doc.clone(), *cursor, pending.clone());
+                move || {
+                    if !pending.replace(false) {
+                        return;
+                    }
+                    let text = doc.text();
+                    persist::save(&persist::Saved { text: text.to_string(), builtin: doc.builtin.as_ref().map(|b| b.to_string()), step: cursor });
+                    let step = cursor + 1;
+                    match &doc.builtin {
+                        Some(id) => persist::set_hash(&format!("scenario={id}&step={step}")),
+                        None if !doc.stale && text.len() <= persist::MAX_LINKED_TEXT => persist::set_hash(&format!("s={}&step={step}", share::encode(&doc.scenario))),
+                        None => persist::set_hash(&format!("step={step}")),
+                    }
+                }
+            };
+            let (timer, hide) = if large {
+                let s1 = save.clone();
+                let s2 = save.clone();
+                (
+                    Some(gloo::timers::callback::Timeout::new(300, s1)),
+                    Some(gloo::events::EventListener::new(&gloo::utils::window(), "pagehide", move |_| s2())),
+                )
+            } else {
+                save();
+                (None, None)
+            };
+            move || {
+                drop(timer);
+                drop(hide);
+                // A superseded save is skipped; the next effect saves the newer state.
             }
         });
     }
@@ -172,7 +202,7 @@ fn app() -> Html {
     };
     let on_export = {
         let doc = state.doc.clone();
-        Callback::from(move |_: MouseEvent| persist::download("scenario.json", "application/json", &doc.text))
+        Callback::from(move |_: MouseEvent| persist::download("scenario.json", "application/json", &doc.text()))
     };
     let on_import = {
         let s = state.clone();
@@ -260,12 +290,22 @@ fn app() -> Html {
                         { match state.tab {
                             Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} /> },
                             Tab::World => html! { <world_view::WorldPanel initial={state.doc.initial.clone()} views={state.doc.views.clone()} trace={state.doc.trace.clone()} cursor={cur} /> },
-                            Tab::Edit => html! {
-                                <div class="editors">
-                                    <form::FormEditor scenario={state.doc.scenario.clone()} on_change={on_form} />
-                                    <json_editor::JsonEditor text={state.doc.text.clone()} diagnostics={state.doc.diagnostics.clone()} on_input={on_text} />
-                                </div>
-                            },
+                            Tab::Edit => {
+                                let pick = |json: bool| { let v = json_view.clone(); Callback::from(move |_: MouseEvent| v.set(json)) };
+                                html! {
+                                    <div class="editors">
+                                        <div class="edit-switch" role="group" aria-label="Editor">
+                                            <button id="edit-form" aria-pressed={(!*json_view).to_string()} onclick={pick(false)}>{ "Form" }</button>
+                                            <button id="edit-json" aria-pressed={json_view.to_string()} onclick={pick(true)}>{ format!("JSON{}", if state.doc.diagnostics.is_empty() { String::new() } else { format!(" ({} problem{})", state.doc.diagnostics.len(), if state.doc.diagnostics.len() == 1 { "" } else { "s" }) }) }</button>
+                                        </div>
+                                        if *json_view {
+                                            <json_editor::JsonEditor text={state.doc.text()} diagnostics={state.doc.diagnostics.clone()} on_input={on_text} />
+                                        } else {
+                                            <form::FormEditor scenario={state.doc.scenario.clone()} on_change={on_form} />
+                                        }
+                                    </div>
+                                }
+                            }
                             Tab::Gallery => html! { <gallery::Gallery current={state.doc.builtin.clone()} on_open={on_open} /> },
                         } }
                     </div>

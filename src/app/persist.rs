@@ -4,6 +4,9 @@
 use gloo::utils::{document, window};
 use wasm_bindgen::JsCast;
 
+/// Scenarios longer than this are not put into the URL (links would be megabytes long).
+pub const MAX_LINKED_TEXT: usize = 200_000;
+
 /// Storage key of the autosaved work.
 pub const KEY: &str = "mip.playground.v1";
 

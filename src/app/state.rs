@@ -8,14 +8,16 @@ use crate::model::schema::Diagnostic;
 use crate::model::view::{simulate_with_views, WorldView};
 use crate::model::{Scenario, Trace};
 use crate::scenarios;
+use std::cell::OnceCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// Everything derived from one scenario text. Recomputed on every edit, never per render.
 #[derive(Clone)]
 pub struct Doc {
-    /// The JSON source.
-    pub text: AttrValue,
+    /// The JSON source; for a document made by the form editor it is produced on first
+    /// use (serializing a large scenario costs more than simulating it).
+    text: Rc<OnceCell<AttrValue>>,
     /// The built-in id, while the text is exactly that built-in.
     pub builtin: Option<AttrValue>,
     /// The last scenario that could be read (kept while the text is broken).
@@ -33,13 +35,24 @@ pub struct Doc {
 }
 
 impl PartialEq for Doc {
-    /// Cheap: the same text and the same derived trace (by pointer).
+    /// Cheap: the same source and the same derived trace (by pointer).
     fn eq(&self, o: &Doc) -> bool {
-        self.text == o.text && self.builtin == o.builtin && self.stale == o.stale && Rc::ptr_eq(&self.trace, &o.trace) && Rc::ptr_eq(&self.diagnostics, &o.diagnostics)
+        Rc::ptr_eq(&self.text, &o.text) && self.builtin == o.builtin && self.stale == o.stale && Rc::ptr_eq(&self.trace, &o.trace) && Rc::ptr_eq(&self.diagnostics, &o.diagnostics)
     }
 }
 
+fn text_cell(text: &str) -> Rc<OnceCell<AttrValue>> {
+    let c = OnceCell::new();
+    let _ = c.set(AttrValue::from(text.to_string()));
+    Rc::new(c)
+}
+
 impl Doc {
+    /// The JSON source (computed on first use for form-made documents).
+    pub fn text(&self) -> AttrValue {
+        self.text.get_or_init(|| self.scenario.to_json().into()).clone()
+    }
+
     /// Derives a document from text; `previous` is kept on screen when the text is broken.
     pub fn derive(text: &str, builtin: Option<AttrValue>, previous: Option<&Doc>) -> Doc {
         let (root, scenario, mut diagnostics): (Option<Node>, Option<Scenario>, Vec<Diagnostic>) = parse_checked(text);
@@ -47,16 +60,24 @@ impl Doc {
             (Some(root), Some(sc)) => {
                 let (trace, initial, views, errors) = simulate_with_views(&sc);
                 diagnostics.extend(reference_diagnostics(&root, &sc, errors));
-                Doc { text: text.to_string().into(), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), initial: Rc::new(initial), views: Rc::new(views), stale: false }
+                Doc { text: text_cell(text), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), initial: Rc::new(initial), views: Rc::new(views), stale: false }
             }
             _ => match previous {
-                Some(p) => Doc { text: text.to_string().into(), builtin: None, diagnostics: Rc::new(diagnostics), stale: true, ..p.clone() },
+                Some(p) => Doc { text: text_cell(text), builtin: None, diagnostics: Rc::new(diagnostics), stale: true, ..p.clone() },
                 None => {
                     let fallback = Doc::builtin(&scenarios::BUILT_INS[0]);
-                    Doc { text: text.to_string().into(), builtin: None, diagnostics: Rc::new(diagnostics), stale: true, ..fallback }
+                    Doc { text: text_cell(text), builtin: None, diagnostics: Rc::new(diagnostics), stale: true, ..fallback }
                 }
             },
         }
+    }
+
+    /// A document from a scenario the form editor made: simulated directly, no text round
+    /// trip. Reference problems are reported without positions (the text does not exist yet).
+    pub fn from_scenario(sc: Scenario) -> Doc {
+        let (trace, initial, views, errors) = simulate_with_views(&sc);
+        let diagnostics = errors.into_iter().map(|e| Diagnostic { path: e.path, line: 1, column: 1, message: e.message, hint: None }).collect();
+        Doc { text: Rc::new(OnceCell::new()), builtin: None, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), initial: Rc::new(initial), views: Rc::new(views), stale: false }
     }
 
     /// The document of a built-in scenario.
@@ -103,10 +124,10 @@ pub struct Playground {
     pub playing: bool,
     /// Index into [`SPEEDS`].
     pub speed: usize,
-    /// Earlier texts (undo).
-    pub undo: Rc<Vec<(AttrValue, Option<AttrValue>)>>,
-    /// Undone texts (redo).
-    pub redo: Rc<Vec<(AttrValue, Option<AttrValue>)>>,
+    /// Earlier documents (undo).
+    pub undo: Rc<Vec<Rc<Doc>>>,
+    /// Undone documents (redo).
+    pub redo: Rc<Vec<Rc<Doc>>>,
     /// The side panel.
     pub tab: Tab,
     /// Theme choice.
@@ -163,11 +184,11 @@ impl Playground {
     }
 
     /// Replaces the document, keeping the learner's place where that step still exists.
-    fn with_doc(&self, doc: Doc, record: bool) -> Playground {
+    fn with_doc(&self, doc: Rc<Doc>, record: bool) -> Playground {
         let mut next = self.clone();
         if record {
             let mut u = (*self.undo).clone();
-            u.push((self.doc.text.clone(), self.doc.builtin.clone()));
+            u.push(self.doc.clone());
             if u.len() > 100 {
                 u.remove(0);
             }
@@ -177,7 +198,7 @@ impl Playground {
         let last = doc.trace.steps.len().saturating_sub(1);
         next.cursor = self.cursor.min(last);
         next.playing = false;
-        next.doc = Rc::new(doc);
+        next.doc = doc;
         next
     }
 }
@@ -208,19 +229,18 @@ impl Reducible for Playground {
             }
             Msg::Speed(s) => next.speed = s.min(SPEEDS.len() - 1),
             Msg::Text(t) => {
-                if t.as_str() == self.doc.text.as_str() {
+                if self.doc.text.get().is_some_and(|cur| cur.as_str() == t.as_str()) {
                     return self;
                 }
                 let builtin = scenarios::BUILT_INS.iter().find(|b| b.json == t).map(|b| AttrValue::from(b.id));
-                next = self.with_doc(Doc::derive(&t, builtin, Some(&self.doc)), true);
+                next = self.with_doc(Rc::new(Doc::derive(&t, builtin, Some(&self.doc))), true);
             }
             Msg::Scenario(sc) => {
-                let text = sc.to_json();
-                next = self.with_doc(Doc::derive(&text, None, Some(&self.doc)), true);
+                next = self.with_doc(Rc::new(Doc::from_scenario(*sc)), true);
             }
             Msg::Open(id) => match scenarios::find(&id) {
                 Some(b) => {
-                    next = self.with_doc(Doc::builtin(b), true);
+                    next = self.with_doc(Rc::new(Doc::builtin(b)), true);
                     next.cursor = 0;
                     next.tab = Tab::Inspector;
                 }
@@ -228,19 +248,19 @@ impl Reducible for Playground {
             },
             Msg::Undo => {
                 let mut u = (*self.undo).clone();
-                let Some((text, builtin)) = u.pop() else { return self };
+                let Some(doc) = u.pop() else { return self };
                 let mut r = (*self.redo).clone();
-                r.push((self.doc.text.clone(), self.doc.builtin.clone()));
-                next = self.with_doc(Doc::derive(&text, builtin, Some(&self.doc)), false);
+                r.push(self.doc.clone());
+                next = self.with_doc(doc, false);
                 next.undo = Rc::new(u);
                 next.redo = Rc::new(r);
             }
             Msg::Redo => {
                 let mut r = (*self.redo).clone();
-                let Some((text, builtin)) = r.pop() else { return self };
+                let Some(doc) = r.pop() else { return self };
                 let mut u = (*self.undo).clone();
-                u.push((self.doc.text.clone(), self.doc.builtin.clone()));
-                next = self.with_doc(Doc::derive(&text, builtin, Some(&self.doc)), false);
+                u.push(self.doc.clone());
+                next = self.with_doc(doc, false);
                 next.undo = Rc::new(u);
                 next.redo = Rc::new(r);
             }

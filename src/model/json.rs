@@ -4,7 +4,7 @@
 //! without limit.
 
 /// Largest scenario accepted, in bytes.
-pub const MAX_INPUT: usize = 1 << 20;
+pub const MAX_INPUT: usize = 4 << 20;
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 64;
 
@@ -69,7 +69,7 @@ pub struct SyntaxError {
 /// Parses a whole document.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     if text.len() > MAX_INPUT {
-        return Err(SyntaxError { message: format!("the scenario is {} bytes; the limit is {} bytes (1 MiB)", text.len(), MAX_INPUT), pos: Pos { line: 1, col: 1 } });
+        return Err(SyntaxError { message: format!("the scenario is {} bytes; the limit is {} bytes (4 MiB)", text.len(), MAX_INPUT), pos: Pos { line: 1, col: 1 } });
     }
     let mut p = Parser { s: text.as_bytes(), i: 0, line: 1, col: 1 };
     p.ws();

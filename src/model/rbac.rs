@@ -623,8 +623,11 @@ impl Rbac {
                     return Decision::new(false, "Role assignment not yet propagated".to_string(), reasons, Some(format!("Wait about {} and retry with a fresh request.", human_duration(wait))));
                 }
                 reasons.push(format!("No effective role assignment at any of these scopes grants '{}'.", req.action));
+                // Suggest the resource itself (people assign at the vault or account, rarely
+                // at one secret or container).
+                let resource_scope = ["/secrets/", "/blobServices/"].iter().find_map(|m| req.scope.find(m).map(|i| &req.scope[..i])).unwrap_or(req.scope);
                 let fix = self.suggest_role(req.action, req.data).map(|r| {
-                    format!("Assign '{}' to {principal_label} at '{}' (or a parent scope).", self.roles[r].role_name, short_scope(req.scope))
+                    format!("Assign '{}' to {principal_label} at '{}' (or a parent scope).", self.roles[r].role_name, short_scope(resource_scope))
                 });
                 Decision::new(false, format!("No role assignment grants {}", short_action(req.action)), reasons, fix)
             }

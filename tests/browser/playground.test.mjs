@@ -57,6 +57,7 @@ test('editing the JSON turns the 200 into a 403 whose explanation names the miss
   await ready(page);
   assert.match(await page.textContent('.inspector h2'), /200 secret value/);
   await page.click('#tab-edit');
+  await page.click('#edit-json');
   const text = await page.inputValue('textarea.json-source');
   await page.fill('textarea.json-source', text.replace('"roleDefinitionId": "Key Vault Secrets User"', '"roleDefinitionId": "Reader"'));
   await page.click('#tab-step');
@@ -79,6 +80,7 @@ test('broken JSON shows diagnostics at their line and keeps the last diagram', a
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
   await ready(page);
   await page.click('#tab-edit');
+  await page.click('#edit-json');
   const text = await page.inputValue('textarea.json-source');
   await page.fill('textarea.json-source', text.replace('"enableRbacAuthorization"', '"enableRBACAuthorization"'));
   await page.waitForSelector('.notice.warn');
@@ -95,6 +97,7 @@ test('autosave survives a reload; a damaged saved value is set aside with a noti
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
   await ready(page);
   await page.click('#tab-edit');
+  await page.click('#edit-json');
   const text = await page.inputValue('textarea.json-source');
   await page.fill('textarea.json-source', text.replace('A VM reads a Key Vault secret', 'My own edited flow'));
   await page.waitForFunction(() => /My own edited flow/.test(document.querySelector('#scenario-title')?.textContent || ''));
@@ -118,6 +121,7 @@ test('a scenario name with HTML is shown as text', async () => {
   let dialogs = 0;
   page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
   await page.click('#tab-edit');
+  await page.click('#edit-json');
   const evil = '<img src=x onerror=alert(1)>';
   const text = await page.inputValue('textarea.json-source');
   await page.fill('textarea.json-source', text.replace(/"name": "A VM[^"]*"/, `"name": ${JSON.stringify(evil)}`));
