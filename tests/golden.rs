@@ -641,3 +641,26 @@ fn g45_patch_with_null_detaches_one_user_assigned_identity() {
     assert_eq!(body(rs[1]), r#"{"error":"invalid_request","error_description":"Identity not found"}"#);
     assert_eq!(rs[2].status, 200);
 }
+
+#[test]
+fn directory_app_registration_versus_managed_identity() {
+    let mut doc: Value = serde_json::from_str(&scenario(json!([vm("vm", json!({"type": "SystemAssigned"}))]), json!([]), json!([imds(json!([["api-version", "2018-02-01"], ["resource", "api://orders-api"]]), meta())])).to_json()).unwrap();
+    doc["world"]["appRegistrations"] = json!([{"name": "orders-api", "identifierUri": "api://orders-api", "appRoles": ["Orders.Read", "Orders.Write"], "appRoleAssignments": [{"principalId": "vm", "role": "Orders.Read"}]}]);
+    let sc = Scenario::from_json(&doc.to_string()).unwrap();
+    assert_eq!(sc, serde_json::from_str::<Scenario>(&doc.to_string()).unwrap(), "the wasm decoder and serde agree");
+    let w = World::build(&sc).unwrap();
+    use mi_playground::model::directory::PrincipalKind;
+    let apps: Vec<_> = w.directory.objects.values().filter(|p| matches!(p.kind, PrincipalKind::Application { .. })).collect();
+    assert_eq!(apps.len(), 1, "the app registration has an application object; the managed identity has none");
+    assert_eq!(apps[0].display_name, "orders-api");
+    assert_eq!(w.directory.managed_identity_count(), 1, "the app's service principal is not a managed identity");
+    let t = run(&sc);
+    assert_eq!(last(&t).status, 200, "a token for the API's App ID URI");
+    let c = claims_of(&t);
+    assert_eq!(c.aud, "api://orders-api");
+    assert_eq!(c.roles, ["Orders.Read"], "granted app roles travel in `roles`");
+    let mut bad = doc.clone();
+    bad["world"]["appRegistrations"][0]["appRoleAssignments"][0]["role"] = json!("Orders.Delete");
+    let l = mi_playground::model::scenario::load(&bad.to_string());
+    assert!(l.diagnostics.iter().any(|d| d.message.contains("is not one of the app roles")), "{:?}", l.diagnostics);
+}

@@ -11,8 +11,7 @@
 use super::json::{self, Node, Pos, Val};
 use super::scenario::{
     default_location, AccessPolicySpec, Action, AppSpec, BlobSpec, ContainerSpec, DenyAssignmentSpec, FederatedCredentialSpec, GroupSpec, IdentityBlock, LaptopSpec, PermissionSpec, Properties, ResourceGroupSpec, ResourceSpec,
-    RoleAssignmentSpec, RoleDefinitionSpec, Scenario, SecretSpec, Settings, SubscriptionSpec, TenantSpec, UserSpec, WorldSpec,
-};
+    RoleAssignmentSpec, RoleDefinitionSpec, Scenario, SecretSpec, Settings, SubscriptionSpec, TenantSpec, UserSpec, WorldSpec, AppRegistrationSpec, AppRoleAssignmentSpec};
 use super::token::Claims;
 use std::collections::BTreeMap;
 
@@ -152,6 +151,12 @@ fn world(w: &Node) -> WorldSpec {
         users: list(w, "users", |u| UserSpec { name: text(u, "name"), object_id: str_of(u, "objectId") }),
         groups: list(w, "groups", |g| GroupSpec { name: text(g, "name"), object_id: str_of(g, "objectId"), members: strings(g, "members") }),
         resources: list(w, "resources", resource),
+        app_registrations: list(w, "appRegistrations", |a| AppRegistrationSpec {
+            name: text(a, "name"),
+            identifier_uri: str_of(a, "identifierUri"),
+            app_roles: strings(a, "appRoles"),
+            app_role_assignments: list(a, "appRoleAssignments", |x| AppRoleAssignmentSpec { principal_id: text(x, "principalId"), role: text(x, "role") }),
+        }),
         laptops: list(w, "laptops", |l| LaptopSpec { name: text(l, "name"), az_cli_user: str_of(l, "azCliUser"), app: object(l, "app", app) }),
         role_definitions: list(w, "roleDefinitions", |d| RoleDefinitionSpec {
             role_name: text(d, "roleName"),

@@ -16,7 +16,16 @@ pub enum PrincipalKind {
         /// Direct members (object ids).
         members: Vec<String>,
     },
-    /// A service principal backing a managed identity.
+    /// An application object (app registration). Managed identities never have one.
+    Application {
+        /// `appId`.
+        app_id: String,
+        /// App ID URIs.
+        identifier_uris: Vec<String>,
+        /// App roles defined.
+        app_roles: Vec<String>,
+    },
+    /// A service principal: of a managed identity (`ManagedIdentity`) or of an app registration (`Application`).
     ServicePrincipal {
         /// `appId` (= ARM `clientId` = token `appid`).
         app_id: String,
@@ -49,6 +58,7 @@ impl Principal {
             PrincipalKind::User => "User",
             PrincipalKind::Group { .. } => "Group",
             PrincipalKind::ServicePrincipal { .. } => "ServicePrincipal",
+            PrincipalKind::Application { .. } => "Application",
         }
     }
     /// The app id of a service principal.
@@ -101,7 +111,7 @@ impl Directory {
     }
     /// Number of service principals whose type is `ManagedIdentity`.
     pub fn managed_identity_count(&self) -> usize {
-        self.objects.values().filter(|p| matches!(p.kind, PrincipalKind::ServicePrincipal { .. })).count()
+        self.objects.values().filter(|p| matches!(&p.kind, PrincipalKind::ServicePrincipal { service_principal_type, .. } if service_principal_type == "ManagedIdentity")).count()
     }
     /// Transitive group memberships of an object (group object ids, sorted).
     pub fn groups_of(&self, object_id: &str) -> Vec<String> {

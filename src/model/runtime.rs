@@ -682,7 +682,8 @@ impl World {
             self.internal(entra, ep, "error: certificate expired", Plane::Runtime, "Credential expired", serde_json::Value::Null, "fact sheet §4.2", "The identity's certificate has expired (the resource provider normally rolls it at 45 days).".into()).outcome = super::trace::Outcome::Failure;
             return Err(err(500, "unknown", "Failed to retrieve token from the Active directory."));
         }
-        let known = KNOWN_RESOURCES.iter().any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')));
+        let known = KNOWN_RESOURCES.iter().any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
+            || self.directory.objects.values().any(|p| matches!(&p.kind, super::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))));
         if !known {
             let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.directory.tenant_id);
             self.internal(entra, ep, "AADSTS50001 invalid_resource", Plane::Runtime, "Unknown resource", serde_json::json!({"error": "invalid_resource", "error_description": d}), "fact sheet §1.4",
@@ -706,6 +707,8 @@ impl World {
         let iss = format!("https://sts.windows.net/{tid}/");
         let iat = self.now.0.saturating_sub(300);
         let groups = self.directory.groups_of(&ident.principal_id);
+        let pid = ident.principal_id.to_ascii_lowercase();
+        let roles: Vec<String> = self.app_role_grants.iter().filter(|(uri, p, _)| p == &pid && !uri.is_empty() && uri.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/'))).map(|(_, _, r)| r.clone()).collect();
         let claims = Claims {
             aud: resource.to_string(),
             iss: iss.clone(),
@@ -721,7 +724,7 @@ impl World {
             idtyp: "app".into(),
             oid: ident.principal_id.clone(),
             rh: format!("1.{}.", self.rng.token(54)),
-            roles: Vec::new(),
+            roles,
             upn: None,
             sub: ident.principal_id.clone(),
             tid,

@@ -69,6 +69,10 @@ pub struct WorldSpec {
     /// Azure resources, including user-assigned identities.
     #[serde(default)]
     pub resources: Vec<ResourceSpec>,
+    /// App registrations (an application object plus its service principal), e.g. an API
+    /// that managed identities call with app roles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_registrations: Vec<AppRegistrationSpec>,
     /// Developer machines outside Azure (for `DefaultAzureCredential` on a laptop).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub laptops: Vec<LaptopSpec>,
@@ -344,6 +348,35 @@ fn default_sdk() -> String {
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_credential() -> String {
     "DefaultAzureCredential".into()
+}
+
+/// An app registration: an application object and its service principal.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppRegistrationSpec {
+    /// Display name used in references.
+    pub name: String,
+    /// App ID URI that tokens can be requested for, e.g. `api://orders-api`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier_uri: Option<String>,
+    /// App roles the API defines, e.g. `Orders.Read`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_roles: Vec<String>,
+    /// App roles granted to principals (e.g. a managed identity): they appear in its tokens' `roles`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_role_assignments: Vec<AppRoleAssignmentSpec>,
+}
+
+/// An app role granted to a principal.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppRoleAssignmentSpec {
+    /// The principal: a name reference or object id.
+    pub principal_id: String,
+    /// The app role's value.
+    pub role: String,
 }
 
 /// A developer laptop outside Azure.

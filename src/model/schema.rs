@@ -107,6 +107,7 @@ static WORLD: Obj = Obj {
         f("users", Ty::Arr(&Ty::Obj(&USER)), "Users (operators, developers)."),
         f("groups", Ty::Arr(&Ty::Obj(&GROUP)), "Security groups."),
         f("resources", Ty::Arr(&Ty::Obj(&RESOURCE)), "Azure resources, user-assigned identities included."),
+        f("appRegistrations", Ty::Arr(&Ty::Obj(&APP_REGISTRATION)), "App registrations (application object + service principal)."),
         f("laptops", Ty::Arr(&Ty::Obj(&LAPTOP)), "Developer machines outside Azure."),
         f("roleDefinitions", Ty::Arr(&Ty::Obj(&ROLE_DEFINITION)), "Custom roles (built-in roles always exist)."),
         f("roleAssignments", Ty::Arr(&Ty::Obj(&ROLE_ASSIGNMENT)), "Role assignments in force at the start."),
@@ -197,6 +198,19 @@ static APP: Obj = Obj {
         f("env", Ty::Map(&Ty::Str), "Extra environment variables."),
     ],
 };
+
+static APP_REGISTRATION: Obj = Obj {
+    name: "AppRegistration",
+    doc: "An app registration: an application object and its service principal.",
+    fields: &[
+        r("name", Ty::Str, "Display name used in references."),
+        f("identifierUri", Ty::Str, "App ID URI tokens can be requested for, e.g. api://orders-api."),
+        f("appRoles", Ty::Arr(&Ty::Str), "App roles the API defines."),
+        f("appRoleAssignments", Ty::Arr(&Ty::Obj(&APP_ROLE_ASSIGNMENT)), "App roles granted to principals (they appear in `roles`)."),
+    ],
+};
+
+static APP_ROLE_ASSIGNMENT: Obj = Obj { name: "AppRoleAssignment", doc: "An app role granted to a principal.", fields: &[r("principalId", Ty::Str, "Principal reference or object id."), r("role", Ty::Str, "The app role's value.")] };
 
 static LAPTOP: Obj = Obj {
     name: "Laptop",

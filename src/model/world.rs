@@ -143,6 +143,8 @@ pub struct World {
     /// Every identity that ever existed, by lower-cased name: code and scenarios keep
     /// referring to deleted identities by the ids they had.
     pub(crate) known_identities: BTreeMap<String, IdentityRef>,
+    /// App roles granted: (App ID URI, principal object id lower-case, role).
+    pub(crate) app_role_grants: Vec<(String, String, String)>,
     /// Narration waiting for the next step (it is anchored to that step's sender).
     pending_notes: Vec<String>,
     /// RBAC propagation delay (seconds).
@@ -230,6 +232,7 @@ impl World {
             kv_challenges: BTreeSet::new(),
             dac_settled: BTreeMap::new(),
             known_identities: BTreeMap::new(),
+            app_role_grants: Vec::new(),
             pending_notes: Vec::new(),
             imds_requests: BTreeMap::new(),
             rbac_propagation,
@@ -296,6 +299,31 @@ impl World {
                 if let Some(Principal { kind: PrincipalKind::Group { members }, .. }) = w.directory.objects.get_mut(&gid.to_ascii_lowercase()) {
                     members.push(mid);
                 }
+            }
+        }
+        for (i, a) in spec.app_registrations.iter().enumerate() {
+            let (app_oid, sp_oid, app_id) = (w.rng.guid(), w.rng.guid(), w.rng.guid());
+            if w.principal_names.contains_key(&a.name.to_ascii_lowercase()) || w.names.contains_key(&a.name.to_ascii_lowercase()) {
+                fail(format!("world.appRegistrations[{i}].name"), format!("name '{}' is already used", a.name));
+                continue;
+            }
+            w.principal_names.insert(a.name.to_ascii_lowercase(), sp_oid.clone());
+            w.directory.add(Principal { object_id: app_oid, display_name: a.name.clone(), kind: PrincipalKind::Application { app_id: app_id.clone(), identifier_uris: a.identifier_uri.iter().cloned().collect(), app_roles: a.app_roles.clone() } });
+            w.directory.add(Principal {
+                object_id: sp_oid.clone(),
+                display_name: a.name.clone(),
+                kind: PrincipalKind::ServicePrincipal { app_id: app_id.clone(), service_principal_type: "Application".into(), alternative_names: vec![], service_principal_names: a.identifier_uri.iter().cloned().chain(std::iter::once(app_id.clone())).collect() },
+            });
+            for (j, x) in a.app_role_assignments.iter().enumerate() {
+                if !a.app_roles.contains(&x.role) {
+                    fail(format!("world.appRegistrations[{i}].appRoleAssignments[{j}].role"), format!("'{}' is not one of the app roles of '{}' ({})", x.role, a.name, a.app_roles.join(", ")));
+                    continue;
+                }
+                let Some(pid) = w.resolve_principal(&x.principal_id) else {
+                    fail(format!("world.appRegistrations[{i}].appRoleAssignments[{j}].principalId"), format!("'{}' is not a principal in this scenario", x.principal_id));
+                    continue;
+                };
+                w.app_role_grants.push((a.identifier_uri.clone().unwrap_or_default(), pid.to_ascii_lowercase(), x.role.clone()));
             }
         }
         for (i, rd) in spec.role_definitions.iter().enumerate() {
