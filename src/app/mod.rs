@@ -289,7 +289,10 @@ fn app() -> Html {
                     <div class="tab-body" role="tabpanel">
                         { match state.tab {
                             Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} /> },
-                            Tab::World => html! { <world_view::WorldPanel initial={state.doc.initial.clone()} views={state.doc.views.clone()} trace={state.doc.trace.clone()} cursor={cur} /> },
+                            Tab::World => {
+                                let (initial, views) = state.doc.views();
+                                html! { <world_view::WorldPanel initial={initial} views={views} trace={state.doc.trace.clone()} cursor={cur} /> }
+                            }
                             Tab::Edit => {
                                 let pick = |json: bool| { let v = json_view.clone(); Callback::from(move |_: MouseEvent| v.set(json)) };
                                 html! {

@@ -6,6 +6,7 @@ use crate::model::json::Node;
 use crate::model::scenario::{parse_checked, reference_diagnostics};
 use crate::model::schema::Diagnostic;
 use crate::model::view::{simulate_with_views, WorldView};
+use crate::model::world::simulate_lenient;
 use crate::model::{Scenario, Trace};
 use crate::scenarios;
 use std::cell::OnceCell;
@@ -26,10 +27,9 @@ pub struct Doc {
     pub diagnostics: Rc<Vec<Diagnostic>>,
     /// The trace of `scenario`.
     pub trace: Rc<Trace>,
-    /// The world before the first step.
-    pub initial: Rc<WorldView>,
-    /// The world after each step.
-    pub views: Rc<Vec<WorldView>>,
+    /// The world before the first step and after each step: computed when the World tab
+    /// first needs them (a second, identical run), so edits and start-up do not pay for them.
+    views: Rc<OnceCell<(Rc<WorldView>, Rc<Vec<WorldView>>)>>,
     /// True when `text` could not be read and the trace is the previous one.
     pub stale: bool,
 }
@@ -48,6 +48,16 @@ fn text_cell(text: &str) -> Rc<OnceCell<AttrValue>> {
 }
 
 impl Doc {
+    /// The world views (computed on first use).
+    pub fn views(&self) -> (Rc<WorldView>, Rc<Vec<WorldView>>) {
+        self.views
+            .get_or_init(|| {
+                let (_, initial, views, _) = simulate_with_views(&self.scenario);
+                (Rc::new(initial), Rc::new(views))
+            })
+            .clone()
+    }
+
     /// The JSON source (computed on first use for form-made documents).
     pub fn text(&self) -> AttrValue {
         self.text.get_or_init(|| self.scenario.to_json().into()).clone()
@@ -58,9 +68,9 @@ impl Doc {
         let (root, scenario, mut diagnostics): (Option<Node>, Option<Scenario>, Vec<Diagnostic>) = parse_checked(text);
         match (root, scenario) {
             (Some(root), Some(sc)) => {
-                let (trace, initial, views, errors) = simulate_with_views(&sc);
+                let (trace, errors) = simulate_lenient(&sc);
                 diagnostics.extend(reference_diagnostics(&root, &sc, errors));
-                Doc { text: text_cell(text), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), initial: Rc::new(initial), views: Rc::new(views), stale: false }
+                Doc { text: text_cell(text), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), views: Rc::default(), stale: false }
             }
             _ => match previous {
                 Some(p) => Doc { text: text_cell(text), builtin: None, diagnostics: Rc::new(diagnostics), stale: true, ..p.clone() },
@@ -75,9 +85,9 @@ impl Doc {
     /// A document from a scenario the form editor made: simulated directly, no text round
     /// trip. Reference problems are reported without positions (the text does not exist yet).
     pub fn from_scenario(sc: Scenario) -> Doc {
-        let (trace, initial, views, errors) = simulate_with_views(&sc);
+        let (trace, errors) = simulate_lenient(&sc);
         let diagnostics = errors.into_iter().map(|e| Diagnostic { path: e.path, line: 1, column: 1, message: e.message, hint: None }).collect();
-        Doc { text: Rc::new(OnceCell::new()), builtin: None, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), initial: Rc::new(initial), views: Rc::new(views), stale: false }
+        Doc { text: Rc::new(OnceCell::new()), builtin: None, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), views: Rc::default(), stale: false }
     }
 
     /// The document of a built-in scenario.
