@@ -19,7 +19,21 @@ use yew::prelude::*;
 
 /// Mounts the app on `<body>`.
 pub fn start() {
+    metric("appStartMs", now_ms());
     yew::Renderer::<App>::new().render();
+}
+
+fn now_ms() -> f64 {
+    gloo::utils::window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Reports a figure to `window.__peerMetrics` (read by the peer harness in `../shared/peer`).
+fn metric(name: &str, value: f64) {
+    let w = gloo::utils::window();
+    let key = wasm_bindgen::JsValue::from_str("__peerMetrics");
+    let obj = js_sys::Reflect::get(&w, &key).ok().filter(|v| v.is_object()).unwrap_or_else(|| js_sys::Object::new().into());
+    let _ = js_sys::Reflect::set(&obj, &wasm_bindgen::JsValue::from_str(name), &wasm_bindgen::JsValue::from_f64(value));
+    let _ = js_sys::Reflect::set(&w, &key, &obj);
 }
 
 /// The state at start-up: a deep link wins, then the autosaved work, then the first built-in.
@@ -54,7 +68,13 @@ fn initial() -> Playground {
 
 #[function_component(App)]
 fn app() -> Html {
-    let state = use_reducer(initial);
+    let state = use_reducer(|| {
+        let t0 = now_ms();
+        let s = initial();
+        metric("initialStateMs", now_ms() - t0);
+        s
+    });
+    use_effect_with((), |_| metric("firstRenderDoneMs", now_ms()));
     let json_view = use_state(|| false);
     let reduced = use_memo((), |_| persist::reduced_motion());
 
