@@ -10,6 +10,8 @@ let html = fs.readFileSync(index, 'utf8');
 const re = /<script type="module">([\s\S]*?)<\/script>/;
 const m = html.match(re);
 if (!m) { console.error('csp-hook: no inline module script found'); process.exit(1); }
-fs.writeFileSync(path.join(dir, 'boot.js'), m[1].trim() + '\n');
+// Register the service worker (offline use) after the app has started.
+const register = "\nif ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});\n";
+fs.writeFileSync(path.join(dir, 'boot.js'), m[1].trim() + '\n' + register);
 html = html.replace(re, '<script type="module" src="/boot.js"></script>');
 fs.writeFileSync(index, html);

@@ -115,3 +115,126 @@ fn mermaid_text(s: &str) -> String {
         })
         .collect()
 }
+
+/// XML/HTML text escaping.
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A self-contained SVG of the sequence diagram. Colours are presentation attributes, not
+/// CSS, so the file renders anywhere, even under a Content-Security-Policy that forbids
+/// inline styles.
+pub fn svg(t: &Trace) -> String {
+    use crate::model::Fidelity;
+    const COL: f64 = 180.0;
+    const ROW: f64 = 46.0;
+    const LEFT: f64 = 100.0;
+    const TOP: f64 = 64.0;
+    let n = t.participants.len().max(1);
+    let width = LEFT * 2.0 + COL * (n as f64 - 1.0);
+    let height = TOP + ROW * (t.steps.len() as f64 + 0.5);
+    let x = |i: usize| LEFT + COL * i as f64;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"system-ui, sans-serif\" font-size=\"12.5\" role=\"img\" aria-label=\"Sequence diagram\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n<defs><marker id=\"h\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#1b1f24\"/></marker><marker id=\"hf\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#b42318\"/></marker><marker id=\"hc\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#6f42c1\"/></marker></defs>\n"
+    );
+    for (i, p) in t.participants.iter().enumerate() {
+        s.push_str(&format!(
+            "<line x1=\"{0}\" y1=\"50\" x2=\"{0}\" y2=\"{height}\" stroke=\"#c9d1d9\" stroke-dasharray=\"4 4\"/><rect x=\"{1}\" y=\"8\" width=\"164\" height=\"40\" rx=\"6\" fill=\"#f4f6f8\" stroke=\"#8c959f\"/><text x=\"{0}\" y=\"33\" text-anchor=\"middle\" font-weight=\"600\" fill=\"#1b1f24\">{2}</text>\n",
+            x(i),
+            x(i) - 82.0,
+            escape(&p.label)
+        ));
+    }
+    for (k, st) in t.steps.iter().enumerate() {
+        let y = TOP + ROW * k as f64 + ROW * 0.5;
+        let fail = st.outcome == Outcome::Failure;
+        let control = st.plane == Plane::Control;
+        let colour = if fail { "#b42318" } else if control { "#6f42c1" } else { "#1b1f24" };
+        let marker = if fail { "hf" } else if control { "hc" } else { "h" };
+        let dash = if st.fidelity == Fidelity::Conceptual { " stroke-dasharray=\"6 4\"" } else { "" };
+        let label = escape(&st.label);
+        let (x1, x2) = (x(st.from), x(st.to));
+        if st.fidelity == Fidelity::Narration {
+            s.push_str(&format!("<rect x=\"8\" y=\"{}\" width=\"{}\" height=\"30\" rx=\"6\" fill=\"#f4f6f8\" stroke=\"#4d5560\" stroke-dasharray=\"3 3\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\" fill=\"#1b1f24\">{label}</text>\n", y - 15.0, width - 16.0, width / 2.0, y + 4.0));
+        } else if st.from == st.to {
+            s.push_str(&format!("<path d=\"M {x1} {} h 34 v 18 h -30\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.6\"{dash} marker-end=\"url(#{marker})\"/><text x=\"{}\" y=\"{}\" fill=\"{colour}\">{label}</text>\n", y - 9.0, x1 + 42.0, y + 4.0));
+        } else {
+            let dir = if x2 > x1 { 1.0 } else { -1.0 };
+            s.push_str(&format!(
+                "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"1.6\"{dash} marker-end=\"url(#{marker})\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{colour}\"{}>{label}</text>\n",
+                x1 + 4.0 * dir,
+                x2 - 6.0 * dir,
+                (x1 + x2) / 2.0,
+                y - 7.0,
+                if fail { " font-weight=\"600\"" } else { "" }
+            ));
+        }
+        let nx = if st.fidelity == Fidelity::Narration { 24.0 } else if st.from == st.to { x1 - 16.0 } else if x2 > x1 { x1 + 14.0 } else { x1 - 14.0 };
+        s.push_str(&format!("<circle cx=\"{nx}\" cy=\"{}\" r=\"9\" fill=\"{colour}\"/><text x=\"{nx}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#ffffff\">{}</text>\n", y + 10.0, y + 13.5, k + 1));
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// A self-contained HTML page (no script, no style sheet, no WebAssembly): the diagram as
+/// SVG and the full step transcript. The fallback for sites whose security policy blocks
+/// WebAssembly.
+pub fn html_page(sc: &Scenario, t: &Trace) -> String {
+    let mut s = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{0}</title>\n</head>\n<body>\n<h1>{0}</h1>\n",
+        escape(&sc.name)
+    );
+    if !sc.description.is_empty() {
+        s.push_str(&format!("<p>{}</p>\n", escape(&sc.description)));
+    }
+    if !sc.learning_goal.is_empty() {
+        s.push_str(&format!("<p><strong>Learning goal:</strong> {}</p>\n", escape(&sc.learning_goal)));
+    }
+    s.push_str("<figure>\n");
+    s.push_str(&svg(t));
+    s.push_str("<figcaption>Produced by the Managed Identity Playground (deterministic model; demo tenant key).</figcaption>\n</figure>\n<h2>Transcript</h2>\n<ol>\n");
+    for st in &t.steps {
+        let wire = match &st.message {
+            Message::Request(r) => abbreviate_jwts(&r.to_wire()),
+            Message::Response(r) => abbreviate_jwts(&r.to_wire()),
+            Message::Internal { summary, detail } => if detail.is_empty() { summary.clone() } else { format!("{summary}\n\n{detail}") },
+            Message::Note { summary } => summary.clone(),
+        };
+        s.push_str(&format!(
+            "<li><h3>{} → {}: {}{}</h3>\n<p><em>{}</em> · {} · {}</p>\n<p>{}</p>\n<pre>{}</pre>\n",
+            escape(&t.participants[st.from].label),
+            escape(&t.participants[st.to].label),
+            escape(&st.label),
+            if st.outcome == Outcome::Failure { " ✗" } else { "" },
+            st.fidelity_label(),
+            escape(&st.source),
+            st.time.iso(),
+            escape(&st.explanation),
+            escape(&wire)
+        ));
+        if let Some(d) = &st.decision {
+            s.push_str(&format!("<p><strong>{}:</strong> {}</p>\n<ul>\n", if d.allowed { "Allowed" } else { "Denied" }, escape(&d.summary)));
+            for r in &d.reasons {
+                s.push_str(&format!("<li>{}</li>\n", escape(r)));
+            }
+            s.push_str("</ul>\n");
+            if let Some(f) = &d.fix {
+                s.push_str(&format!("<p><strong>Fix:</strong> {}</p>\n", escape(f)));
+            }
+        }
+        s.push_str("</li>\n");
+    }
+    s.push_str("</ol>\n</body>\n</html>\n");
+    s
+}

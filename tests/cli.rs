@@ -72,3 +72,16 @@ fn schema_and_jwks_are_json() {
     assert_eq!(mip(&["frobnicate"]).0, 2);
     assert_eq!(mip(&["run", "vm-keyvault", "--format", "pdf"]).0, 2);
 }
+
+#[test]
+fn svg_and_html_fallback_are_self_contained() {
+    let (code, svg, _) = mip(&["run", "wrong-audience", "--format", "svg"]);
+    assert_eq!(code, 0);
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(!svg.contains("<script") && !svg.contains(" style=") && !svg.contains("<style"), "no script, no inline style");
+    let (code, page, _) = mip(&["run", "vm-keyvault", "--format", "html"]);
+    assert_eq!(code, 0);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("<h2>Transcript</h2>"));
+    assert!(!page.contains("<script") && !page.contains(".wasm") && !page.contains("<style") && !page.contains(" style="), "works where WebAssembly and inline styles are blocked");
+    assert_eq!(page.matches("<li><h3>").count(), 17, "one transcript entry per step");
+}

@@ -10,6 +10,7 @@ mod json_editor;
 mod jwt;
 mod persist;
 mod state;
+mod transcript;
 mod world_view;
 
 use crate::scenarios;
@@ -265,6 +266,25 @@ fn app() -> Html {
                     <button id="redo" onclick={send(|| Msg::Redo)} disabled={state.redo.is_empty()} title="Redo">{ "Redo" }</button>
                     <label class="file-button" title="Open a scenario file">{ "Import" }<input id="import" type="file" accept=".json,application/json" onchange={on_import} /></label>
                     <button id="export" onclick={on_export} title="Save the scenario as a file">{ "Export" }</button>
+                    <details class="more-exports">
+                        <summary>{ "More exports" }</summary>
+                        <div class="menu">
+                            { for [("export-svg", "Diagram (SVG)"), ("export-mermaid", "Mermaid source"), ("export-markdown", "Markdown transcript"), ("export-html", "HTML page (no WebAssembly)")].into_iter().map(|(id, label)| {
+                                let doc = state.doc.clone();
+                                let onclick = Callback::from(move |_: MouseEvent| {
+                                    let t = &doc.trace;
+                                    let sc = &doc.scenario;
+                                    match id {
+                                        "export-svg" => persist::download("diagram.svg", "image/svg+xml", &crate::export::svg(t)),
+                                        "export-mermaid" => persist::download("diagram.mmd", "text/plain", &crate::export::mermaid(t)),
+                                        "export-markdown" => persist::download("transcript.md", "text/markdown", &crate::export::markdown(sc, t)),
+                                        _ => persist::download("scenario.html", "text/html", &crate::export::html_page(sc, t)),
+                                    }
+                                });
+                                html! { <button id={id} {onclick}>{ label }</button> }
+                            }) }
+                        </div>
+                    </details>
                     <button id="theme" onclick={on_theme} aria-label={theme_label}>{ theme_label }</button>
                 </div>
             </header>
@@ -297,7 +317,7 @@ fn app() -> Html {
             <p class="caption" aria-live="polite" id="caption">{ caption.unwrap_or_default() }</p>
             <main class="panes">
                 <section class="diagram-pane" aria-label="Sequence diagram">
-                    <diagram::Diagram trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek} animate={!*reduced} />
+                    <diagram::Diagram trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} animate={!*reduced} />
                 </section>
                 <aside class="side-pane">
                     <div class="tabs" role="tablist">
@@ -305,6 +325,7 @@ fn app() -> Html {
                         { tab(Tab::World, "World", "tab-world") }
                         { tab(Tab::Edit, "Edit", "tab-edit") }
                         { tab(Tab::Gallery, "Scenarios", "tab-gallery") }
+                        { tab(Tab::Transcript, "Transcript", "tab-transcript") }
                     </div>
                     <div class="tab-body" role="tabpanel">
                         { match state.tab {
@@ -330,6 +351,7 @@ fn app() -> Html {
                                 }
                             }
                             Tab::Gallery => html! { <gallery::Gallery current={state.doc.builtin.clone()} on_open={on_open} /> },
+                            Tab::Transcript => html! { <transcript::Transcript trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} /> },
                         } }
                     </div>
                 </aside>

@@ -107,6 +107,8 @@ pub enum Tab {
     Edit,
     /// The built-in library.
     Gallery,
+    /// Every step as text, in sync with the diagram (accessible, printable).
+    Transcript,
 }
 
 /// Light, dark, or follow the system.

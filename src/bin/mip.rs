@@ -1,7 +1,7 @@
 //! `mip`: the Managed Identity Playground on the command line, over the same model.
 //!
 //! ```text
-//! mip run <file | built-in> [--format text|json|markdown|mermaid]
+//! mip run <file | built-in> [--format text|json|markdown|mermaid|svg|html]
 //! mip check <file>...
 //! mip list
 //! mip schema
@@ -14,7 +14,7 @@ use mi_playground::scenarios;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  mip run <file | built-in id> [--format text|json|markdown|mermaid]
+  mip run <file | built-in id> [--format text|json|markdown|mermaid|svg|html]
   mip check <file>...           diagnostics as file:line:column: message; exit 1 on errors
   mip list                      the built-in scenarios
   mip schema                    the JSON Schema of the scenario format
@@ -71,7 +71,9 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 "json" => serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())? + "\n",
                 "markdown" | "md" => export::markdown(&sc, &trace),
                 "mermaid" => export::mermaid(&trace),
-                other => return Err(format!("unknown format '{other}' (text, json, markdown, mermaid)")),
+                "svg" => export::svg(&trace),
+                "html" => export::html_page(&sc, &trace),
+                other => return Err(format!("unknown format '{other}' (text, json, markdown, mermaid, svg, html)")),
             };
             print!("{out}");
             Ok(ExitCode::SUCCESS)

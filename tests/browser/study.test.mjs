@@ -1,0 +1,78 @@
+// Exports, the transcript, and offline use (service worker) in a real browser.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { start, stop, open, shot } from './helpers.mjs';
+import { serve } from './server.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await stop(env); });
+const ready = (page) => page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
+
+test('exports: SVG, Mermaid, Markdown and the HTML page', async () => {
+  const { context, page, problems } = await open(env, '#scenario=wrong-audience&step=1');
+  await ready(page);
+  const steps = await page.locator('svg.sequence .message').count();
+  const grab = async (id) => {
+    await page.evaluate(() => { document.querySelector('.more-exports').open = true; });
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click(`#${id}`)]);
+    return fs.readFileSync(await d.path(), 'utf8');
+  };
+  const svg = await grab('export-svg');
+  const parsed = await page.evaluate((s) => {
+    const doc = new DOMParser().parseFromString(s, 'image/svg+xml');
+    return { error: doc.querySelector('parsererror') !== null, root: doc.documentElement.nodeName };
+  }, svg);
+  assert.deepEqual(parsed, { error: false, root: 'svg' }, 'the exported SVG parses');
+  const mermaid = await grab('export-mermaid');
+  assert.ok(mermaid.startsWith('sequenceDiagram\n'));
+  assert.equal(mermaid.split('\n').filter((l) => /->>|-->>|-x|Note over/.test(l)).length, steps, 'one Mermaid message per step');
+  const md = await grab('export-markdown');
+  assert.match(md, /^# Wrong audience/);
+  const html = await grab('export-html');
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.ok(!html.includes('<script'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the transcript follows the diagram and seeks on click', async () => {
+  const { context, page, problems } = await open(env, '#scenario=vm-keyvault&step=4');
+  await ready(page);
+  await page.click('#tab-transcript');
+  assert.equal(await page.locator('.transcript li').count(), 17);
+  assert.match(await page.textContent('.transcript li.current'), /^4\./);
+  await page.click('#next');
+  assert.match(await page.textContent('.transcript li.current'), /^5\./);
+  await page.locator('.transcript li').nth(11).locator('button.goto').click();
+  assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '12');
+  assert.match(await page.textContent('#caption'), /^Step 12 of 17/);
+  await shot(page, 'transcript');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('offline: after one visit the app reloads with the server stopped', async () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
+  const own = await serve(root);
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(own.url + '#scenario=arc-challenge&step=3');
+  await ready(page);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null || true);
+  await page.reload();
+  await ready(page);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  own.server.closeAllConnections();
+  await new Promise((r) => own.server.close(r));
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '3');
+  assert.match(await page.textContent('#scenario-title'), /Arc/);
+  await shot(page, 'offline-reload');
+  await context.close();
+});
