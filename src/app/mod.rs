@@ -69,6 +69,11 @@ fn initial() -> Playground {
 
 #[function_component(App)]
 fn app() -> Html {
+    let mode = use_memo((), |_| persist::mode());
+    let present = *mode == "present";
+    let embed = *mode == "embed";
+    let notes = use_state(|| false);
+    let dialog = use_state(|| None::<&'static str>);
     let state = use_reducer(|| {
         let t0 = now_ms();
         let s = initial();
@@ -82,7 +87,8 @@ fn app() -> Html {
     // Keyboard: ← → step, Space play/pause, Home/End (not while typing).
     {
         let state = state.clone();
-        use_effect_with((), move |_| {
+        use_effect_with(present, move |present| {
+            let present = *present;
             let opts = gloo::events::EventListenerOptions::enable_prevent_default();
             let listener = gloo::events::EventListener::new_with_options(&gloo::utils::document(), "keydown", opts, move |e| {
                 let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else { return };
@@ -104,7 +110,10 @@ fn app() -> Html {
                     "ArrowLeft" => Msg::Prev,
                     "Home" => Msg::First,
                     "End" => Msg::Last,
+                    " " if present => Msg::Next,
                     " " => Msg::TogglePlay,
+                    "PageDown" if present => Msg::Next,
+                    "PageUp" if present => Msg::Prev,
                     _ => return,
                 };
                 e.prevent_default();
@@ -257,7 +266,7 @@ fn app() -> Html {
         html! { <span class={cls}></span> }
     });
     html! {
-        <div class="app">
+        <div class={classes!("app", present.then_some("present"), embed.then_some("embed"))}>
             <header class="topbar">
                 <h1>{ "Managed Identity Playground" }</h1>
                 <p class="scenario-title" id="scenario-title">{ &state.doc.scenario.name }</p>
@@ -285,9 +294,31 @@ fn app() -> Html {
                             }) }
                         </div>
                     </details>
+                    <button id="copy-link" onclick={{ let d = dialog.clone(); Callback::from(move |_| { persist::copy(&gloo::utils::window().location().href().unwrap_or_default()); d.set(Some("link")); }) }}>{ "Copy link" }</button>
+                    <button id="embed-button" onclick={{ let d = dialog.clone(); Callback::from(move |_| d.set(Some("embed"))) }}>{ "Embed" }</button>
                     <button id="theme" onclick={on_theme} aria-label={theme_label}>{ theme_label }</button>
                 </div>
             </header>
+            if let Some(kind) = *dialog {
+                <section class="dialog" role="dialog" aria-label={if kind == "embed" { "Embed this step" } else { "Link to this step" }}>
+                    { {
+                        let href = gloo::utils::window().location().href().unwrap_or_default();
+                        let frag = href.split_once('#').map(|(_, f)| f.to_string()).unwrap_or_default();
+                        let text = if kind == "embed" {
+                            format!("<iframe src=\"{}?embed#{}\" title=\"{}\" width=\"100%\" height=\"540\" loading=\"lazy\" style=\"border:0\"></iframe>", persist::base_url(), frag, crate::export::escape(&state.doc.scenario.name))
+                        } else {
+                            href
+                        };
+                        html! {
+                            <>
+                                <p>{ if kind == "embed" { "Paste this into your page. The frame opens paused on the current step; sites that block WebAssembly can use the HTML page from More exports instead." } else { "The link carries the scenario (even an edited one) and the step; it was copied to the clipboard if the browser allowed it." } }</p>
+                                <textarea id="dialog-text" readonly=true rows="3" value={text} />
+                            </>
+                        }
+                    } }
+                    <button id="dialog-close" onclick={{ let d = dialog.clone(); Callback::from(move |_| d.set(None)) }}>{ "Close" }</button>
+                </section>
+            }
             if let Some(n) = &state.notice {
                 <p class="notice" role="status">
                     { n }
@@ -315,6 +346,14 @@ fn app() -> Html {
                 <span class="counter" id="counter">{ format!("{} / {}", (cur + 1).min(total), total) }</span>
             </nav>
             <p class="caption" aria-live="polite" id="caption">{ caption.unwrap_or_default() }</p>
+            if present {
+                <div class="speaker">
+                    <button id="notes-toggle" aria-pressed={notes.to_string()} onclick={{ let n = notes.clone(); Callback::from(move |_| n.set(!*n)) }}>{ "Speaker notes" }</button>
+                    if *notes {
+                        <p id="speaker-notes" class="notes">{ step.map(|s| inspector::rich(&s.explanation)).unwrap_or_default() }</p>
+                    }
+                </div>
+            }
             <main class="panes">
                 <section class="diagram-pane" aria-label="Sequence diagram">
                     <diagram::Diagram trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} animate={!*reduced} />

@@ -68,6 +68,39 @@ fn parse_saved(raw: &str) -> Option<Saved> {
     Some(Saved { text: text.clone(), builtin, step })
 }
 
+/// Display mode from the query string: `?present` or `?embed`.
+pub fn mode() -> &'static str {
+    let q = window().location().search().unwrap_or_default();
+    let has = |k: &str| q.trim_start_matches('?').split('&').any(|p| p == k || p.starts_with(&format!("{k}=")));
+    if has("embed") {
+        "embed"
+    } else if has("present") {
+        "present"
+    } else {
+        ""
+    }
+}
+
+/// The page's address without query or fragment.
+pub fn base_url() -> String {
+    let l = window().location();
+    format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())
+}
+
+/// Copies text to the clipboard when the browser allows it (best effort).
+pub fn copy(text: &str) {
+    let Ok(nav) = js_sys::Reflect::get(&window(), &"navigator".into()) else { return };
+    let Ok(cb) = js_sys::Reflect::get(&nav, &"clipboard".into()) else { return };
+    if cb.is_undefined() {
+        return;
+    }
+    if let Ok(f) = js_sys::Reflect::get(&cb, &"writeText".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call1(&cb, &text.into());
+        }
+    }
+}
+
 /// The URL fragment without `#`.
 pub fn hash() -> String {
     window().location().hash().unwrap_or_default().trim_start_matches('#').to_string()

@@ -76,3 +76,63 @@ test('offline: after one visit the app reloads with the server stopped', async (
   await shot(page, 'offline-reload');
   await context.close();
 });
+
+test('presenter mode: panels hidden, Space advances exactly one step, speaker notes', async () => {
+  const { context, page, problems } = await open(env, '?present#scenario=vm-keyvault&step=1', { viewport: { width: 1600, height: 900 } });
+  await ready(page);
+  assert.equal(await page.locator('.side-pane').isVisible(), false);
+  await page.keyboard.press('Space');
+  assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '2');
+  await page.waitForTimeout(1300);
+  assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '2', 'Space does not start playback');
+  await page.keyboard.press('Space');
+  assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '3');
+  await page.click('#notes-toggle');
+  assert.match(await page.textContent('#speaker-notes'), /service principal/);
+  await shot(page, 'presenter');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('embed mode at 400 px: lands on the linked step, fits the width; the dialog gives the snippet', async () => {
+  const { context, page, problems } = await open(env, '?embed#scenario=wrong-audience&step=5', { viewport: { width: 400, height: 600 } });
+  await ready(page);
+  assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '5');
+  assert.equal(await page.locator('.side-pane').isVisible(), false);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
+  const w = await page.evaluate(() => document.querySelector('svg.sequence').getBoundingClientRect().width);
+  assert.ok(w <= 400, 'the diagram scales to the frame');
+  await shot(page, 'embed-400');
+  await context.close();
+  const main = await open(env, '#scenario=wrong-audience&step=5');
+  await ready(main.page);
+  await main.page.click('#embed-button');
+  const snippet = await main.page.inputValue('#dialog-text');
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed#scenario=wrong-audience&step=5"/);
+  assert.deepEqual([...problems, ...main.problems], []);
+  await main.context.close();
+});
+
+test('a link to an edited scenario opens at its step on a fresh browser profile', async () => {
+  const a = await open(env, '#scenario=vm-keyvault&step=1');
+  await ready(a.page);
+  await a.page.click('#tab-edit');
+  await a.page.click('#edit-json');
+  const text = await a.page.inputValue('textarea.json-source');
+  await a.page.fill('textarea.json-source', text.replace('A VM reads a Key Vault secret', 'Shared edited flow'));
+  await a.page.waitForFunction(() => /Shared edited flow/.test(document.querySelector('#scenario-title')?.textContent || ''));
+  await a.page.click('#tab-step');
+  await a.page.locator('#scrubber').fill('9');
+  await a.page.click('#copy-link');
+  const link = await a.page.inputValue('#dialog-text');
+  assert.match(link, /#s=1\.[A-Za-z0-9_-]+&step=9$/);
+  await a.context.close();
+  const b = await open(env, link.slice(link.indexOf('#')));
+  await ready(b.page);
+  assert.match(await b.page.textContent('#scenario-title'), /Shared edited flow/);
+  assert.equal(await b.page.getAttribute('svg.sequence .message.current', 'data-step'), '9');
+  assert.equal(await b.page.getAttribute('#play', 'aria-pressed'), 'false', 'lands paused');
+  assert.deepEqual([...a.problems, ...b.problems], []);
+  await b.context.close();
+});
