@@ -4,12 +4,14 @@
 //! - [`scenarios`]: the built-in scenario library.
 //! - [`export`]: Markdown and Mermaid renderings of a trace.
 //! - [`share`]: scenarios in share links.
+//! - [`questions`]: the exam-style question bank.
 //! - `app` (feature `web`): the Yew user interface, compiled to WebAssembly.
 #![deny(missing_docs)]
 
 pub mod export;
 pub mod model;
 pub mod scenarios;
+pub mod questions;
 pub mod share;
 
 #[cfg(feature = "web")]

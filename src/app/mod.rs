@@ -9,6 +9,7 @@ mod inspector;
 mod json_editor;
 mod jwt;
 mod persist;
+mod quiz;
 mod state;
 mod transcript;
 mod world_view;
@@ -344,6 +345,10 @@ fn app() -> Html {
                     <div class="ticks" aria-hidden="true">{ for ticks }</div>
                 </div>
                 <span class="counter" id="counter">{ format!("{} / {}", (cur + 1).min(total), total) }</span>
+                <button id="predict" aria-pressed={state.predict.to_string()} onclick={send(|| Msg::TogglePredict)} title="Stop before each decisive step and guess what happens">{ "Predict" }</button>
+                if state.predict {
+                    <span class="score" id="score">{ format!("{} / {} right", state.answers.values().filter(|(_, r)| *r).count(), state.answers.len()) }</span>
+                }
             </nav>
             <p class="caption" aria-live="polite" id="caption">{ caption.unwrap_or_default() }</p>
             if present {
@@ -353,6 +358,23 @@ fn app() -> Html {
                         <p id="speaker-notes" class="notes">{ step.map(|s| inspector::rich(&s.explanation)).unwrap_or_default() }</p>
                     }
                 </div>
+            }
+            if let (Some(i), Some(choices)) = (state.pending, state.pending.and_then(|i| state::prediction_choices(&state.doc.trace, i))) {
+                <section class="predict-card" role="dialog" aria-label="Predict the next step" id="predict-card">
+                    <p>{ format!("Step {}: what will {} answer?", i + 1, state.doc.trace.participants[state.doc.trace.steps[i].from].label) }</p>
+                    <div class="choices">
+                        { for choices.into_iter().map(|c| {
+                            let s = state.clone();
+                            let v = AttrValue::from(c.clone());
+                            html! { <button class="choice" data-choice={c.clone()} onclick={Callback::from(move |_| s.dispatch(Msg::Predict(v.clone())))}>{ c }</button> }
+                        }) }
+                    </div>
+                </section>
+            }
+            if let Some((chosen, right)) = state.answers.get(&cur) {
+                <p class={classes!("predict-result", if *right { "right" } else { "wrong" })} id="predict-result" role="status">
+                    { if *right { format!("✓ Right: {chosen}.") } else { format!("✗ You said {chosen}; it was {}.", state.doc.trace.steps.get(cur).map(|s| s.label.clone()).unwrap_or_default()) } }
+                </p>
             }
             <main class="panes">
                 <section class="diagram-pane" aria-label="Sequence diagram">
@@ -365,6 +387,7 @@ fn app() -> Html {
                         { tab(Tab::Edit, "Edit", "tab-edit") }
                         { tab(Tab::Gallery, "Scenarios", "tab-gallery") }
                         { tab(Tab::Transcript, "Transcript", "tab-transcript") }
+                        { tab(Tab::Quiz, "Quiz", "tab-quiz") }
                     </div>
                     <div class="tab-body" role="tabpanel">
                         { match state.tab {
@@ -390,6 +413,10 @@ fn app() -> Html {
                                 }
                             }
                             Tab::Gallery => html! { <gallery::Gallery current={state.doc.builtin.clone()} on_open={on_open} /> },
+                            Tab::Quiz => {
+                                let s = state.clone();
+                                html! { <quiz::Quiz on_show={Callback::from(move |(id, step): (AttrValue, usize)| s.dispatch(Msg::OpenAt(id, step)))} /> }
+                            }
                             Tab::Transcript => html! { <transcript::Transcript trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} /> },
                         } }
                     </div>

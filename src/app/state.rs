@@ -109,6 +109,8 @@ pub enum Tab {
     Gallery,
     /// Every step as text, in sync with the diagram (accessible, printable).
     Transcript,
+    /// The exam-style question bank.
+    Quiz,
 }
 
 /// Light, dark, or follow the system.
@@ -146,6 +148,39 @@ pub struct Playground {
     pub theme: Theme,
     /// A message for the learner (e.g. a damaged saved value was set aside).
     pub notice: Option<AttrValue>,
+    /// Predict mode: stop before decisive steps and ask what happens.
+    pub predict: bool,
+    /// The decisive step waiting for the learner's prediction.
+    pub pending: Option<usize>,
+    /// Predictions made on this scenario: step → (chosen, right?).
+    pub answers: Rc<std::collections::BTreeMap<usize, (AttrValue, bool)>>,
+}
+
+/// The choices offered before a decisive step, derived from the model's trace: the real
+/// outcome plus the outcomes that service can produce. `None` for a step that is not decisive.
+pub fn prediction_choices(t: &Trace, i: usize) -> Option<Vec<String>> {
+    use crate::model::{Message, ParticipantKind, Plane};
+    let s = t.steps.get(i)?;
+    let Message::Response(r) = &s.message else { return None };
+    let kind = t.participants[s.from].kind;
+    if s.plane == Plane::Control && r.status < 400 {
+        return None;
+    }
+    let pool: &[&str] = match (kind, t.participants[s.from].label.as_str()) {
+        (ParticipantKind::TokenEndpoint, _) => &["200 access_token", "400 Identity not found", "400 Required metadata header not specified", "429 Too Many Requests"],
+        (ParticipantKind::ResourceServer, l) if l.starts_with("Key Vault") => &["200 secret value", "401 Unauthorized", "403 ForbiddenByRbac", "403 AccessDenied"],
+        (ParticipantKind::ResourceServer, l) if l.starts_with("Storage") => &["200 blob content", "401 InvalidAuthenticationInfo", "403 AuthorizationPermissionMismatch", "403 AuthenticationFailed (x-ms-version)"],
+        (ParticipantKind::Arm, _) => &["200 OK", "401 InvalidAuthenticationTokenAudience", "403 AuthorizationFailed"],
+        (ParticipantKind::Entra, _) => &["200 access_token", "400 AADSTS70021", "400 AADSTS700016"],
+        _ => return None,
+    };
+    let actual = s.label.clone();
+    let mut choices: Vec<String> = pool.iter().map(|p| p.to_string()).collect();
+    if !choices.contains(&actual) {
+        let same = choices.iter().position(|c| c.split(' ').next() == actual.split(' ').next()).unwrap_or(choices.len() - 1);
+        choices[same] = actual;
+    }
+    Some(choices)
 }
 
 /// What can happen.
@@ -182,13 +217,19 @@ pub enum Msg {
     Theme(Theme),
     /// Show or clear a notice.
     Notice(Option<AttrValue>),
+    /// Turn predict mode on or off.
+    TogglePredict,
+    /// The learner's prediction for the pending step.
+    Predict(AttrValue),
+    /// Open a built-in at a step (from the question bank).
+    OpenAt(AttrValue, usize),
 }
 
 impl Playground {
     /// A playground showing `doc` at `cursor`.
     pub fn new(doc: Doc, cursor: usize, notice: Option<AttrValue>) -> Playground {
         let last = doc.trace.steps.len().saturating_sub(1);
-        Playground { doc: Rc::new(doc), cursor: cursor.min(last), playing: false, speed: 1, undo: Rc::default(), redo: Rc::default(), tab: Tab::Inspector, theme: Theme::System, notice }
+        Playground { doc: Rc::new(doc), cursor: cursor.min(last), playing: false, speed: 1, undo: Rc::default(), redo: Rc::default(), tab: Tab::Inspector, theme: Theme::System, notice, predict: false, pending: None, answers: Rc::default() }
     }
 
     fn last(&self) -> usize {
@@ -210,8 +251,21 @@ impl Playground {
         let last = doc.trace.steps.len().saturating_sub(1);
         next.cursor = self.cursor.min(last);
         next.playing = false;
+        next.pending = None;
+        next.answers = Rc::default();
         next.doc = doc;
         next
+    }
+
+    /// Moves forward one step, unless predict mode holds it for a prediction first.
+    fn forward(&self, next: &mut Playground) {
+        let target = (self.cursor + 1).min(self.last());
+        if self.predict && target != self.cursor && !self.answers.contains_key(&target) && prediction_choices(&self.doc.trace, target).is_some() {
+            next.pending = Some(target);
+            next.playing = false;
+        } else {
+            next.cursor = target;
+        }
     }
 }
 
@@ -221,8 +275,16 @@ impl Reducible for Playground {
         let last = self.last();
         let mut next = (*self).clone();
         match msg {
-            Msg::Seek(i) => next.cursor = i.min(last),
-            Msg::Next => next.cursor = (self.cursor + 1).min(last),
+            Msg::Seek(i) => {
+                next.cursor = i.min(last);
+                next.pending = None;
+            }
+            Msg::Next => {
+                if self.pending.is_some() {
+                    return self;
+                }
+                self.forward(&mut next);
+            }
             Msg::Prev => next.cursor = self.cursor.saturating_sub(1),
             Msg::First => next.cursor = 0,
             Msg::Last => next.cursor = last,
@@ -236,8 +298,10 @@ impl Reducible for Playground {
                 if !self.playing {
                     return self;
                 }
-                next.cursor = (self.cursor + 1).min(last);
-                next.playing = next.cursor < last;
+                self.forward(&mut next);
+                if next.pending.is_none() {
+                    next.playing = next.cursor < last;
+                }
             }
             Msg::Speed(s) => next.speed = s.min(SPEEDS.len() - 1),
             Msg::Text(t) => {
@@ -279,6 +343,28 @@ impl Reducible for Playground {
             Msg::Tab(t) => next.tab = t,
             Msg::Theme(t) => next.theme = t,
             Msg::Notice(n) => next.notice = n,
+            Msg::TogglePredict => {
+                next.predict = !self.predict;
+                next.pending = None;
+            }
+            Msg::Predict(choice) => {
+                let Some(i) = self.pending else { return self };
+                let right = self.doc.trace.steps.get(i).is_some_and(|s| s.label == choice.as_str());
+                let mut a = (*self.answers).clone();
+                a.insert(i, (choice, right));
+                next.answers = Rc::new(a);
+                next.cursor = i;
+                next.pending = None;
+            }
+            Msg::OpenAt(id, step) => match scenarios::find(&id) {
+                Some(b) => {
+                    next = self.with_doc(Rc::new(Doc::builtin(b)), true);
+                    let last = next.doc.trace.steps.len().saturating_sub(1);
+                    next.cursor = step.saturating_sub(1).min(last);
+                    next.tab = Tab::Inspector;
+                }
+                None => next.notice = Some(format!("There is no built-in scenario called '{id}'.").into()),
+            },
         }
         if next == *self {
             return self;

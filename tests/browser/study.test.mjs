@@ -136,3 +136,45 @@ test('a link to an edited scenario opens at its step on a fresh browser profile'
   assert.deepEqual([...a.problems, ...b.problems], []);
   await b.context.close();
 });
+
+test('predict mode: stops before decisive steps, scores a wrong and a right answer', async () => {
+  const { context, page, problems } = await open(env, '#scenario=vm-keyvault&step=10');
+  await ready(page);
+  await page.click('#predict');
+  await page.click('#next');
+  await page.waitForSelector('#predict-card');
+  assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '10', 'the answer stays hidden');
+  const choices = await page.locator('#predict-card .choice').allTextContents();
+  assert.ok(choices.includes('200 secret value') && choices.some((c) => c.startsWith('401')), choices.join(' | '));
+  await page.click('#predict-card .choice[data-choice="200 secret value"]');
+  assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '11');
+  assert.match(await page.textContent('#predict-result'), /✗ You said 200 secret value; it was 401/);
+  for (let i = 0; i < 3; i++) await page.click('#next'); // 12, 13, 14 are not decisive
+  await page.click('#next');
+  await page.waitForSelector('#predict-card');
+  await page.click('#predict-card .choice[data-choice="200 access_token"]');
+  assert.match(await page.textContent('#predict-result'), /✓ Right/);
+  assert.equal(await page.textContent('#score'), '1 / 2 right');
+  await shot(page, 'predict');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('question bank: 40 questions, feedback, and "show me" opens the scenario at the step', async () => {
+  const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
+  await ready(page);
+  await page.click('#tab-quiz');
+  const n = await page.locator('.quiz .question').count();
+  assert.ok(n >= 40, `at least 40 questions (found ${n})`);
+  const first = page.locator('.quiz .question').first();
+  await first.locator('.choice').first().click();
+  assert.match(await first.locator('.feedback').textContent(), /Right|Not quite/);
+  assert.match(await page.textContent('.quiz-score'), /^1 of \d+ answered/);
+  const label = await first.locator('.show-me').textContent();
+  const [, step, id] = label.match(/step (\d+) of ([a-z0-9-]+)/);
+  await first.locator('.show-me').click();
+  await page.waitForFunction((s) => document.querySelector('svg.sequence .message.current')?.dataset.step === s, step);
+  assert.match(page.url(), new RegExp(`scenario=${id}&step=${step}`));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
