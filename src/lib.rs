@@ -5,6 +5,7 @@
 //! - [`export`]: Markdown and Mermaid renderings of a trace.
 //! - [`share`]: scenarios in share links.
 //! - [`questions`]: the exam-style question bank.
+//! - [`samples`]: code samples for a step.
 //! - `app` (feature `web`): the Yew user interface, compiled to WebAssembly.
 #![deny(missing_docs)]
 
@@ -12,6 +13,7 @@ pub mod export;
 pub mod model;
 pub mod scenarios;
 pub mod questions;
+pub mod samples;
 pub mod share;
 
 #[cfg(feature = "web")]

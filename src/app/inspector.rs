@@ -136,6 +136,24 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 </section>
             }
             { wire }
+            { {
+                let samples = crate::samples::samples(&p.trace, p.cursor);
+                if samples.is_empty() {
+                    html! {}
+                } else {
+                    html! {
+                        <details class="samples">
+                            <summary>{ "Code samples" }</summary>
+                            { for samples.into_iter().map(|s| html! {
+                                <section class="sample" data-lang={s.lang}>
+                                    <h4>{ s.lang }<span class={classes!("badge", if s.illustrative { "fid-modelled" } else { "fid-documented" })}>{ if s.illustrative { "illustrative: an equivalent call" } else { "exact request" } }</span></h4>
+                                    <pre>{ s.code }</pre>
+                                </section>
+                            }) }
+                        </details>
+                    }
+                }
+            } }
             if let Some(jwt) = &s.jwt {
                 <super::jwt::JwtView jwt={jwt.clone()} now={s.time} />
             }

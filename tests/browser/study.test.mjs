@@ -178,3 +178,18 @@ test('question bank: 40 questions, feedback, and "show me" opens the scenario at
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('code samples per step use the scenario\'s names and say which are illustrative', async () => {
+  const { context, page, problems } = await open(env, '#scenario=vm-keyvault&step=1');
+  await ready(page);
+  await page.click('.samples summary');
+  assert.match(await page.textContent('.sample[data-lang="az CLI"] pre'), /az vm identity assign --resource-group rg-app --name vm-web/);
+  assert.match(await page.textContent('.sample[data-lang="Bicep"]'), /illustrative/);
+  await page.locator('#scrubber').fill('16');
+  await page.click('.samples summary');
+  assert.match(await page.textContent('.sample[data-lang="C#"] pre'), /GetSecretAsync\("db-password"\)/);
+  assert.match(await page.textContent('.sample[data-lang="curl"]'), /exact request/);
+  await shot(page, 'code-samples');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
