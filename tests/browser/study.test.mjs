@@ -30,6 +30,15 @@ test('exports: SVG, Mermaid, Markdown and the HTML page', async () => {
   const mermaid = await grab('export-mermaid');
   assert.ok(mermaid.startsWith('sequenceDiagram\n'));
   assert.equal(mermaid.split('\n').filter((l) => /->>|-->>|-x|Note over/.test(l)).length, steps, 'one Mermaid message per step');
+  // Parse it with Mermaid itself, in a blank page (no CSP) so the library can be injected.
+  const blank = await context.newPage();
+  await blank.goto('about:blank');
+  await blank.addScriptTag({ path: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/mermaid/dist/mermaid.min.js') });
+  const verdict = await blank.evaluate(async (src) => {
+    try { await window.mermaid.parse(src); return 'ok'; } catch (e) { return String(e && e.message || e); }
+  }, mermaid);
+  assert.equal(verdict, 'ok', 'Mermaid parses the exported source');
+  await blank.close();
   const md = await grab('export-markdown');
   assert.match(md, /^# Wrong audience/);
   const html = await grab('export-html');
