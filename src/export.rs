@@ -1,7 +1,6 @@
 //! Exports of a trace that need no browser: a Markdown transcript, Mermaid
 //! `sequenceDiagram` source. Shared by the command-line tool and the UI.
 
-use crate::model::trace::abbreviate_jwts;
 use crate::model::{Message, Outcome, Plane, Scenario, Trace};
 
 /// A Markdown transcript: every step with its request or response, explanation, fidelity
@@ -22,12 +21,7 @@ pub fn markdown(sc: &Scenario, t: &Trace) -> String {
         s.push_str(&format!("## {}. {} → {}: {}{fail}\n\n", i + 1, md_escape(from), md_escape(to), md_escape(&st.label)));
         s.push_str(&format!("*{}* · {} · {} · {}\n\n", st.fidelity.label(), if st.plane == Plane::Control { "control plane" } else { "runtime" }, md_escape(&st.source), st.time.iso()));
         s.push_str(&format!("{}\n\n", md_escape(&st.explanation)));
-        let wire = match &st.message {
-            Message::Request(r) => Some(abbreviate_jwts(&r.to_wire())),
-            Message::Response(r) => Some(abbreviate_jwts(&r.to_wire())),
-            Message::Internal { summary, detail } => Some(if detail.is_empty() { summary.clone() } else { format!("{summary}\n\n{detail}") }),
-            Message::Note { .. } => None,
-        };
+        let wire = (!matches!(st.message, Message::Note { .. })).then(|| st.message.wire_text());
         if let Some(w) = wire {
             s.push_str(&format!("```http\n{}\n```\n\n", w.replace("```", "ʼʼʼ")));
         }
@@ -205,12 +199,7 @@ pub fn html_page(sc: &Scenario, t: &Trace) -> String {
     s.push_str(&svg(t));
     s.push_str("<figcaption>Produced by the Managed Identity Playground (deterministic model; demo tenant key).</figcaption>\n</figure>\n<h2>Transcript</h2>\n<ol>\n");
     for st in &t.steps {
-        let wire = match &st.message {
-            Message::Request(r) => abbreviate_jwts(&r.to_wire()),
-            Message::Response(r) => abbreviate_jwts(&r.to_wire()),
-            Message::Internal { summary, detail } => if detail.is_empty() { summary.clone() } else { format!("{summary}\n\n{detail}") },
-            Message::Note { summary } => summary.clone(),
-        };
+        let wire = st.message.wire_text();
         s.push_str(&format!(
             "<li><h3>{} → {}: {}{}</h3>\n<p><em>{}</em> · {} · {}</p>\n<p>{}</p>\n<pre>{}</pre>\n",
             escape(&t.participants[st.from].label),

@@ -1,8 +1,7 @@
 //! The transcript: every step as text, kept in sync with the diagram. It is the
 //! screen-reader and no-motion view, and prints as a handout.
 
-use crate::model::trace::abbreviate_jwts;
-use crate::model::{Message, Outcome, Trace};
+use crate::model::{Outcome, Trace};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -29,11 +28,7 @@ pub fn transcript(p: &TranscriptProps) -> Html {
     });
     let t = &p.trace;
     let items = t.steps.iter().enumerate().map(|(k, s)| {
-        let wire = match &s.message {
-            Message::Request(r) => abbreviate_jwts(&r.to_wire()),
-            Message::Response(r) => abbreviate_jwts(&r.to_wire()),
-            Message::Internal { summary, .. } | Message::Note { summary } => summary.clone(),
-        };
+        let wire = s.message.wire_text();
         let current = k == p.cursor;
         let onclick = {
             let cb = p.on_seek.clone();

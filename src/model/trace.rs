@@ -108,6 +108,19 @@ pub enum Message {
     },
 }
 
+impl Message {
+    /// The message as text: requests and responses as on the wire (JWTs abbreviated),
+    /// platform-internal messages as their summary and detail, notes as their summary.
+    pub fn wire_text(&self) -> String {
+        match self {
+            Message::Request(r) => abbreviate_jwts(&r.to_wire()),
+            Message::Response(r) => abbreviate_jwts(&r.to_wire()),
+            Message::Internal { summary, detail } => if detail.is_empty() { summary.clone() } else { format!("{summary}\n\n{detail}") },
+            Message::Note { summary } => summary.clone(),
+        }
+    }
+}
+
 /// Whether the step succeeded, from the learner's point of view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
