@@ -3,7 +3,6 @@
 //! the step travels beside it in the fragment (`#s=…&step=7`).
 
 use crate::model::scenario::{load, Scenario};
-use base64::Engine;
 
 /// Version prefix of the encoding.
 const PREFIX: &str = "1.";
@@ -41,7 +40,7 @@ impl std::fmt::Display for LinkError {
 pub fn encode(sc: &Scenario) -> String {
     let json = sc.to_compact_json();
     let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
-    format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed))
+    format!("{PREFIX}{}", crate::model::b64::encode(&packed))
 }
 
 /// Decodes a link made by [`encode`].
@@ -50,7 +49,7 @@ pub fn decode(link: &str) -> Result<Scenario, LinkError> {
     if !body.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') {
         return Err(LinkError::Corrupted);
     }
-    let packed = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body).map_err(|_| LinkError::Truncated)?;
+    let packed = crate::model::b64::decode(body).ok_or(LinkError::Truncated)?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED).map_err(|e| match e.status {
         miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
         _ => LinkError::Truncated,

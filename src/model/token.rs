@@ -99,25 +99,19 @@ pub struct Claims {
 /// Lifetime of a managed-identity token: 24 h 5 min (fact sheet §5.3).
 pub const MI_TOKEN_LIFETIME: u64 = 86_700;
 
-fn signing_key() -> &'static rsa::pkcs1v15::SigningKey<sha2::Sha256> {
-    use rsa::pkcs1::DecodeRsaPrivateKey;
-    static KEY: OnceLock<rsa::pkcs1v15::SigningKey<sha2::Sha256>> = OnceLock::new();
-    KEY.get_or_init(|| {
-        let key = rsa::RsaPrivateKey::from_pkcs1_der(DEMO_KEY_DER).expect("the committed demo key is valid PKCS#1 DER");
-        rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key)
-    })
+fn signing_key() -> &'static super::rsa::PrivateKey {
+    static KEY: OnceLock<super::rsa::PrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| super::rsa::PrivateKey::from_pkcs1_der(DEMO_KEY_DER).expect("the committed demo key is valid PKCS#1 DER"))
 }
 
 /// Signs any serializable claims as an RS256 JWT with the given header. Deterministic:
 /// PKCS#1 v1.5 signatures of the same bytes are identical.
 pub fn sign_with_header<T: Serialize>(header: &serde_json::Value, claims: &T) -> String {
-    use base64::Engine;
-    use rsa::signature::{SignatureEncoding, Signer};
-    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let b64 = super::b64::encode;
     let h = serde_json::to_vec(header).expect("a JSON value serializes");
     let c = serde_json::to_vec(claims).expect("claims serialize");
     let signing_input = format!("{}.{}", b64(&h), b64(&c));
-    let sig = memoized_signature(&signing_input, || b64(&signing_key().sign(signing_input.as_bytes()).to_bytes()));
+    let sig = memoized_signature(&signing_input, || b64(&signing_key().sign(signing_input.as_bytes())));
     format!("{signing_input}.{sig}")
 }
 
@@ -148,13 +142,12 @@ pub fn sign(claims: &Claims) -> String {
 
 /// Splits a compact JWT into its decoded header and payload JSON texts (no verification).
 pub fn decode_parts(jwt: &str) -> Option<(String, String, String)> {
-    use base64::Engine;
     let mut it = jwt.split('.');
     let (h, p, s) = (it.next()?, it.next()?, it.next()?);
     if it.next().is_some() {
         return None;
     }
-    let dec = |x: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(x).ok().and_then(|b| String::from_utf8(b).ok());
+    let dec = |x: &str| super::b64::decode(x).and_then(|b| String::from_utf8(b).ok());
     Some((dec(h)?, dec(p)?, s.to_string()))
 }
 

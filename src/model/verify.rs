@@ -12,7 +12,6 @@
 //! (sizes are bounded before any decoding or big-number work).
 
 use super::SimTime;
-use base64::Engine;
 use serde_json::Value;
 
 /// Longest token checked (bytes). Real access tokens are a few KiB.
@@ -93,7 +92,7 @@ pub fn verify_at(jwt: &str, jwks_json: &str, now: SimTime) -> Verification {
 }
 
 fn b64(s: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).ok()
+    super::b64::decode(s)
 }
 
 /// The decoded payload object (no verification; `None` for anything malformed).
@@ -191,33 +190,23 @@ fn run(v: &mut Verification, jwt: &str, jwks_json: &str) -> Option<()> {
 }
 
 /// Builds an RSA public key from a JWK (`kty` RSA, base64url `n` and `e`).
-fn rsa_key(jwk: &Value) -> Result<rsa::RsaPublicKey, &'static str> {
+fn rsa_key(jwk: &Value) -> Result<super::rsa::PublicKey, &'static str> {
     if jwk.get("kty").and_then(Value::as_str) != Some("RSA") {
         return Err("its kty is not RSA");
     }
-    let part = |name: &str| -> Result<rsa::BigUint, &'static str> {
+    let part = |name: &str| -> Result<Vec<u8>, &'static str> {
         let s = jwk.get(name).and_then(Value::as_str).ok_or("n or e is missing")?;
         if s.len() > 1400 {
             return Err("n or e is too long");
         }
-        let b = b64(s).ok_or("n or e is not base64url")?;
-        Ok(rsa::BigUint::from_bytes_be(&b))
+        b64(s).ok_or("n or e is not base64url")
     };
-    let (n, e) = (part("n")?, part("e")?);
-    if n.bits() < 2048 {
-        return Err("the modulus is shorter than 2048 bits");
-    }
-    rsa::RsaPublicKey::new(n, e).map_err(|_| "n and e do not form a valid RSA public key")
+    super::rsa::PublicKey::new(&part("n")?, &part("e")?)
 }
 
 /// RS256 verification of `signature` over `input`.
-fn verify_rs256(key: &rsa::RsaPublicKey, input: &[u8], signature: &[u8]) -> bool {
-    use rsa::signature::Verifier;
-    let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key.clone());
-    match rsa::pkcs1v15::Signature::try_from(signature) {
-        Ok(sig) => vk.verify(input, &sig).is_ok(),
-        Err(_) => false,
-    }
+fn verify_rs256(key: &super::rsa::PublicKey, input: &[u8], signature: &[u8]) -> bool {
+    key.verify(input, signature)
 }
 
 fn lifetime(v: &mut Verification, claims: Option<&Value>, now: u64) -> Option<()> {
@@ -361,7 +350,7 @@ mod tests {
     }
 
     fn b64e(b: &[u8]) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+        crate::model::b64::encode(b)
     }
 
     #[test]
