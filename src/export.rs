@@ -1,6 +1,7 @@
 //! Exports of a trace that need no browser: a Markdown transcript, Mermaid
 //! `sequenceDiagram` source. Shared by the command-line tool and the UI.
 
+use crate::model::trace::ChangeOp;
 use crate::model::{Message, Outcome, Plane, Scenario, Trace};
 
 /// A Markdown transcript: every step with its request or response, explanation, fidelity
@@ -36,7 +37,12 @@ pub fn markdown(sc: &Scenario, t: &Trace) -> String {
             s.push('\n');
         }
         for c in &st.changes {
-            s.push_str(&format!("- *{:?}* {}: {}\n", c.op, md_escape(&c.area), md_escape(&c.what)));
+            let op = match c.op {
+                ChangeOp::Added => "Added",
+                ChangeOp::Updated => "Updated",
+                ChangeOp::Removed => "Removed",
+            };
+            s.push_str(&format!("- *{op}* {}: {}\n", md_escape(&c.area), md_escape(&c.what)));
         }
         if !st.changes.is_empty() {
             s.push('\n');
@@ -131,14 +137,15 @@ pub fn escape(s: &str) -> String {
 /// inline styles.
 pub fn svg(t: &Trace) -> String {
     use crate::model::Fidelity;
-    const COL: f64 = 180.0;
-    const ROW: f64 = 46.0;
-    const LEFT: f64 = 100.0;
-    const TOP: f64 = 64.0;
+    // Whole pixels (and one half): integer formatting keeps the float printer out of the bundle.
+    const COL: i64 = 180;
+    const ROW: i64 = 46;
+    const LEFT: i64 = 100;
+    const TOP: i64 = 64;
     let n = t.participants.len().max(1);
-    let width = LEFT * 2.0 + COL * (n as f64 - 1.0);
-    let height = TOP + ROW * (t.steps.len() as f64 + 0.5);
-    let x = |i: usize| LEFT + COL * i as f64;
+    let width = LEFT * 2 + COL * (n as i64 - 1);
+    let height = TOP + ROW * t.steps.len() as i64 + ROW / 2;
+    let x = |i: usize| LEFT + COL * i as i64;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"system-ui, sans-serif\" font-size=\"12.5\" role=\"img\" aria-label=\"Sequence diagram\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n<defs><marker id=\"h\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#1b1f24\"/></marker><marker id=\"hf\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#b42318\"/></marker><marker id=\"hc\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#6f42c1\"/></marker></defs>\n"
     );
@@ -146,12 +153,12 @@ pub fn svg(t: &Trace) -> String {
         s.push_str(&format!(
             "<line x1=\"{0}\" y1=\"50\" x2=\"{0}\" y2=\"{height}\" stroke=\"#c9d1d9\" stroke-dasharray=\"4 4\"/><rect x=\"{1}\" y=\"8\" width=\"164\" height=\"40\" rx=\"6\" fill=\"#f4f6f8\" stroke=\"#8c959f\"/><text x=\"{0}\" y=\"33\" text-anchor=\"middle\" font-weight=\"600\" fill=\"#1b1f24\">{2}</text>\n",
             x(i),
-            x(i) - 82.0,
+            x(i) - 82,
             escape(&p.label)
         ));
     }
     for (k, st) in t.steps.iter().enumerate() {
-        let y = TOP + ROW * k as f64 + ROW * 0.5;
+        let y = TOP + ROW * k as i64 + ROW / 2;
         let fail = st.outcome == Outcome::Failure;
         let control = st.plane == Plane::Control;
         let colour = if fail { "#b42318" } else if control { "#6f42c1" } else { "#1b1f24" };
@@ -160,22 +167,22 @@ pub fn svg(t: &Trace) -> String {
         let label = escape(&st.label);
         let (x1, x2) = (x(st.from), x(st.to));
         if st.fidelity == Fidelity::Narration {
-            s.push_str(&format!("<rect x=\"8\" y=\"{}\" width=\"{}\" height=\"30\" rx=\"6\" fill=\"#f4f6f8\" stroke=\"#4d5560\" stroke-dasharray=\"3 3\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\" fill=\"#1b1f24\">{label}</text>\n", y - 15.0, width - 16.0, width / 2.0, y + 4.0));
+            s.push_str(&format!("<rect x=\"8\" y=\"{}\" width=\"{}\" height=\"30\" rx=\"6\" fill=\"#f4f6f8\" stroke=\"#4d5560\" stroke-dasharray=\"3 3\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\" fill=\"#1b1f24\">{label}</text>\n", y - 15, width - 16, width / 2, y + 4));
         } else if st.from == st.to {
-            s.push_str(&format!("<path d=\"M {x1} {} h 34 v 18 h -30\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.6\"{dash} marker-end=\"url(#{marker})\"/><text x=\"{}\" y=\"{}\" fill=\"{colour}\">{label}</text>\n", y - 9.0, x1 + 42.0, y + 4.0));
+            s.push_str(&format!("<path d=\"M {x1} {} h 34 v 18 h -30\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.6\"{dash} marker-end=\"url(#{marker})\"/><text x=\"{}\" y=\"{}\" fill=\"{colour}\">{label}</text>\n", y - 9, x1 + 42, y + 4));
         } else {
-            let dir = if x2 > x1 { 1.0 } else { -1.0 };
+            let dir = if x2 > x1 { 1 } else { -1 };
             s.push_str(&format!(
                 "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"1.6\"{dash} marker-end=\"url(#{marker})\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{colour}\"{}>{label}</text>\n",
-                x1 + 4.0 * dir,
-                x2 - 6.0 * dir,
-                (x1 + x2) / 2.0,
-                y - 7.0,
+                x1 + 4 * dir,
+                x2 - 6 * dir,
+                (x1 + x2) / 2,
+                y - 7,
                 if fail { " font-weight=\"600\"" } else { "" }
             ));
         }
-        let nx = if st.fidelity == Fidelity::Narration { 24.0 } else if st.from == st.to { x1 - 16.0 } else if x2 > x1 { x1 + 14.0 } else { x1 - 14.0 };
-        s.push_str(&format!("<circle cx=\"{nx}\" cy=\"{}\" r=\"9\" fill=\"{colour}\"/><text x=\"{nx}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#ffffff\">{}</text>\n", y + 10.0, y + 13.5, k + 1));
+        let nx = if st.fidelity == Fidelity::Narration { 24 } else if st.from == st.to { x1 - 16 } else if x2 > x1 { x1 + 14 } else { x1 - 14 };
+        s.push_str(&format!("<circle cx=\"{nx}\" cy=\"{}\" r=\"9\" fill=\"{colour}\"/><text x=\"{nx}\" y=\"{}.5\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#ffffff\">{}</text>\n", y + 10, y + 13, k + 1));
     }
     s.push_str("</svg>\n");
     s

@@ -7,12 +7,13 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// Horizontal distance between lifelines.
-pub const COL: f64 = 180.0;
+/// (Coordinates are whole pixels: integer formatting keeps the float printer out of the bundle.)
+pub const COL: i64 = 180;
 /// Vertical distance between arrows.
-pub const ROW: f64 = 46.0;
-const LEFT: f64 = 100.0;
-const TOP: f64 = 12.0;
-const HEAD: f64 = 52.0;
+pub const ROW: i64 = 46;
+const LEFT: i64 = 100;
+const TOP: i64 = 12;
+const HEAD: i64 = 52;
 
 /// Props of [`Diagram`].
 #[derive(Properties, PartialEq)]
@@ -53,13 +54,13 @@ pub fn diagram(p: &DiagramProps) -> Html {
     });
     let t = &p.trace;
     let n = t.participants.len().max(1);
-    let width = LEFT * 2.0 + COL * (n as f64 - 1.0);
-    let height = TOP + ROW * (t.steps.len() as f64 + 0.4);
-    let x = |i: usize| LEFT + COL * i as f64;
+    let width = LEFT * 2 + COL * (n as i64 - 1);
+    let height = TOP + ROW * t.steps.len() as i64 + 18;
+    let x = |i: usize| LEFT + COL * i as i64;
     let heads = t.participants.iter().enumerate().map(|(i, part)| {
         html! {
             <g class={classes!("lifeline-head", kind_class(part.kind))}>
-                <rect class="head" x={(x(i) - 82.0).to_string()} y="6" width="164" height="40" rx="6" />
+                <rect class="head" x={(x(i) - 82).to_string()} y="6" width="164" height="40" rx="6" />
                 <text class="head-label" x={x(i).to_string()} y="31" text-anchor="middle">{ &part.label }</text>
             </g>
         }
@@ -68,7 +69,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         html! { <line class={classes!("lifeline", kind_class(part.kind))} x1={x(i).to_string()} y1="0" x2={x(i).to_string()} y2={height.to_string()} /> }
     });
     let arrows = t.steps.iter().enumerate().map(|(k, s)| {
-        let y = TOP + ROW * k as f64 + ROW * 0.5;
+        let y = TOP + ROW * k as i64 + ROW / 2;
         let state = if k == p.cursor { "current" } else if k < p.cursor { "past" } else { "future" };
         let mut cls = classes!("message", state);
         if s.outcome == Outcome::Failure {
@@ -97,36 +98,36 @@ pub fn diagram(p: &DiagramProps) -> Html {
         let body = if s.fidelity == Fidelity::Narration {
             html! {
                 <>
-                    <rect class="note-box" x="8" y={(y - 15.0).to_string()} width={(width - 16.0).to_string()} height="30" rx="6" />
-                    <text class="label" x={(width / 2.0).to_string()} y={(y + 4.0).to_string()} text-anchor="middle">{ &s.label }</text>
+                    <rect class="note-box" x="8" y={(y - 15).to_string()} width={(width - 16).to_string()} height="30" rx="6" />
+                    <text class="label" x={(width / 2).to_string()} y={(y + 4).to_string()} text-anchor="middle">{ &s.label }</text>
                 </>
             }
         } else if s.from == s.to {
-            let path = format!("M {x1} {} h 34 v 18 h -30", y - 9.0);
+            let path = format!("M {x1} {} h 34 v 18 h -30", y - 9);
             html! {
                 <>
                     <path class="arrow" d={path} marker-end="url(#head)" />
-                    <text class="label" x={(x1 + 42.0).to_string()} y={(y + 4.0).to_string()}>{ &s.label }</text>
+                    <text class="label" x={(x1 + 42).to_string()} y={(y + 4).to_string()}>{ &s.label }</text>
                 </>
             }
         } else {
-            let dir = if x2 > x1 { 1.0 } else { -1.0 };
-            let mid = (x1 + x2) / 2.0;
+            let dir = if x2 > x1 { 1 } else { -1 };
+            let mid = (x1 + x2) / 2;
             html! {
                 <>
-                    <line class="arrow" x1={(x1 + 4.0 * dir).to_string()} y1={y.to_string()} x2={(x2 - 6.0 * dir).to_string()} y2={y.to_string()} marker-end="url(#head)" />
-                    <text class="label" x={mid.to_string()} y={(y - 7.0).to_string()} text-anchor="middle">{ &s.label }</text>
+                    <line class="arrow" x1={(x1 + 4 * dir).to_string()} y1={y.to_string()} x2={(x2 - 6 * dir).to_string()} y2={y.to_string()} marker-end="url(#head)" />
+                    <text class="label" x={mid.to_string()} y={(y - 7).to_string()} text-anchor="middle">{ &s.label }</text>
                 </>
             }
         };
-        let numx = if s.fidelity == Fidelity::Narration { 24.0 } else if s.from == s.to { x1 - 16.0 } else if x2 > x1 { x1 + 14.0 } else { x1 - 14.0 };
+        let numx = if s.fidelity == Fidelity::Narration { 24 } else if s.from == s.to { x1 - 16 } else if x2 > x1 { x1 + 14 } else { x1 - 14 };
         html! {
             <g key={k} class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-label={format!("Step {num}: {}", s.label)} aria-current={if k == p.cursor { Some("step") } else { None }}>
-                <rect class="hit" x="0" y={(y - 22.0).to_string()} width={width.to_string()} height={ROW.to_string()} />
+                <rect class="hit" x="0" y={(y - 22).to_string()} width={width.to_string()} height={ROW.to_string()} />
                 { body }
                 { for travel }
-                <circle class="num-bg" cx={numx.to_string()} cy={(y + 10.0).to_string()} r="9" />
-                <text class="num" x={numx.to_string()} y={(y + 13.5).to_string()} text-anchor="middle">{ num }</text>
+                <circle class="num-bg" cx={numx.to_string()} cy={(y + 10).to_string()} r="9" />
+                <text class="num" x={numx.to_string()} y={format!("{}.5", y + 13)} text-anchor="middle">{ num }</text>
             </g>
         }
     });

@@ -160,7 +160,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
             if !s.changes.is_empty() {
                 <section class="changes">
                     <h3>{ "What changed" }</h3>
-                    <ul>{ for s.changes.iter().map(|c| html! { <li class={format!("{:?}", c.op).to_lowercase()}>{ format!("{}: {}", c.area, c.what) }</li> }) }</ul>
+                    <ul>{ for s.changes.iter().map(|c| html! { <li class={c.op.word()}>{ format!("{}: {}", c.area, c.what) }</li> }) }</ul>
                 </section>
             }
         </div>

@@ -128,7 +128,7 @@ fn app() -> Html {
         let state = state.clone();
         use_effect_with((state.playing, state.speed), move |(playing, speed)| {
             let timer = playing.then(|| {
-                let ms = (1000.0 / SPEEDS[*speed]) as u32;
+                let ms = SPEEDS[*speed].1;
                 gloo::timers::callback::Interval::new(ms, move || state.dispatch(Msg::Tick))
             });
             move || drop(timer)
@@ -337,7 +337,7 @@ fn app() -> Html {
                 <button id="last" onclick={send(|| Msg::Last)} disabled={cur + 1 >= total} title="Last step (End)">{ "Last »" }</button>
                 <label class="speed">{ "Speed " }
                     <select id="speed" onchange={on_speed}>
-                        { for SPEEDS.iter().enumerate().map(|(i, s)| html! { <option selected={i == state.speed}>{ format!("{s}×") }</option> }) }
+                        { for SPEEDS.iter().enumerate().map(|(i, s)| html! { <option selected={i == state.speed}>{ s.0 }</option> }) }
                     </select>
                 </label>
                 <div class="scrubber">

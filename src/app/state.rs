@@ -124,8 +124,8 @@ pub enum Theme {
     Dark,
 }
 
-/// Playback speeds (steps per second).
-pub const SPEEDS: [f64; 4] = [0.5, 1.0, 2.0, 4.0];
+/// Playback speeds: the label and the milliseconds per step.
+pub const SPEEDS: [(&str, u32); 4] = [("0.5×", 2000), ("1×", 1000), ("2×", 500), ("4×", 250)];
 
 /// The whole UI state.
 #[derive(Clone, PartialEq)]

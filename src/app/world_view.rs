@@ -484,13 +484,15 @@ fn timeline(cur: &WorldView, prev: &WorldView) -> Html {
     let now = cur.now.0;
     let lo = shown.iter().map(|x| x.iat.0).min().unwrap_or(now).min(now);
     let hi = shown.iter().map(|x| x.exp.0).max().unwrap_or(now).max(now).max(lo + 1);
-    const W: f64 = 320.0;
-    const L: f64 = 4.0;
-    const ROW: f64 = 22.0;
-    let x = |s: u64| L + (W - 2.0 * L) * (s - lo) as f64 / (hi - lo) as f64;
-    let h = 24.0 + ROW * shown.len() as f64;
+    // Coordinates in tenths of a pixel, as integers (no float printer in the bundle).
+    const W: u64 = 3200;
+    const L: u64 = 40;
+    const ROW: u64 = 22;
+    let x = |s: u64| L + ((W - 2 * L) as u128 * (s.saturating_sub(lo)) as u128 / (hi - lo) as u128) as u64;
+    let px = |tenths: u64| format!("{}.{}", tenths / 10, tenths % 10);
+    let h = 24 + ROW * shown.len() as u64;
     let bars = shown.iter().enumerate().map(|(i, k)| {
-        let y = 16.0 + ROW * i as f64;
+        let y = 16 + ROW * i as u64;
         let (x1, x2) = (x(k.iat.0), x(k.exp.0.max(k.iat.0)));
         let mut cls = classes!("bar");
         if k.exp.0 <= now {
@@ -503,18 +505,18 @@ fn timeline(cur: &WorldView, prev: &WorldView) -> Html {
         html! {
             <g class={cls}>
                 <title>{ format!("{} on {} → {}: issued {}, expires {}", k.whose, k.host, k.audience, t(k.iat), t(k.exp)) }</title>
-                <rect x={format!("{x1:.1}")} y={y.to_string()} width={format!("{:.1}", (x2 - x1).max(2.0))} height="8" rx="2" />
-                <text x={L.to_string()} y={(y - 2.0).to_string()}>{ format!("{} → {}", k.host, aud) }</text>
+                <rect x={px(x1)} y={y.to_string()} width={px((x2 - x1).max(20))} height="8" rx="2" />
+                <text x={px(L)} y={(y - 2).to_string()}>{ format!("{} → {}", k.host, aud) }</text>
             </g>
         }
     });
     let nx = x(now);
     html! {
         <figure class="wv-timeline">
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-label={format!("Token lifetimes ({} shown); now is {}", shown.len(), t(cur.now))}>
+            <svg viewBox={format!("0 0 {} {h}", W / 10)} role="img" aria-label={format!("Token lifetimes ({} shown); now is {}", shown.len(), t(cur.now))}>
                 { for bars }
-                <line class="now" x1={format!("{nx:.1}")} y1="2" x2={format!("{nx:.1}")} y2={(h - 12.0).to_string()} />
-                <text class="now-label" x={format!("{:.1}", nx.clamp(16.0, W - 16.0))} y={(h - 2.0).to_string()} text-anchor="middle">{ "now" }</text>
+                <line class="now" x1={px(nx)} y1="2" x2={px(nx)} y2={(h - 12).to_string()} />
+                <text class="now-label" x={px(nx.clamp(160, W - 160))} y={(h - 2).to_string()} text-anchor="middle">{ "now" }</text>
             </svg>
             <figcaption class="muted">{ format!("{} → {}", t(SimTime(lo)), t(SimTime(hi))) }if cur.tokens.total > shown.len() { { format!(" · last {} of {} tokens", shown.len(), cur.tokens.total) } }</figcaption>
         </figure>

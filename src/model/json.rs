@@ -206,8 +206,14 @@ impl Parser<'_> {
                     }
                     p.i > s
                 };
+                let int_start = self.i;
                 if !digits(self) {
                     return Err(self.err("a number needs digits"));
+                }
+                if self.s[int_start] == b'0' && self.i - int_start > 1 {
+                    self.col -= (self.i - int_start) as u32; // digits are one column each
+                    self.i = int_start;
+                    return Err(self.err("a JSON number cannot start with 0 (write 7, not 07)"));
                 }
                 if self.peek() == Some(b'.') {
                     self.bump();
@@ -334,13 +340,39 @@ pub fn pretty(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// Parses JSON text into a `serde_json::Value` (`None` for anything malformed). The
+/// bundle reads JSON with this parser only, so serde_json's reader is not linked.
+pub fn parse_value(text: &str) -> Option<serde_json::Value> {
+    parse(text).ok().map(|n| to_value(&n))
+}
+
+/// A number that is not an integer, to within a few units in the last place: scenarios,
+/// tokens and service bodies hold no fractions, and an exact decimal-to-binary conversion
+/// would add about 10 KB of tables to the bundle. Non-finite results give `None`.
+fn approx_f64(raw: &str) -> Option<f64> {
+    let (mantissa, exp) = match raw.find(['e', 'E']) {
+        Some(i) => (&raw[..i], raw[i + 1..].trim_start_matches('+').parse::<i32>().ok()?),
+        None => (raw, 0),
+    };
+    let (neg, mantissa) = mantissa.strip_prefix('-').map_or((false, mantissa), |m| (true, m));
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut v = 0f64;
+    for c in int.bytes().chain(frac.bytes()) {
+        v = v * 10.0 + c.checked_sub(b'0').filter(|d| *d < 10)? as f64;
+    }
+    let e = exp.saturating_sub(frac.len() as i32).clamp(-700, 700);
+    v = if e < 0 { v / 10f64.powi(-e) } else { v * 10f64.powi(e) };
+    let v = if neg { -v } else { v };
+    v.is_finite().then_some(v)
+}
+
 /// Converts to a `serde_json::Value` (numbers that are not integers become floats).
 pub fn to_value(n: &Node) -> serde_json::Value {
     use serde_json::Value;
     match &n.val {
         Val::Null => Value::Null,
         Val::Bool(b) => Value::Bool(*b),
-        Val::Num(raw) => raw.parse::<u64>().map(Value::from).or_else(|_| raw.parse::<i64>().map(Value::from)).unwrap_or_else(|_| raw.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null)),
+        Val::Num(raw) => raw.parse::<u64>().map(Value::from).or_else(|_| raw.parse::<i64>().map(Value::from)).unwrap_or_else(|_| approx_f64(raw).and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null)),
         Val::Str(s) => Value::String(s.clone()),
         Val::Arr(a) => Value::Array(a.iter().map(to_value).collect()),
         Val::Obj(o) => Value::Object(o.iter().map(|(k, _, v)| (k.clone(), to_value(v))).collect()),
@@ -350,6 +382,32 @@ pub fn to_value(n: &Node) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_match_serde_json() {
+        for text in [
+            r#"{"a":1,"b":[true,false,null],"c":{"d":"\u00e9\n","a":-5},"a":2}"#,
+            "[1.5, -0.25, 1e3, 2.5E-3, 12345678901234567890, -9223372036854775808, 0.1]",
+            r#""x""#,
+            "{\"k\": 3.14159265358979}",
+        ] {
+            assert_eq!(parse_value(text), serde_json::from_str::<serde_json::Value>(text).ok(), "{text}");
+        }
+        for bad in ["", "{", "[1,]", "01", "1e", "-", "{\"a\" 1}"] {
+            assert!(parse_value(bad).is_none() && serde_json::from_str::<serde_json::Value>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn approximate_floats_are_close() {
+        for raw in ["0.1", "1.5", "-2.75e10", "6.02214076e23", "1e-300", "123.456e-7", "9.999999999999999e22", "1e400"] {
+            let exact: f64 = raw.parse().unwrap();
+            match approx_f64(raw) {
+                Some(v) => assert!(((v - exact) / exact).abs() < 1e-14, "{raw}: {v} vs {exact}"),
+                None => assert!(!exact.is_finite(), "{raw}"),
+            }
+        }
+    }
 
     #[test]
     fn positions_and_values() {

@@ -785,7 +785,7 @@ impl World {
         if legacy && resp.status == 200 {
             // 2017-09-01: expires_on as a date-time string (exact format unconfirmed).
             let body = resp.body.clone().unwrap_or_default();
-            if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&body) {
+            if let Some(mut v) = super::json::parse_value(&body) {
                 let exp: u64 = v["expires_on"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
                 v["expires_on"] = SimTime(exp).legacy_app_service().into();
                 if let Some(o) = v.as_object_mut() {

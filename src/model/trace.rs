@@ -49,6 +49,16 @@ pub enum Plane {
     Runtime,
 }
 
+impl Plane {
+    /// `Control` or `Runtime`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Plane::Control => "Control",
+            Plane::Runtime => "Runtime",
+        }
+    }
+}
+
 /// How far the bytes shown for a step can be trusted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -155,6 +165,17 @@ pub enum ChangeOp {
     Removed,
 }
 
+impl ChangeOp {
+    /// `added`, `updated` or `removed` (a CSS class, a word in exports).
+    pub fn word(self) -> &'static str {
+        match self {
+            ChangeOp::Added => "added",
+            ChangeOp::Updated => "updated",
+            ChangeOp::Removed => "removed",
+        }
+    }
+}
+
 /// One arrow of the sequence diagram.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -211,7 +232,7 @@ impl Trace {
             };
             let arrow = if st.from == st.to { format!("{from} (self)") } else { format!("{from} -> {to}") };
             s.push_str(&format!("{:>3}. [{}] {}: {}{}\n", i + 1, st.time.iso(), arrow, st.label, mark));
-            s.push_str(&format!("     {} · {:?} · {}\n", st.fidelity_label(), st.plane, st.source));
+            s.push_str(&format!("     {} · {} · {}\n", st.fidelity_label(), st.plane.name(), st.source));
             match &st.message {
                 Message::Request(r) => {
                     for line in abbreviate_jwts(&r.to_wire()).lines() {
