@@ -1,7 +1,12 @@
-// Trunk post-build hook: moves Trunk's inline module loader into boot.js so the page runs
-// under a strict Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval', no inline).
+// Trunk post-build hook:
+// 1. moves Trunk's inline module loader into boot.js so the page runs under a strict
+//    Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval', no inline);
+// 2. puts the prerendered first screen (`cargo run --features prerender --bin prerender`,
+//    Yew's server renderer run natively) into <body>, so the diagram is drawn before the
+//    wasm has loaded. MIP_NO_PRERENDER=1 skips step 2 (a faster edit loop in `trunk serve`).
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) { console.error('csp-hook: TRUNK_STAGING_DIR not set'); process.exit(1); }
@@ -12,6 +17,21 @@ const m = html.match(re);
 if (!m) { console.error('csp-hook: no inline module script found'); process.exit(1); }
 // Register the service worker (offline use) after the app has started.
 const register = "\nif ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});\n";
-fs.writeFileSync(path.join(dir, 'boot.js'), m[1].trim() + '\n' + register);
+// When the build-time first screen is showing, let it be painted before the wasm is
+// compiled and started (the wasm bytes are already being fetched by Trunk's preload).
+const yieldToPaint = "if (document.getElementById('prerender')) await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));\n";
+let loader = m[1].trim();
+if (!/const wasm = await init\(/.test(loader)) { console.error('csp-hook: unexpected Trunk loader'); process.exit(1); }
+loader = loader.replace(/const wasm = await init\(/, (s) => yieldToPaint + s);
+fs.writeFileSync(path.join(dir, 'boot.js'), loader + '\n' + register);
 html = html.replace(re, '<script type="module" src="/boot.js"></script>');
+
+if (process.env.MIP_NO_PRERENDER !== '1') {
+  const root = process.env.TRUNK_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const pre = execFileSync('cargo', ['run', '-q', '--locked', '--features', 'prerender', '--bin', 'prerender'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  if (!pre.startsWith('<div id="prerender">')) { console.error('csp-hook: unexpected prerender output'); process.exit(1); }
+  // As an inert <template>: static/pre.js (async) puts it on the page when it is the
+  // screen this visit will show.
+  html = html.replace(/<body>/, () => '<body>\n<template id="prerender-tpl">' + pre + '</template>\n<script async src="/pre.js"></script>');
+}
 fs.writeFileSync(index, html);

@@ -25,12 +25,32 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
+/// The first screen as HTML (no hydration markers), rendered natively at build time: see
+/// `src/bin/prerender.rs`. Wrapped in `<div id="prerender">`, which the app removes once
+/// it has drawn its own first frame.
+#[cfg(feature = "prerender")]
+pub fn prerender() -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a single-threaded runtime starts");
+    let html = runtime.block_on(yew::ServerRenderer::<App>::new().hydratable(false).render());
+    format!("<div id=\"prerender\">{html}</div>")
+}
+
+/// False when the app is rendered to HTML at build time (natively, by `prerender`): the
+/// start-up code then sees no URL, no storage and no clock, that is, a first visit.
+const IN_BROWSER: bool = cfg!(target_arch = "wasm32");
+
 fn now_ms() -> f64 {
+    if !IN_BROWSER {
+        return 0.0;
+    }
     gloo::utils::window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// Reports a figure to `window.__peerMetrics` (read by the peer harness in `../shared/peer`).
 fn metric(name: &str, value: f64) {
+    if !IN_BROWSER {
+        return;
+    }
     let w = gloo::utils::window();
     let key = wasm_bindgen::JsValue::from_str("__peerMetrics");
     let obj = js_sys::Reflect::get(&w, &key).ok().filter(|v| v.is_object()).unwrap_or_else(|| js_sys::Object::new().into());
@@ -81,7 +101,17 @@ fn app() -> Html {
         metric("initialStateMs", now_ms() - t0);
         s
     });
-    use_effect_with((), |_| metric("firstRenderDoneMs", now_ms()));
+    use_effect_with((), |_| {
+        // The build-time rendering of the first screen (if any) gives way to the live app,
+        // in the same task as this first render, so no frame shows both.
+        if let Ok(Some(el)) = gloo::utils::document().query_selector("#prerender") {
+            el.remove();
+        }
+        if let Some(root) = gloo::utils::document().document_element() {
+            let _ = root.set_attribute("data-live", "");
+        }
+        metric("firstRenderDoneMs", now_ms());
+    });
     let json_view = use_state(|| false);
     let reduced = use_memo((), |_| persist::reduced_motion());
 

@@ -21,6 +21,9 @@ pub struct Saved {
 }
 
 fn storage() -> Option<web_sys::Storage> {
+    if !super::IN_BROWSER {
+        return None;
+    }
     window().local_storage().ok().flatten()
 }
 
@@ -70,6 +73,9 @@ fn parse_saved(raw: &str) -> Option<Saved> {
 
 /// Display mode from the query string: `?present` or `?embed`.
 pub fn mode() -> &'static str {
+    if !super::IN_BROWSER {
+        return "";
+    }
     let q = window().location().search().unwrap_or_default();
     let has = |k: &str| q.trim_start_matches('?').split('&').any(|p| p == k || p.starts_with(&format!("{k}=")));
     if has("embed") {
@@ -103,6 +109,9 @@ pub fn copy(text: &str) {
 
 /// The URL fragment without `#`.
 pub fn hash() -> String {
+    if !super::IN_BROWSER {
+        return String::new();
+    }
     window().location().hash().unwrap_or_default().trim_start_matches('#').to_string()
 }
 
@@ -147,5 +156,8 @@ pub fn apply_theme(theme: super::state::Theme) {
 
 /// True when the learner asked the system for reduced motion.
 pub fn reduced_motion() -> bool {
+    if !super::IN_BROWSER {
+        return false;
+    }
     window().match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches())
 }

@@ -34,7 +34,14 @@ export async function open(env, suffix = '', opts = {}) {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('request', (r) => { const u = new URL(r.url()); if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:' && u.protocol !== 'blob:') problems.push(`off-loopback request: ${r.url()}`); });
   await page.goto(env.url + suffix);
+  await live(page);
   return { context, page, problems };
+}
+
+/** Waits until the app has started: index.html carries a build-time rendering of the
+ *  first screen, whose buttons do nothing until the wasm has replaced it. */
+export async function live(page) {
+  await page.waitForSelector('html[data-live]', { state: 'attached' });
 }
 
 export async function shot(page, name) {

@@ -13,7 +13,10 @@ before(async () => { env = await start(); });
 after(async () => { await stop(env); });
 
 const current = (page) => page.getAttribute('svg.sequence .message.current', 'data-step');
-const ready = (page) => page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
+const ready = async (page) => {
+  await page.waitForSelector('html[data-live]', { state: 'attached', timeout: 15000 });
+  await page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
+};
 
 test('play, pause, scrubber, Space and the live caption', async () => {
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault&step=1');

@@ -10,7 +10,10 @@ import { serve } from './server.mjs';
 let env;
 before(async () => { env = await start(); });
 after(async () => { await stop(env); });
-const ready = (page) => page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
+const ready = async (page) => {
+  await page.waitForSelector('html[data-live]', { state: 'attached', timeout: 15000 });
+  await page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
+};
 
 test('exports: SVG, Mermaid, Markdown and the HTML page', async () => {
   const { context, page, problems } = await open(env, '#scenario=wrong-audience&step=1');
