@@ -64,8 +64,10 @@ const ROLES: [&str; 13] = [
 ];
 const AUDIENCES: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
 const CREDENTIALS: [&str; 2] = ["ManagedIdentityCredential", "DefaultAzureCredential"];
-/// Longest lists rendered in full; the rest is left to the JSON editor.
-const MAX_ROWS: usize = 200;
+/// Longest lists rendered in full; the rest is left to the JSON editor. (Every edit
+/// re-renders the form: in a 1,000-resource world, longer lists cost more per edit in
+/// diffing and layout than they help anyone find a row.)
+const MAX_ROWS: usize = 50;
 
 fn ev_prop(e: &Event, name: &str) -> wasm_bindgen::JsValue {
     e.target().and_then(|t| js_sys::Reflect::get(&t, &name.into()).ok()).unwrap_or_default()
@@ -192,15 +194,23 @@ fn options<'a>(values: impl IntoIterator<Item = &'a str>, current: &str) -> Html
     html! { for out }
 }
 
-/// Option groups (skipping empty ones) with `current` selected.
+/// Longest option group in a picker (the current choice is always among the options).
+const MAX_OPTIONS: usize = 100;
+
+/// Option groups (skipping empty ones) with `current` selected; a group longer than
+/// [`MAX_OPTIONS`] ends with a disabled "… and N more" entry.
 fn grouped(groups: &[(&'static str, Vec<String>)], current: &str) -> Html {
     groups
         .iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(label, v)| {
+            let beyond = v.iter().skip(MAX_OPTIONS).find(|x| *x == current);
             html! {
                 <optgroup label={*label}>
-                    { for v.iter().map(|x| html! { <option value={x.clone()} selected={x == current}>{ x }</option> }) }
+                    { for v.iter().take(MAX_OPTIONS).chain(beyond).map(|x| html! { <option value={x.clone()} selected={x == current}>{ x }</option> }) }
+                    if v.len() > MAX_OPTIONS {
+                        <option disabled=true>{ format!("… and {} more (name them in the JSON)", v.len() - MAX_OPTIONS) }</option>
+                    }
                 </optgroup>
             }
         })

@@ -50,7 +50,7 @@ await page.setInputFiles('#import', large);
 await page.waitForFunction(() => /generated world/.test(document.querySelector('#scenario-title')?.textContent || ''), null, { timeout: 120000 });
 await page.click('#tab-edit');
 await page.waitForSelector('input.sami-toggle');
-const edit = await timeClicks('input.sami-toggle', 20);
+const edit = await timeClicks('input.sami-toggle', 40);
 console.log(`edit in a 1,000-resource scenario (toggle a system-assigned identity), → DOM updated: ${fmt(edit.work)}`);
 console.log(`edit, → re-simulated and the next frame painted: ${fmt(edit.frame)}  [budget: < 50 ms p95]`);
 await browser.close();
