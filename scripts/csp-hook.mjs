@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) { console.error('csp-hook: TRUNK_STAGING_DIR not set'); process.exit(1); }
@@ -41,4 +42,14 @@ if (process.env.MIP_NO_PRERENDER !== '1') {
   // screen this visit will show.
   html = html.replace(/<body>/, () => '<body>\n<template id="prerender-tpl">' + pre + '</template>\n<script async src="/pre.js"></script>');
 }
+// 3. Minifies the style sheet (comments and layout whitespace; quoted strings are kept
+//    as they are) and updates its Subresource Integrity hash.
+html = html.replace(/<link rel="stylesheet" href="\/([^"]+\.css)" integrity="sha384-[^"]*"/, (tag, file) => {
+  const css = path.join(dir, file);
+  const min = fs.readFileSync(css, 'utf8').split(/("(?:[^"\\]|\\.)*")/).map((part, i) => i % 2 ? part
+    : part.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};,])\s*/g, '$1').replace(/: /g, ':').replace(/;}/g, '}')).join('').trim();
+  fs.writeFileSync(css, min);
+  const sri = createHash('sha384').update(min).digest('base64');
+  return `<link rel="stylesheet" href="/${file}" integrity="sha384-${sri}"`;
+});
 fs.writeFileSync(index, html);
