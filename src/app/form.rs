@@ -80,15 +80,20 @@ fn ev_checked(e: &Event) -> bool {
 }
 
 /// A callback that edits a copy of the scenario and emits it if it changed.
+/// (The closure is boxed so that the copy-compare-emit code exists once, not once per
+/// control: it is the same for every edit.)
 fn edit<E: 'static>(p: &FormProps, f: impl Fn(&mut Scenario, &E) + 'static) -> Callback<E> {
     let (sc, cb) = (p.scenario.clone(), p.on_change.clone());
-    Callback::from(move |e: E| {
-        let mut s = (*sc).clone();
-        f(&mut s, &e);
-        if s != *sc {
-            cb.emit(s);
-        }
-    })
+    let f: Box<dyn Fn(&mut Scenario, &E)> = Box::new(f);
+    Callback::from(move |e: E| apply_edit(&sc, &cb, &|s: &mut Scenario| f(s, &e)))
+}
+
+fn apply_edit(sc: &Scenario, cb: &Callback<Scenario>, f: &dyn Fn(&mut Scenario)) {
+    let mut s = sc.clone();
+    f(&mut s);
+    if s != *sc {
+        cb.emit(s);
+    }
 }
 
 fn kind(r: &ResourceSpec) -> Option<ResourceKind> {
