@@ -6,14 +6,47 @@ use crate::model::{Fidelity, Outcome, ParticipantKind, Plane, Trace};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Horizontal distance between lifelines.
+/// Horizontal distance between lifelines: seven lifelines (the usual VM + Key Vault flow)
+/// fit beside the side pane on a 1440-px screen without scrolling.
 /// (Coordinates are whole pixels: integer formatting keeps the float printer out of the bundle.)
-pub const COL: i64 = 180;
+pub const COL: i64 = 134;
 /// Vertical distance between arrows.
 pub const ROW: i64 = 46;
-const LEFT: i64 = 100;
+const LEFT: i64 = 70;
 const TOP: i64 = 12;
 const HEAD: i64 = 52;
+/// Width of a lifeline's header box.
+const BOX: i64 = 126;
+/// A generous estimate of one character's width in an arrow label (12.5 px, bold when current).
+const CHAR_W: i64 = 7;
+
+/// A header label as one or two lines: a long one breaks at the space nearest its middle.
+fn head_lines(label: &str) -> (&str, Option<&str>) {
+    let n = label.chars().count();
+    if n <= 17 {
+        return (label, None);
+    }
+    let mid = label.len() / 2;
+    match label.char_indices().filter(|(_, c)| *c == ' ').map(|(i, _)| i).min_by_key(|i| i.abs_diff(mid)) {
+        Some(i) => (&label[..i], Some(&label[i + 1..])),
+        None => (label, None),
+    }
+}
+
+/// `<text>` attributes that squeeze a line into the header box when it would overflow.
+fn squeeze(line: &str) -> Option<String> {
+    (line.chars().count() as i64 * CHAR_W > BOX - 6).then(|| (BOX - 8).to_string())
+}
+
+/// Where to centre a label of `label` over `mid` so that it stays inside `0..width`.
+fn label_x(label: &str, mid: i64, width: i64) -> i64 {
+    let half = label.chars().count() as i64 * CHAR_W / 2 + 4;
+    if 2 * half >= width {
+        width / 2
+    } else {
+        mid.clamp(half, width - half)
+    }
+}
 
 /// Props of [`Diagram`].
 #[derive(Properties, PartialEq)]
@@ -43,12 +76,15 @@ fn kind_class(k: ParticipantKind) -> &'static str {
 /// The diagram component.
 #[function_component(Diagram)]
 pub fn diagram(p: &DiagramProps) -> Html {
-    // Keep the current arrow in view as the learner steps.
+    // Keep the current arrow in view as the learner steps: the arrow itself, not its row
+    // (which spans the whole width), so a narrow screen also scrolls sideways to it.
     use_effect_with(p.cursor, |_| {
-        if let Ok(Some(el)) = gloo::utils::document().query_selector("svg.sequence .message.current") {
+        let doc = gloo::utils::document();
+        let arrow = doc.query_selector("svg.sequence .message.current .arrow").ok().flatten();
+        if let Some(el) = arrow.or_else(|| doc.query_selector("svg.sequence .message.current").ok().flatten()) {
             let opts = web_sys::ScrollIntoViewOptions::new();
             opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            opts.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+            opts.set_inline(web_sys::ScrollLogicalPosition::Center);
             el.scroll_into_view_with_scroll_into_view_options(&opts);
         }
     });
@@ -58,10 +94,21 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let height = TOP + ROW * t.steps.len() as i64 + 18;
     let x = |i: usize| LEFT + COL * i as i64;
     let heads = t.participants.iter().enumerate().map(|(i, part)| {
+        let cx = x(i).to_string();
+        let text = match head_lines(&part.label) {
+            (one, None) => html! { <text class="head-label" x={cx.clone()} y="30" text-anchor="middle" textLength={squeeze(one)} lengthAdjust="spacingAndGlyphs">{ one }</text> },
+            (first, Some(second)) => html! {
+                <text class="head-label" x={cx.clone()} y="23" text-anchor="middle">
+                    <tspan x={cx.clone()} textLength={squeeze(first)} lengthAdjust="spacingAndGlyphs">{ first }</tspan>
+                    <tspan x={cx.clone()} dy="15" textLength={squeeze(second)} lengthAdjust="spacingAndGlyphs">{ second }</tspan>
+                </text>
+            },
+        };
         html! {
             <g class={classes!("lifeline-head", kind_class(part.kind))}>
-                <rect class="head" x={(x(i) - 82).to_string()} y="6" width="164" height="40" rx="6" />
-                <text class="head-label" x={x(i).to_string()} y="31" text-anchor="middle">{ &part.label }</text>
+                <title>{ &part.label }</title>
+                <rect class="head" x={(x(i) - BOX / 2).to_string()} y="6" width={BOX.to_string()} height="40" rx="6" />
+                { text }
             </g>
         }
     });
@@ -104,15 +151,18 @@ pub fn diagram(p: &DiagramProps) -> Html {
             }
         } else if s.from == s.to {
             let path = format!("M {x1} {} h 34 v 18 h -30", y - 9);
+            // The label goes right of the loop, or left of the lifeline if it would not fit.
+            let fits = x1 + 42 + s.label.chars().count() as i64 * CHAR_W <= width;
+            let (lx, anchor) = if fits { (x1 + 42, "start") } else { (x1 - 28, "end") };
             html! {
                 <>
                     <path class="arrow" d={path} marker-end="url(#head)" />
-                    <text class="label" x={(x1 + 42).to_string()} y={(y + 4).to_string()}>{ &s.label }</text>
+                    <text class="label" x={lx.to_string()} y={(y + 4).to_string()} text-anchor={anchor}>{ &s.label }</text>
                 </>
             }
         } else {
             let dir = if x2 > x1 { 1 } else { -1 };
-            let mid = (x1 + x2) / 2;
+            let mid = label_x(&s.label, (x1 + x2) / 2, width);
             html! {
                 <>
                     <line class="arrow" x1={(x1 + 4 * dir).to_string()} y1={y.to_string()} x2={(x2 - 6 * dir).to_string()} y2={y.to_string()} marker-end="url(#head)" />

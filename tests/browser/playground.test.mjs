@@ -55,6 +55,39 @@ test('deep link lands paused on the step; headers stay visible while scrolling',
   await context.close();
 });
 
+test('on a 1440-px laptop the whole VM + Key Vault flow fits beside the side pane; long lifeline names wrap', async () => {
+  const { context, page, problems } = await open(env, '#scenario=vm-keyvault&step=15', { viewport: { width: 1440, height: 900 } });
+  await ready(page);
+  const fit = await page.evaluate(() => {
+    const pane = document.querySelector('.diagram-pane');
+    return { scroll: pane.scrollWidth, client: pane.clientWidth };
+  });
+  assert.ok(fit.scroll <= fit.client, `no horizontal scrolling: ${fit.scroll} > ${fit.client}`);
+  // A long name is two lines inside its box, with the full name as a tooltip.
+  const arm = page.locator('svg.heads .lifeline-head', { hasText: 'Azure Resource' });
+  assert.equal(await arm.locator('tspan').count(), 2);
+  assert.equal(await arm.locator('title').textContent(), 'Azure Resource Manager');
+  const inside = await page.evaluate(() => [...document.querySelectorAll('svg.heads .lifeline-head')].every((g) => {
+    const box = g.querySelector('rect.head').getBBox();
+    const text = g.querySelector('text').getBBox();
+    return text.x >= box.x - 1 && text.x + text.width <= box.x + box.width + 1;
+  }));
+  assert.ok(inside, 'every lifeline label stays inside its header box');
+  // Arrow labels stay inside the diagram.
+  const clipped = await page.evaluate(() => {
+    const svg = document.querySelector('svg.sequence');
+    const w = svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('.message text.label')].filter((t) => { const b = t.getBBox(); return b.x < -1 || b.x + b.width > w + 1; }).map((t) => t.textContent);
+  });
+  assert.deepEqual(clipped, []);
+  // At 1280 px the side pane's tabs wrap rather than run off the edge.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const tabs = await page.evaluate(() => { const t = document.querySelector('.tabs'); return t.scrollWidth <= t.clientWidth; });
+  assert.ok(tabs, 'the tab row fits its pane');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('editing the JSON turns the 200 into a 403 whose explanation names the missing role', async () => {
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault&step=17');
   await ready(page);
