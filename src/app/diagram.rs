@@ -17,8 +17,12 @@ const TOP: i64 = 12;
 const HEAD: i64 = 52;
 /// Width of a lifeline's header box.
 const BOX: i64 = 126;
-/// A generous estimate of one character's width in an arrow label (12.5 px, bold when current).
-const CHAR_W: i64 = 7;
+/// A generous estimate of one character's width in an arrow label (12.5 px; measured up
+/// to 8 px when the current step's label is bold).
+const CHAR_W: i64 = 8;
+/// An estimate of one character's width in a lifeline name (12 px, semibold): a line is
+/// squeezed only when it is surely too wide (squeezing a line that fits would stretch it).
+const HEAD_CHAR_W: i64 = 7;
 
 /// A header label as one or two lines: a long one breaks at the space nearest its middle.
 fn head_lines(label: &str) -> (&str, Option<&str>) {
@@ -35,7 +39,7 @@ fn head_lines(label: &str) -> (&str, Option<&str>) {
 
 /// `<text>` attributes that squeeze a line into the header box when it would overflow.
 fn squeeze(line: &str) -> Option<String> {
-    (line.chars().count() as i64 * CHAR_W > BOX - 6).then(|| (BOX - 8).to_string())
+    (line.chars().count() as i64 * HEAD_CHAR_W > BOX - 6).then(|| (BOX - 8).to_string())
 }
 
 /// Where to centre a label of `label` over `mid` so that it stays inside `0..width`.
@@ -90,9 +94,24 @@ pub fn diagram(p: &DiagramProps) -> Html {
     });
     let t = &p.trace;
     let n = t.participants.len().max(1);
-    let width = LEFT * 2 + COL * (n as i64 - 1);
-    let height = TOP + ROW * t.steps.len() as i64 + 18;
     let x = |i: usize| LEFT + COL * i as i64;
+    let lifelines_width = LEFT * 2 + COL * (n as i64 - 1);
+    // A self-arrow's label goes right of its loop, else left of the lifeline; when it fits
+    // on neither side, right, and the diagram widens to hold it.
+    let self_label = |from: usize, label: &str| -> (i64, bool) {
+        let w = label.chars().count() as i64 * CHAR_W;
+        let right = x(from) + 42;
+        if right + w <= lifelines_width || x(from) - 28 - w < 0 {
+            (right, true)
+        } else {
+            (x(from) - 28, false)
+        }
+    };
+    let width = t.steps.iter().filter(|s| s.from == s.to && s.fidelity != Fidelity::Narration).fold(lifelines_width, |w, s| {
+        let (lx, right) = self_label(s.from, &s.label);
+        if right { w.max(lx + s.label.chars().count() as i64 * CHAR_W + 4) } else { w }
+    });
+    let height = TOP + ROW * t.steps.len() as i64 + 18;
     let heads = t.participants.iter().enumerate().map(|(i, part)| {
         let cx = x(i).to_string();
         let text = match head_lines(&part.label) {
@@ -143,17 +162,24 @@ pub fn diagram(p: &DiagramProps) -> Html {
             }
         });
         let body = if s.fidelity == Fidelity::Narration {
+            // A note is a sentence or more: what does not fit the box ends in "…" (the
+            // inspector and the tooltip have it whole).
+            let fit = ((width - 40) / CHAR_W).max(8) as usize;
+            let shown = match s.label.char_indices().nth(fit) {
+                Some((cut, _)) => format!("{}…", s.label[..cut].trim_end()),
+                None => s.label.clone(),
+            };
             html! {
                 <>
+                    <title>{ &s.label }</title>
                     <rect class="note-box" x="8" y={(y - 15).to_string()} width={(width - 16).to_string()} height="30" rx="6" />
-                    <text class="label" x={(width / 2).to_string()} y={(y + 4).to_string()} text-anchor="middle">{ &s.label }</text>
+                    <text class="label" x={(width / 2).to_string()} y={(y + 4).to_string()} text-anchor="middle">{ shown }</text>
                 </>
             }
         } else if s.from == s.to {
             let path = format!("M {x1} {} h 34 v 18 h -30", y - 9);
-            // The label goes right of the loop, or left of the lifeline if it would not fit.
-            let fits = x1 + 42 + s.label.chars().count() as i64 * CHAR_W <= width;
-            let (lx, anchor) = if fits { (x1 + 42, "start") } else { (x1 - 28, "end") };
+            let (lx, right) = self_label(s.from, &s.label);
+            let anchor = if right { "start" } else { "end" };
             html! {
                 <>
                     <path class="arrow" d={path} marker-end="url(#head)" />
