@@ -33,10 +33,7 @@ html = html.replace(/<link rel="preload" href="[^"]*\.wasm"[^>]*>/, '');
 
 if (process.env.MIP_NO_PRERENDER !== '1') {
   const root = process.env.TRUNK_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-  // A native build: none of the wasm build's std-from-source settings (scripts/wasm-env).
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k === 'RUSTC_BOOTSTRAP' || k.startsWith('CARGO_UNSTABLE_') || k.startsWith('CARGO_TARGET_WASM32')) delete env[k];
-  const pre = execFileSync('cargo', ['run', '-q', '--locked', '--features', 'prerender', '--bin', 'prerender'], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const pre = execFileSync('cargo', ['run', '-q', '--locked', '--features', 'prerender', '--bin', 'prerender'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
   if (!pre.startsWith('<div id="prerender">')) { console.error('csp-hook: unexpected prerender output'); process.exit(1); }
   // As an inert <template>: static/pre.js (async) puts it on the page when it is the
   // screen this visit will show.

@@ -85,3 +85,13 @@ fn svg_and_html_fallback_are_self_contained() {
     assert!(!page.contains("<script") && !page.contains(".wasm") && !page.contains("<style") && !page.contains(" style="), "works where WebAssembly and inline styles are blocked");
     assert_eq!(page.matches("<li><h3>").count(), 17, "one transcript entry per step");
 }
+
+#[test]
+fn the_browser_binary_run_natively_says_so_and_fails() {
+    let out = Command::new(env!("CARGO_BIN_EXE_mi-playground")).output().expect("mi-playground runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains("`mip`"));
+}
