@@ -15,7 +15,7 @@ use super::rbac::{short_action, AccessRequest, Decision};
 use super::scenario::{Action, AppSpec};
 use super::time::{human_duration, parse_duration, SimTime};
 use super::token::{self, Claims, MI_TOKEN_LIFETIME};
-use super::trace::{Change, ChangeOp, Fidelity, Message, ParticipantKind, Plane};
+use super::trace::{Change, ChangeOp, Fidelity, Message, Outcome, ParticipantKind, Plane};
 use super::world::{CachedToken, Fault, ScenarioError, World};
 use std::collections::BTreeMap;
 
@@ -814,7 +814,7 @@ impl World {
         let key = self.rng.token(44);
         let resp1 = Response::new(401).header("WWW-Authenticate", format!("Basic realm={file}")).with_body("");
         self.step(ep, app, "401 WWW-Authenticate: Basic realm=<key file>", Plane::Runtime, Message::Response(resp1), Fidelity::Documented, "fact sheet §3.1",
-            format!("HIMDS writes a one-time secret to {file} and names that file in the challenge. Only a process with elevated rights (root, or Administrators on Windows) can read it, which is how Arc proves the caller is privileged on the machine."));
+            format!("HIMDS writes a one-time secret to {file} and names that file in the challenge. Only a process with elevated rights (root, or Administrators on Windows) can read it, which is how Arc proves the caller is privileged on the machine.")).outcome = Outcome::Expected;
         self.note(app, "read the key file", Plane::Runtime, &format!("Read {file} (≤ 4096 bytes, .key, needs root)"), Fidelity::Documented, "fact sheet §3.1",
             "The SDK checks that the path is inside the agent's tokens folder, ends in .key and is at most 4 KB, then reads it.".into());
         let req2 = Request::new("GET", url).header("Metadata", "true").header("Authorization", format!("Basic {key}"));
@@ -1014,7 +1014,7 @@ impl World {
                 _ => Source::Imds,
             };
             if resp.status == 401 && src == Source::Arc {
-                self.step(ep, app, "401 WWW-Authenticate: Basic realm=<key file>", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §3.1", "HIMDS challenges the caller to prove it can read a root-only key file.".to_string());
+                self.step(ep, app, "401 WWW-Authenticate: Basic realm=<key file>", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §3.1", "HIMDS challenges the caller to prove it can read a root-only key file.".to_string()).outcome = Outcome::Expected;
             } else {
                 self.emit_endpoint_response(ep, app, &res, resp, src);
             }
@@ -1128,7 +1128,11 @@ impl World {
         let challenge = |w: &mut World, label: &str, expl: String| {
             let body = r#"{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}"#;
             let resp = Response::new(401).header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")).json(JSON_UTF8, body);
-            w.step(kv, app, label.to_string(), Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.1, golden check 20", expl);
+            let expected = auth == "sdk";
+            let s = w.step(kv, app, label.to_string(), Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.1, golden check 20", expl);
+            if expected {
+                s.outcome = Outcome::Expected;
+            }
         };
         if auth == "none" || (auth == "sdk" && !self.kv_challenges.contains(&challenge_key)) {
             let req = Request::new("GET", url.clone()).header("Content-Length", "0");

@@ -137,6 +137,9 @@ impl Message {
 pub enum Outcome {
     /// Normal progress.
     Ok,
+    /// An error status that is part of a working flow: Key Vault's first 401 challenge to
+    /// an SDK, Azure Arc's 401 `Basic realm` challenge. Drawn apart from failures.
+    Expected,
     /// A failure the learner should notice (4xx/5xx, a denied check).
     Failure,
 }
@@ -228,6 +231,7 @@ impl Trace {
             let to = &self.participants[st.to].label;
             let mark = match st.outcome {
                 Outcome::Ok => "",
+                Outcome::Expected => "  (expected)",
                 Outcome::Failure => "  ✗",
             };
             let arrow = if st.from == st.to { format!("{from} (self)") } else { format!("{from} -> {to}") };
