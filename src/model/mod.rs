@@ -31,6 +31,7 @@ pub mod rsa;
 mod runtime;
 pub mod scenario;
 pub mod schema;
+mod skip;
 pub mod time;
 pub mod token;
 pub mod trace;
