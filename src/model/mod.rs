@@ -22,6 +22,7 @@ pub mod arm;
 pub mod b64;
 pub mod collections;
 pub mod decode;
+pub mod edit;
 pub mod directory;
 pub mod http;
 pub mod json;
