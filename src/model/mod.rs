@@ -19,7 +19,6 @@
 //! [`World::finish`].
 
 pub mod arm;
-pub mod b64;
 pub mod collections;
 pub mod decode;
 pub mod edit;
@@ -28,7 +27,6 @@ pub mod http;
 pub mod json;
 pub mod rbac;
 pub mod rng;
-pub mod rsa;
 mod runtime;
 pub mod scenario;
 pub mod schema;
