@@ -1,9 +1,20 @@
 //! The SVG sequence diagram: one lifeline per participant, one numbered arrow per step.
 //! A pure function of its props (trace + cursor). Lifeline headers sit in their own
 //! sticky strip so they stay visible while the diagram scrolls.
+//!
+//! - Sizing: drawn in its own coordinates, shown at the scale the app asks for (fit to
+//!   the pane's width within readable limits, or scaled up on a projector).
+//! - Outcomes have their own styles, each with a mark, never colour alone: failures
+//!   `✗` (red), expected challenges `↺` (amber: a normal 401 in a working flow), skipped
+//!   script steps `⊘` (a dashed note). Notes wrap onto up to four lines.
+//! - Predict mode: steps not reached yet are drawn as neutral arrows labelled `?`.
+//! - The current step is kept in the middle band of the pane, never at an edge.
+//! - [`Overview`]: a miniature of a long run beside the diagram, for jumping around.
 
-use crate::model::{Fidelity, Outcome, ParticipantKind, Plane, Trace};
+use crate::model::{Fidelity, Outcome, ParticipantKind, Plane, Step, Trace};
+use crate::player::text::wrap;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Horizontal distance between lifelines: seven lifelines (the usual VM + Key Vault flow)
@@ -12,6 +23,10 @@ use yew::prelude::*;
 pub const COL: i64 = 134;
 /// Vertical distance between arrows.
 pub const ROW: i64 = 46;
+/// Extra height per wrapped line of a note.
+const NOTE_LINE: i64 = 16;
+/// Most lines a note wraps onto.
+const NOTE_LINES: usize = 4;
 const LEFT: i64 = 70;
 const TOP: i64 = 12;
 const HEAD: i64 = 52;
@@ -63,6 +78,66 @@ pub struct DiagramProps {
     pub on_seek: Callback<usize>,
     /// Animate the current message travelling along its arrow.
     pub animate: bool,
+    /// Steps from this index on are drawn as `?` (predict mode: not reached yet).
+    #[prop_or_default]
+    pub hidden_from: Option<usize>,
+    /// The width available (CSS pixels; 0: unknown, drawn at natural size).
+    #[prop_or_default]
+    pub avail: i64,
+    /// Smallest and largest scale, in percent, when fitting `avail`.
+    #[prop_or((100, 100))]
+    pub scale: (i64, i64),
+}
+
+/// Is step `k` hidden?
+fn hidden(p: &DiagramProps, k: usize) -> bool {
+    p.hidden_from.is_some_and(|h| k >= h)
+}
+
+/// A note-like step (narration, or a skipped script step) drawn across the whole width.
+fn is_note(s: &Step) -> bool {
+    s.fidelity == Fidelity::Narration || s.outcome == Outcome::Skipped
+}
+
+/// The class and the mark (never colour alone) of an outcome, for the diagram, the
+/// ticks, the overview and the transcript alike.
+pub fn outcome_mark(o: Outcome) -> (Option<&'static str>, &'static str) {
+    match o {
+        Outcome::Ok => (None, ""),
+        Outcome::Expected => (Some("expected"), "↺ "),
+        Outcome::Failure => (Some("failure"), "✗ "),
+        Outcome::Skipped => (Some("skipped"), "⊘ "),
+    }
+}
+
+/// `el.getBoundingClientRect()` as (top, bottom, left, right).
+fn rect(el: &web_sys::Element) -> (f64, f64, f64, f64) {
+    let r = js_sys::Reflect::get(el, &"getBoundingClientRect".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()).and_then(|f| f.call0(el).ok());
+    let g = |k: &str| r.as_ref().and_then(|r| js_sys::Reflect::get(r, &k.into()).ok()).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    (g("top"), g("bottom"), g("left"), g("right"))
+}
+
+/// Scrolls the diagram pane (only the pane, never the page: an embedding page stays put)
+/// so the current step sits in the middle half of it, and its arrow is in sight sideways.
+fn keep_current_in_view() {
+    let doc = gloo::utils::document();
+    let (Some(pane), Some(cur)) = (doc.query_selector(".diagram-pane").ok().flatten(), doc.query_selector("svg.sequence .message.current").ok().flatten()) else { return };
+    let arrow = cur.query_selector(".arrow").ok().flatten();
+    let (pt, pb, pl, pr) = rect(&pane);
+    let heads = doc.query_selector("svg.heads").ok().flatten().map(|h| rect(&h)).map(|r| r.1 - r.0).unwrap_or(0.0);
+    let (rt, rb, _, _) = rect(&cur);
+    let top = pt + heads;
+    let h = pb - top;
+    let mid = (rt + rb) / 2.0;
+    if h > 0.0 && (mid < top + h * 0.25 || mid > top + h * 0.75) {
+        pane.set_scroll_top(pane.scroll_top() + (mid - (top + h / 2.0)).round() as i32);
+    }
+    // Sideways only for an arrow (a note spans the whole width).
+    if let Some((_, _, al, ar)) = arrow.map(|a| rect(&a)) {
+        if al < pl || ar > pr {
+            pane.set_scroll_left(pane.scroll_left() + ((al + ar) / 2.0 - (pl + pr) / 2.0).round() as i32);
+        }
+    }
 }
 
 fn kind_class(k: ParticipantKind) -> &'static str {
@@ -80,18 +155,6 @@ fn kind_class(k: ParticipantKind) -> &'static str {
 /// The diagram component.
 #[function_component(Diagram)]
 pub fn diagram(p: &DiagramProps) -> Html {
-    // Keep the current arrow in view as the learner steps: the arrow itself, not its row
-    // (which spans the whole width), so a narrow screen also scrolls sideways to it.
-    use_effect_with(p.cursor, |_| {
-        let doc = gloo::utils::document();
-        let arrow = doc.query_selector("svg.sequence .message.current .arrow").ok().flatten();
-        if let Some(el) = arrow.or_else(|| doc.query_selector("svg.sequence .message.current").ok().flatten()) {
-            let opts = web_sys::ScrollIntoViewOptions::new();
-            opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            opts.set_inline(web_sys::ScrollLogicalPosition::Center);
-            el.scroll_into_view_with_scroll_into_view_options(&opts);
-        }
-    });
     let t = &p.trace;
     let n = t.participants.len().max(1);
     let x = |i: usize| LEFT + COL * i as i64;
@@ -107,11 +170,25 @@ pub fn diagram(p: &DiagramProps) -> Html {
             (x(from) - 28, false)
         }
     };
-    let width = t.steps.iter().filter(|s| s.from == s.to && s.fidelity != Fidelity::Narration).fold(lifelines_width, |w, s| {
-        let (lx, right) = self_label(s.from, &s.label);
-        if right { w.max(lx + s.label.chars().count() as i64 * CHAR_W + 4) } else { w }
+    let width = t.steps.iter().filter(|s| s.from == s.to && !is_note(s)).fold(lifelines_width, |w, s| {
+        let label = format!("{}{}", outcome_mark(s.outcome).1, s.label);
+        let (lx, right) = self_label(s.from, &label);
+        if right { w.max(lx + label.chars().count() as i64 * CHAR_W + 4) } else { w }
     });
-    let height = TOP + ROW * t.steps.len() as i64 + 18;
+    // Notes wrap onto several lines and their rows grow; every other row is ROW high.
+    let fit = ((width - 40) / CHAR_W).max(8) as usize;
+    let notes: Vec<Option<Vec<String>>> = t.steps.iter().map(|s| is_note(s).then(|| wrap(&format!("{}{}", outcome_mark(s.outcome).1, s.label), fit, NOTE_LINES))).collect();
+    let mut tops = Vec::with_capacity(t.steps.len());
+    let mut y0 = TOP;
+    for n in &notes {
+        tops.push(y0);
+        y0 += ROW + n.as_ref().map_or(0, |l| (l.len() as i64 - 1) * NOTE_LINE);
+    }
+    let height = y0 + 18;
+    let pct = if p.avail > 0 { (p.avail * 100 / width).clamp(p.scale.0, p.scale.1) } else { 100 };
+    let scaled = |v: i64| (v * pct / 100).to_string();
+    // Keep the current step in view as the learner steps (and when the scale changes).
+    use_effect_with((p.cursor, pct, t.steps.len()), |_| keep_current_in_view());
     let heads = t.participants.iter().enumerate().map(|(i, part)| {
         let cx = x(i).to_string();
         let text = match head_lines(&part.label) {
@@ -135,19 +212,24 @@ pub fn diagram(p: &DiagramProps) -> Html {
         html! { <line class={classes!("lifeline", kind_class(part.kind))} x1={x(i).to_string()} y1="0" x2={x(i).to_string()} y2={height.to_string()} /> }
     });
     let arrows = t.steps.iter().enumerate().map(|(k, s)| {
-        let y = TOP + ROW * k as i64 + ROW / 2;
+        let lines = notes[k].as_ref().map_or(1, Vec::len) as i64;
+        let y = tops[k] + ROW / 2 + (lines - 1) * NOTE_LINE / 2;
         let state = if k == p.cursor { "current" } else if k < p.cursor { "past" } else { "future" };
         let mut cls = classes!("message", state);
-        if s.outcome == Outcome::Failure {
-            cls.push("failure");
+        let secret = hidden(p, k);
+        let (outcome_class, mark) = if secret { (None, "") } else { outcome_mark(s.outcome) };
+        cls.push(outcome_class);
+        if secret {
+            cls.push("hidden");
         }
         cls.push(if s.plane == Plane::Control { "control" } else { "runtime" });
-        if s.fidelity == Fidelity::Conceptual {
+        if s.fidelity == Fidelity::Conceptual && !secret {
             cls.push("conceptual");
         }
-        if s.fidelity == Fidelity::Narration {
+        if is_note(s) {
             cls.push("narration");
         }
+        let shown_label = if secret { "?".to_string() } else { format!("{mark}{}", s.label) };
         let onclick = {
             let cb = p.on_seek.clone();
             Callback::from(move |_: MouseEvent| cb.emit(k))
@@ -161,45 +243,49 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 </circle>
             }
         });
-        let body = if s.fidelity == Fidelity::Narration {
-            // A note is a sentence or more: what does not fit the box ends in "…" (the
-            // inspector and the tooltip have it whole).
-            let fit = ((width - 40) / CHAR_W).max(8) as usize;
-            let shown = match s.label.char_indices().nth(fit) {
-                Some((cut, _)) => format!("{}…", s.label[..cut].trim_end()),
-                None => s.label.clone(),
-            };
+        let body = if let Some(note) = &notes[k] {
+            // A note is a sentence or more: it wraps (the inspector and the tooltip have it
+            // whole, and what does not fit four lines ends in "…").
+            let box_h = 30 + (lines - 1) * NOTE_LINE;
+            let first = y - (lines - 1) * NOTE_LINE / 2 + 4;
             html! {
                 <>
-                    <title>{ &s.label }</title>
-                    <rect class="note-box" x="8" y={(y - 15).to_string()} width={(width - 16).to_string()} height="30" rx="6" />
-                    <text class="label" x={(width / 2).to_string()} y={(y + 4).to_string()} text-anchor="middle">{ shown }</text>
+                    if !secret { <title>{ &s.label }</title> }
+                    <rect class="note-box" x="8" y={(y - box_h / 2).to_string()} width={(width - 16).to_string()} height={box_h.to_string()} rx="6" />
+                    if secret {
+                        <text class="label" x={(width / 2).to_string()} y={(y + 4).to_string()} text-anchor="middle">{ "?" }</text>
+                    } else {
+                        <text class="label" x={(width / 2).to_string()} y={first.to_string()} text-anchor="middle">
+                            { for note.iter().enumerate().map(|(i, l)| html! { <tspan x={(width / 2).to_string()} dy={if i == 0 { "0".to_string() } else { NOTE_LINE.to_string() }}>{ l.clone() }</tspan> }) }
+                        </text>
+                    }
                 </>
             }
         } else if s.from == s.to {
             let path = format!("M {x1} {} h 34 v 18 h -30", y - 9);
-            let (lx, right) = self_label(s.from, &s.label);
+            let (lx, right) = self_label(s.from, &format!("{mark}{}", s.label));
             let anchor = if right { "start" } else { "end" };
             html! {
                 <>
                     <path class="arrow" d={path} marker-end="url(#head)" />
-                    <text class="label" x={lx.to_string()} y={(y + 4).to_string()} text-anchor={anchor}>{ &s.label }</text>
+                    <text class="label" x={lx.to_string()} y={(y + 4).to_string()} text-anchor={anchor}>{ shown_label.clone() }</text>
                 </>
             }
         } else {
             let dir = if x2 > x1 { 1 } else { -1 };
-            let mid = label_x(&s.label, (x1 + x2) / 2, width);
+            let mid = label_x(&shown_label, (x1 + x2) / 2, width);
             html! {
                 <>
                     <line class="arrow" x1={(x1 + 4 * dir).to_string()} y1={y.to_string()} x2={(x2 - 6 * dir).to_string()} y2={y.to_string()} marker-end="url(#head)" />
-                    <text class="label" x={mid.to_string()} y={(y - 7).to_string()} text-anchor="middle">{ &s.label }</text>
+                    <text class="label" x={mid.to_string()} y={(y - 7).to_string()} text-anchor="middle">{ shown_label.clone() }</text>
                 </>
             }
         };
-        let numx = if s.fidelity == Fidelity::Narration { 24 } else if s.from == s.to { x1 - 16 } else if x2 > x1 { x1 + 14 } else { x1 - 14 };
+        let numx = if is_note(s) { 24 } else if s.from == s.to { x1 - 16 } else if x2 > x1 { x1 + 14 } else { x1 - 14 };
+        let row_h = ROW + (lines - 1) * NOTE_LINE;
         html! {
-            <g key={k} class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-label={format!("Step {num}: {}", s.label)} aria-current={if k == p.cursor { Some("step") } else { None }}>
-                <rect class="hit" x="0" y={(y - 22).to_string()} width={width.to_string()} height={ROW.to_string()} />
+            <g key={k} class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-label={format!("Step {num}: {shown_label}")} aria-current={if k == p.cursor { Some("step") } else { None }}>
+                <rect class="hit" x="0" y={tops[k].to_string()} width={width.to_string()} height={row_h.to_string()} />
                 { body }
                 { for travel }
                 <circle class="num-bg" cx={numx.to_string()} cy={(y + 10).to_string()} r="9" />
@@ -208,11 +294,11 @@ pub fn diagram(p: &DiagramProps) -> Html {
         }
     });
     html! {
-        <div class="diagram">
-            <svg class="heads" xmlns="http://www.w3.org/2000/svg" width={width.to_string()} height={HEAD.to_string()} viewBox={format!("0 0 {width} {HEAD}")} aria-hidden="true">
+        <div class="diagram" data-scale={pct.to_string()}>
+            <svg class="heads" xmlns="http://www.w3.org/2000/svg" width={scaled(width)} height={scaled(HEAD)} viewBox={format!("0 0 {width} {HEAD}")} aria-hidden="true">
                 { for heads }
             </svg>
-            <svg class="sequence" xmlns="http://www.w3.org/2000/svg" width={width.to_string()} height={height.to_string()} viewBox={format!("0 0 {width} {height}")} role="list" aria-label="Sequence diagram of the scenario">
+            <svg class="sequence" xmlns="http://www.w3.org/2000/svg" width={scaled(width)} height={scaled(height)} viewBox={format!("0 0 {width} {height}")} role="list" aria-label="Sequence diagram of the scenario">
                 <defs>
                     <marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke" />
@@ -222,5 +308,55 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 { for arrows }
             </svg>
         </div>
+    }
+}
+
+/// Props of [`Overview`].
+#[derive(Properties, PartialEq)]
+pub struct OverviewProps {
+    /// The trace.
+    pub trace: Rc<Trace>,
+    /// The current step.
+    pub cursor: usize,
+    /// Clicking a row seeks to it.
+    pub on_seek: Callback<usize>,
+    /// Steps from this index on are drawn neutral (predict mode).
+    #[prop_or_default]
+    pub hidden_from: Option<usize>,
+}
+
+/// Runs this long get an overview beside the diagram.
+pub const OVERVIEW_FROM: usize = 24;
+
+/// A miniature of the whole run: one thin row per step (its arrow between the lanes,
+/// coloured by outcome), the current one marked; a click jumps there.
+#[function_component(Overview)]
+pub fn overview(p: &OverviewProps) -> Html {
+    const W: i64 = 56;
+    const H: i64 = 7;
+    let t = &p.trace;
+    let lanes = t.participants.len().max(2) as i64;
+    let lx = |i: usize| 4 + (W - 8) * i as i64 / (lanes - 1);
+    let rows = t.steps.iter().enumerate().map(|(k, s)| {
+        let y = H * k as i64;
+        let secret = p.hidden_from.is_some_and(|h| k >= h);
+        let (outcome, _) = if secret { (None, "") } else { outcome_mark(s.outcome) };
+        let cls = classes!("ov-row", outcome, (k == p.cursor).then_some("current"), (s.plane == Plane::Control).then_some("control"), secret.then_some("hidden"));
+        let (a, b) = if is_note(s) { (2, W - 2) } else if s.from == s.to { (lx(s.from), lx(s.from) + 6) } else { (lx(s.from.min(s.to)), lx(s.from.max(s.to))) };
+        let onclick = p.on_seek.reform(move |_: MouseEvent| k);
+        html! {
+            <g key={k} class={cls} {onclick} data-step={(k + 1).to_string()}>
+                <rect class="ov-hit" x="0" y={y.to_string()} width={W.to_string()} height={H.to_string()} />
+                <line class="ov-line" x1={a.to_string()} y1={(y + H / 2).to_string()} x2={b.to_string()} y2={(y + H / 2).to_string()} />
+            </g>
+        }
+    });
+    let h = H * t.steps.len() as i64;
+    html! {
+        <nav class="overview" aria-label="Overview of every step">
+            <svg xmlns="http://www.w3.org/2000/svg" width={W.to_string()} height={h.to_string()} viewBox={format!("0 0 {W} {h}")} aria-hidden="true">
+                { for rows }
+            </svg>
+        </nav>
     }
 }

@@ -3,9 +3,12 @@
 //! pickers), the vault's permission model, the requested resource or client id, the
 //! host type, the clock.
 //!
-//! Every control clones the scenario, changes the copy and emits it through `on_change`;
-//! nothing here decides anything about identity (a change that makes the scenario invalid
-//! comes back as a diagnostic from the model).
+//! Every control sends a [`crate::model::edit::Edit`] through `on_change`; the rules of
+//! each edit (what removing an identity takes with it, the `identity.type` string…) live
+//! in the model and are tested natively. Nothing here decides anything about identity (a
+//! change that makes the scenario invalid comes back as a diagnostic from the model).
+//! Controls of the initial world say so, and say what the script then does to it ("off
+//! at the start; step 1 enables it").
 //!
 //! Test hooks (all `data-*` values are names from the scenario, `data-step` a 0-based
 //! script index):
@@ -18,16 +21,17 @@
 //! - vaults: `select.kv-model[data-vault]` (`true` = Azure RBAC, `false` = access policies);
 //! - code: `select.app-credential[data-host]`, `select.app-mi[data-host]`,
 //!   `input.app-mi-text[data-host]`;
+//! - what the script does to a host's identity: `.fe-story[data-resource]`;
 //! - script: `.script-step[data-step]`, `select.gettoken-resource[data-step]`,
 //!   `select.auth-select[data-step]`, `input.clock-duration[data-step]`,
-//!   `button.clock-remove[data-step]`, `input#clock-new`, `select#clock-before`,
+//!   `button.step-remove[data-step]` (every step), `input#clock-new`, `select#clock-before`,
 //!   `button#clock-add`.
 
-use crate::model::arm::{parse_identity_type, ResourceKind};
-use crate::model::scenario::{Action, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec};
+use crate::model::arm::ResourceKind;
+use crate::model::edit::{attached, auth_of, has_system_assigned as has_sami, identity_story, is_uami, kind, Edit, IdentityChange};
+use crate::model::scenario::{Action, ResourceSpec, RoleAssignmentSpec};
 use crate::model::time::parse_duration;
 use crate::model::Scenario;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -36,11 +40,9 @@ use yew::prelude::*;
 pub struct FormProps {
     /// The scenario being edited (the last one that parsed).
     pub scenario: Rc<Scenario>,
-    /// Called with the changed scenario after each edit.
-    pub on_change: Callback<Scenario>,
+    /// Called with each edit.
+    pub on_change: Callback<Edit>,
 }
-
-const UAMI_TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 const COMPUTE: [(&str, &str); 4] = [
     ("Microsoft.Compute/virtualMachines", "Virtual machine"),
     ("Microsoft.Compute/virtualMachineScaleSets", "Virtual machine scale set"),
@@ -79,67 +81,37 @@ fn ev_checked(e: &Event) -> bool {
     ev_prop(e, "checked").as_bool().unwrap_or(false)
 }
 
-/// A callback that edits a copy of the scenario and emits it if it changed.
-/// (The closure is boxed so that the copy-compare-emit code exists once, not once per
-/// control: it is the same for every edit.)
-fn edit<E: 'static>(p: &FormProps, f: impl Fn(&mut Scenario, &E) + 'static) -> Callback<E> {
-    let (sc, cb) = (p.scenario.clone(), p.on_change.clone());
-    let f: Box<dyn Fn(&mut Scenario, &E)> = Box::new(f);
-    Callback::from(move |e: E| apply_edit(&sc, &cb, &|s: &mut Scenario| f(s, &e)))
+/// A callback that turns an event into an edit (or nothing) and sends it.
+fn edit<E: 'static>(p: &FormProps, f: impl Fn(&E) -> Option<Edit> + 'static) -> Callback<E> {
+    let cb = p.on_change.clone();
+    let f: Box<dyn Fn(&E) -> Option<Edit>> = Box::new(f);
+    Callback::from(move |e: E| {
+        if let Some(x) = f(&e) {
+            cb.emit(x);
+        }
+    })
 }
 
-fn apply_edit(sc: &Scenario, cb: &Callback<Scenario>, f: &dyn Fn(&mut Scenario)) {
-    let mut s = sc.clone();
-    f(&mut s);
-    if s != *sc {
-        cb.emit(s);
+/// "Off at the start; step 1 enables it": what a host's identity checkbox shows, and what
+/// the script then does to it.
+fn story(sc: &Scenario, resource: &str, on_at_start: bool) -> String {
+    let mut parts = vec![if on_at_start { "on at the start".to_string() } else { "off at the start".to_string() }];
+    for (i, c) in identity_story(sc, resource) {
+        let n = i + 1;
+        parts.push(match c {
+            IdentityChange::EnablesSystemAssigned => format!("step {n} enables it"),
+            IdentityChange::DisablesSystemAssigned => format!("step {n} disables it"),
+            IdentityChange::Attaches(id) => format!("step {n} attaches {id}"),
+            IdentityChange::Detaches(id) => format!("step {n} detaches {id}"),
+            IdentityChange::Sets(t) => format!("step {n} sets its identity to {t}"),
+            IdentityChange::Deletes => format!("step {n} deletes {resource}"),
+        });
     }
-}
-
-fn kind(r: &ResourceSpec) -> Option<ResourceKind> {
-    ResourceKind::from_type(&r.resource_type)
-}
-fn is_uami(r: &ResourceSpec) -> bool {
-    kind(r) == Some(ResourceKind::UserAssignedIdentity)
-}
-fn has_sami(r: &ResourceSpec) -> bool {
-    r.identity.as_ref().and_then(|b| parse_identity_type(&b.identity_type)).is_some_and(|(s, _)| s)
-}
-/// A `userAssignedIdentities` key (name or resource id) naming identity `name`.
-fn key_is(key: &str, name: &str) -> bool {
-    key.rsplit('/').next().unwrap_or(key).eq_ignore_ascii_case(name)
-}
-fn attached(r: &ResourceSpec, name: &str) -> bool {
-    r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.iter().any(|(k, v)| v.is_some() && key_is(k, name)))
-}
-fn res_mut<'a>(s: &'a mut Scenario, name: &str) -> Option<&'a mut ResourceSpec> {
-    s.world.resources.iter_mut().find(|r| r.name == name)
-}
-/// Changes a resource's identity block and recomputes `identity.type` from what is left.
-fn set_identity(r: &mut ResourceSpec, sys: bool, f: impl FnOnce(&mut BTreeMap<String, Option<serde_json::Value>>)) {
-    let b = r.identity.get_or_insert_with(|| IdentityBlock { identity_type: "None".into(), user_assigned_identities: BTreeMap::new() });
-    f(&mut b.user_assigned_identities);
-    let ua = b.user_assigned_identities.values().any(Option::is_some);
-    b.identity_type = match (sys, ua) {
-        (true, true) => "SystemAssigned, UserAssigned",
-        (true, false) => "SystemAssigned",
-        (false, true) => "UserAssigned",
-        (false, false) => "None",
+    let mut s = parts.join("; ");
+    if let Some(c) = s.get(..1) {
+        s = c.to_uppercase() + &s[1..];
     }
-    .into();
-}
-fn auth_mut(a: &mut Action) -> Option<&mut String> {
-    match a {
-        Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth),
-        _ => None,
-    }
-}
-
-fn auth_of(a: &Action) -> Option<&str> {
-    match a {
-        Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth),
-        _ => None,
-    }
+    s + "."
 }
 
 fn short(s: &str, n: usize) -> String {
@@ -268,42 +240,18 @@ pub fn form_editor(p: &FormProps) -> Html {
         let sys = has_sami(r);
         let on_type = {
             let name = name.clone();
-            edit(p, move |s, e: &Event| {
-                let t = ev_value(e);
-                if let Some(r) = res_mut(s, &name) {
-                    if t != "Microsoft.Web/sites" {
-                        r.properties.kind = None;
-                    }
-                    r.resource_type = t;
-                }
-            })
+            edit(p, move |e: &Event| Some(Edit::SetResourceType { resource: name.clone(), resource_type: ev_value(e) }))
         };
         let on_sami = {
             let name = name.clone();
-            edit(p, move |s, e: &Event| {
-                let on = ev_checked(e);
-                if let Some(r) = res_mut(s, &name) {
-                    set_identity(r, on, |_| {});
-                }
-            })
+            edit(p, move |e: &Event| Some(Edit::SetSystemAssigned { resource: name.clone(), on: ev_checked(e) }))
         };
         let ua_ok = k.is_some_and(|k| k.supports_user_assigned());
         let toggles = uamis.iter().map(|u| {
             let on = attached(r, &u.name);
             let onchange = {
                 let (name, id) = (name.clone(), u.name.clone());
-                edit(p, move |s, e: &Event| {
-                    let on = ev_checked(e);
-                    if let Some(r) = res_mut(s, &name) {
-                        let sys = has_sami(r);
-                        set_identity(r, sys, |m| {
-                            m.retain(|k, _| !key_is(k, &id));
-                            if on {
-                                m.insert(id.clone(), Some(serde_json::json!({})));
-                            }
-                        });
-                    }
-                })
+                edit(p, move |e: &Event| Some(Edit::SetUserAssigned { resource: name.clone(), identity: id.clone(), attached: ev_checked(e) }))
             };
             html! {
                 <label class="fe-check">
@@ -325,11 +273,12 @@ pub fn form_editor(p: &FormProps) -> Html {
                 }) }
                 <label class="fe-check">
                     <input type="checkbox" class="sami-toggle" data-resource={name.clone()} checked={sys} onchange={on_sami} />
-                    { "System-assigned identity" }
+                    { "System-assigned identity at the start" }
                 </label>
+                <p class="fe-story" data-resource={name.clone()}>{ story(sc, &name, sys) }</p>
                 if !uamis.is_empty() {
                     <fieldset class="fe-uamis">
-                        <legend>{ "User-assigned identities attached" }</legend>
+                        <legend>{ "User-assigned identities attached at the start" }</legend>
                         { for toggles }
                         if !ua_ok {
                             <p class="fe-note">{ "This host type supports only the system-assigned identity." }</p>
@@ -354,19 +303,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     let uami_rows = uamis.iter().take(MAX_ROWS).map(|u| {
         let onclick = {
             let id = u.name.clone();
-            edit(p, move |s, _: &MouseEvent| {
-                s.world.resources.retain(|r| !(is_uami(r) && r.name == id));
-                for r in &mut s.world.resources {
-                    if r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.keys().any(|k| key_is(k, &id))) {
-                        let sys = has_sami(r);
-                        set_identity(r, sys, |m| m.retain(|k, _| !key_is(k, &id)));
-                    }
-                }
-                s.world.role_assignments.retain(|a| !a.principal_id.eq_ignore_ascii_case(&id));
-                for g in &mut s.world.groups {
-                    g.members.retain(|m| !m.eq_ignore_ascii_case(&id));
-                }
-            })
+            edit(p, move |_: &MouseEvent| Some(Edit::RemoveIdentity { name: id.clone() }))
         };
         html! {
             <li class="uami-row" data-identity={u.name.clone()}>
@@ -386,20 +323,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     };
     let on_uami_add = {
         let (name, rg, st) = (new_name.clone(), rgs.get(rg_pick).cloned(), uami_name.clone());
-        let add = edit(p, move |s, _: &MouseEvent| {
-            if let Some((sub, rg)) = &rg {
-                s.world.resources.push(ResourceSpec {
-                    resource_type: UAMI_TYPE.into(),
-                    name: name.clone(),
-                    resource_group: rg.clone(),
-                    subscription: sub.clone(),
-                    location: None,
-                    identity: None,
-                    properties: Properties::default(),
-                    app: None,
-                });
-            }
-        });
+        let add = edit(p, move |_: &MouseEvent| rg.clone().map(|(subscription, resource_group)| Edit::AddIdentity { name: name.clone(), resource_group, subscription }));
         Callback::from(move |e: MouseEvent| {
             add.emit(e);
             st.set(String::new());
@@ -435,11 +359,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     let ra_rows = w.role_assignments.iter().enumerate().take(MAX_ROWS).map(|(i, a)| {
         let onclick = {
             let a = a.clone();
-            edit(p, move |s, _: &MouseEvent| {
-                if s.world.role_assignments.get(i) == Some(&a) {
-                    s.world.role_assignments.remove(i);
-                }
-            })
+            edit(p, move |_: &MouseEvent| Some(Edit::RemoveRoleAssignment { index: i, assignment: a.clone() }))
         };
         html! {
             <li class="ra-row" data-index={i.to_string()}>
@@ -460,7 +380,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     };
     let on_ra_add = {
         let spec = RoleAssignmentSpec { principal_id: pr.clone(), role_definition_id: ro.clone(), scope: scp.clone() };
-        edit(p, move |s, _: &MouseEvent| s.world.role_assignments.push(spec.clone()))
+        edit(p, move |_: &MouseEvent| Some(Edit::AddRoleAssignment(spec.clone())))
     };
 
     // ---- Key Vaults.
@@ -469,12 +389,7 @@ pub fn form_editor(p: &FormProps) -> Html {
         let rbac = r.properties.enable_rbac_authorization.unwrap_or(true);
         let onchange = {
             let name = r.name.clone();
-            edit(p, move |s, e: &Event| {
-                let v = ev_value(e) == "true";
-                if let Some(r) = res_mut(s, &name) {
-                    r.properties.enable_rbac_authorization = Some(v);
-                }
-            })
+            edit(p, move |e: &Event| Some(Edit::SetVaultRbac { vault: name.clone(), rbac: ev_value(e) == "true" }))
         };
         html! {
             <label class="fe-field">
@@ -496,24 +411,14 @@ pub fn form_editor(p: &FormProps) -> Html {
         .chain(w.laptops.iter().filter_map(|l| l.app.as_ref().map(|a| (l.name.clone(), a, true))))
         .take(MAX_ROWS)
         .map(|(host, app, laptop)| {
-            let setter = |f: fn(&mut crate::model::scenario::AppSpec, String)| {
+            let on_cred = {
                 let host = host.clone();
-                edit(p, move |s, e: &Event| {
-                    let v = ev_value(e);
-                    let app = match s.world.resources.iter_mut().find(|r| r.name == host) {
-                        Some(r) => r.app.as_mut(),
-                        None => s.world.laptops.iter_mut().find(|l| l.name == host).and_then(|l| l.app.as_mut()),
-                    };
-                    if let Some(app) = app {
-                        f(app, v);
-                    }
-                })
+                edit(p, move |e: &Event| Some(Edit::SetCredential { host: host.clone(), credential: ev_value(e) }))
             };
-            let on_cred = setter(|a, v| a.credential = v);
-            let on_mi = setter(|a, v| {
-                let v = v.trim();
-                a.managed_identity = (!v.is_empty()).then(|| v.to_string());
-            });
+            let on_mi = {
+                let host = host.clone();
+                edit(p, move |e: &Event| Some(Edit::SetManagedIdentity { host: host.clone(), managed_identity: Some(ev_value(e)) }))
+            };
             let mi = app.managed_identity.clone().unwrap_or_default();
             let custom = !mi.is_empty() && !uamis.iter().any(|u| u.name == mi);
             html! {
@@ -543,47 +448,28 @@ pub fn form_editor(p: &FormProps) -> Html {
     let steps = sc.script.iter().enumerate().take(MAX_ROWS).map(|(i, a)| {
         let control = match a {
             Action::GetToken { resource, .. } => {
-                let onchange = edit(p, move |s, e: &Event| {
-                    if let Some(Action::GetToken { resource, .. }) = s.script.get_mut(i) {
-                        *resource = ev_value(e);
-                    }
-                });
+                let onchange = edit(p, move |e: &Event| Some(Edit::SetTokenResource { step: i, resource: ev_value(e) }));
                 field("Resource", html! {
                     <select class="gettoken-resource" data-step={i.to_string()} {onchange}>{ options(AUDIENCES, resource) }</select>
                 })
             }
             Action::AdvanceClock { duration } => {
-                let onchange = edit(p, move |s, e: &Event| {
-                    let v = ev_value(e).trim().to_string();
-                    let ok = parse_duration(&v).is_some();
+                let onchange = edit(p, move |e: &Event| {
+                    let v = ev_value(e);
+                    // Marks a duration that does not parse (the edit then changes nothing).
+                    let ok = parse_duration(v.trim()).is_some();
                     if let Some(el) = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
                         let _ = if ok { el.remove_attribute("aria-invalid") } else { el.set_attribute("aria-invalid", "true") };
                     }
-                    if let (true, Some(Action::AdvanceClock { duration })) = (ok, s.script.get_mut(i)) {
-                        *duration = v;
-                    }
+                    Some(Edit::SetDuration { step: i, duration: v })
                 });
-                let onclick = edit(p, move |s, _: &MouseEvent| {
-                    if matches!(s.script.get(i), Some(Action::AdvanceClock { .. })) {
-                        s.script.remove(i);
-                    }
-                });
-                html! {
-                    <>
-                        { field("Duration (90s, 10m, 24h, 45d)", html! {
-                            <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.clone()} spellcheck="false" autocomplete="off" {onchange} />
-                        }) }
-                        <button type="button" class="clock-remove" data-step={i.to_string()} aria-label={format!("Remove step {}", i + 1)} {onclick}>{ "Remove" }</button>
-                    </>
-                }
+                field("Duration (90s, 10m, 24h, 45d)", html! {
+                    <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.clone()} spellcheck="false" autocomplete="off" {onchange} />
+                })
             }
             _ => match auth_of(a) {
                 Some(cur) => {
-                    let onchange = edit(p, move |s, e: &Event| {
-                        if let Some(auth) = s.script.get_mut(i).and_then(auth_mut) {
-                            *auth = ev_value(e);
-                        }
-                    });
+                    let onchange = edit(p, move |e: &Event| Some(Edit::SetAuth { step: i, auth: ev_value(e) }));
                     field("Token sent", html! {
                         <select class="auth-select" data-step={i.to_string()} {onchange}>
                             <option value="sdk" selected={cur == "sdk"}>{ "The SDK's (sdk)" }</option>
@@ -595,10 +481,12 @@ pub fn form_editor(p: &FormProps) -> Html {
                 None => Html::default(),
             },
         };
+        let remove = edit(p, move |_: &MouseEvent| Some(Edit::RemoveStep { step: i }));
         html! {
             <li class="script-step" data-step={i.to_string()}>
                 <span class="step-summary">{ summary(a) }</span>
                 { control }
+                <button type="button" class="step-remove" data-step={i.to_string()} aria-label={format!("Remove step {}: {}", i + 1, short(&summary(a), 60))} title="Remove this step (Undo brings it back)" onclick={remove}>{ "Remove" }</button>
             </li>
         }
     });
@@ -615,10 +503,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     };
     let on_clock_add = {
         let d = clock_new.trim().to_string();
-        edit(p, move |s, _: &MouseEvent| {
-            let at = before.min(s.script.len());
-            s.script.insert(at, Action::AdvanceClock { duration: d.clone() });
-        })
+        edit(p, move |_: &MouseEvent| Some(Edit::InsertWait { before, duration: d.clone() }))
     };
 
     html! {

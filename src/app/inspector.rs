@@ -1,9 +1,12 @@
 //! The inspector: the current step's explanation, fidelity label and source, the HTTP
 //! message as on the wire (headers that matter highlighted, bodies pretty-printed), the
-//! JWT it carries, the authorization decision, and the state it changed.
+//! JWT it carries, the authorization decision (verdict and fix first, then the checks
+//! with ARM scopes abbreviated, the full ids one click away), and the state it changed.
 
 use crate::model::json::pretty as pretty_json;
-use crate::model::{trace::abbreviate_jwts, Fidelity, Message, Trace};
+use crate::model::verify::TokenValidation;
+use crate::player::text::abbreviate_scopes;
+use crate::model::{trace::abbreviate_jwts, Fidelity, Message, Outcome, Trace};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,7 +17,12 @@ pub struct InspectorProps {
     pub trace: Rc<Trace>,
     /// The current step.
     pub cursor: usize,
+    /// The verification of the token the step carries (computed once per trace).
+    #[prop_or_default]
+    pub check: Option<Rc<TokenValidation>>,
 }
+
+
 
 /// Headers a learner should look at.
 const KEY_HEADERS: [&str; 7] = ["metadata", "x-identity-header", "authorization", "www-authenticate", "x-ms-version", "secret", "x-forwarded-for"];
@@ -90,6 +98,7 @@ fn headers_view(start: String, headers: &[(String, String)]) -> Html {
 /// The inspector component.
 #[function_component(Inspector)]
 pub fn inspector(p: &InspectorProps) -> Html {
+    let full = use_state(|| false);
     let Some(s) = p.trace.steps.get(p.cursor) else {
         return html! { <p class="empty">{ "This scenario has no steps yet: add actions to its script." }</p> };
     };
@@ -121,6 +130,12 @@ pub fn inspector(p: &InspectorProps) -> Html {
             <h2>{ format!("{}. {}", p.cursor + 1, s.label) }</h2>
             <p class="route">{ format!("{from} → {to} · {}", s.time.iso()) }</p>
             <p class="badges">
+                { match s.outcome {
+                    Outcome::Ok => html! {},
+                    Outcome::Expected => html! { <span class="badge outcome-expected">{ "↺ expected: part of a working flow" }</span> },
+                    Outcome::Failure => html! { <span class="badge outcome-failure">{ "✗ failed" }</span> },
+                    Outcome::Skipped => html! { <span class="badge outcome-skipped">{ "⊘ skipped" }</span> },
+                } }
                 <span class={classes!("badge", fid_class)}>{ s.fidelity_label() }</span>
                 <span class="badge source">{ &s.source }</span>
                 <span class="badge plane">{ if s.plane == crate::model::Plane::Control { "control plane" } else { "runtime" } }</span>
@@ -128,10 +143,20 @@ pub fn inspector(p: &InspectorProps) -> Html {
             <p class="explanation">{ rich(&s.explanation) }</p>
             if let Some(d) = &s.decision {
                 <section class={classes!("decision", if d.allowed { "allowed" } else { "denied" })}>
-                    <h3>{ &d.summary }</h3>
-                    <ol>{ for d.reasons.iter().map(|r| html! { <li>{ rich(r) }</li> }) }</ol>
+                    <h3 class="verdict">{ if d.allowed { "✓ " } else { "✗ " } }{ &d.summary }</h3>
                     if let Some(f) = &d.fix {
-                        <p class="fix"><strong>{ "Fix: " }</strong>{ rich(f) }</p>
+                        <p class="fix"><strong>{ "Fix: " }</strong>{ rich(&abbreviate_scopes(f).filter(|_| !*full).unwrap_or_else(|| f.clone())) }</p>
+                    }
+                    <h4 class="why">{ "How it was decided" }</h4>
+                    <ol class="reasons">{ for d.reasons.iter().map(|r| {
+                        let short = abbreviate_scopes(r).filter(|_| !*full);
+                        let title = short.is_some().then(|| r.clone());
+                        html! { <li title={title}>{ rich(short.as_deref().unwrap_or(r)) }</li> }
+                    }) }</ol>
+                    if d.reasons.iter().chain(d.fix.iter()).any(|r| abbreviate_scopes(r).is_some()) {
+                        <button type="button" id="full-scopes" class="linkish" aria-pressed={full.to_string()} onclick={{ let f = full.clone(); Callback::from(move |_| f.set(!*f)) }}>
+                            { if *full { "Abbreviate scopes" } else { "Show full scopes" } }
+                        </button>
                     }
                 </section>
             }
@@ -154,8 +179,8 @@ pub fn inspector(p: &InspectorProps) -> Html {
                     }
                 }
             } }
-            if let Some(jwt) = &s.jwt {
-                <super::jwt::JwtView jwt={jwt.clone()} now={s.time} />
+            if let (Some(jwt), Some(check)) = (&s.jwt, &p.check) {
+                <super::jwt::JwtView jwt={jwt.clone()} now={s.time} check={check.clone()} />
             }
             if !s.changes.is_empty() {
                 <section class="changes">
@@ -166,3 +191,4 @@ pub fn inspector(p: &InspectorProps) -> Html {
         </div>
     }
 }
+

@@ -5,7 +5,7 @@
 
 use crate::model::scenario::{parse_checked, reference_diagnostics};
 use crate::model::schema::Diagnostic;
-use crate::model::verify::Verification;
+use crate::model::verify::TokenValidation;
 use crate::model::view::{simulate_with_views, WorldView};
 use crate::model::world::simulate_lenient;
 use crate::model::{Scenario, SimTime, Trace};
@@ -32,7 +32,7 @@ pub struct Doc {
     /// first needs them (a second, identical run), so edits and start-up do not pay.
     views: Rc<OnceCell<(Rc<WorldView>, Rc<Vec<WorldView>>)>>,
     /// Token verifications by step, each computed once per trace (see [`Doc::token_check`]).
-    tokens: Rc<RefCell<BTreeMap<usize, Rc<Verification>>>>,
+    tokens: Rc<RefCell<BTreeMap<usize, Rc<TokenValidation>>>>,
     /// True when the text could not be read and the trace is the previous one.
     pub stale: bool,
 }
@@ -56,14 +56,17 @@ fn text_cell(text: &str) -> Rc<OnceCell<Rc<str>>> {
     Rc::new(c)
 }
 
-/// The JWT panel's check of a token as a resource server makes it, at the virtual time
-/// `now` of the step showing it: signature against the demo tenant's JWKS (for the
-/// token's `tid`), issuer and lifetime. The one place the UI calls the verifier.
-pub fn verify_token(jwt: &str, now: SimTime) -> Verification {
+/// The JWT panel's check of a token: the one validator the resource servers use, against
+/// the demo tenant's published JWKS (for the token's `tid`), at the virtual time `now` of
+/// the step showing it. The audience is left to the resource that receives the token.
+/// The one place the UI calls the verifier ([`Doc::token_check`] keeps each result for
+/// the life of a trace).
+pub fn verify_token(jwt: &str, now: SimTime) -> TokenValidation {
     use crate::model::{token, verify};
     let claims = token::decode_parts(jwt.trim()).and_then(|(_, c, _)| crate::model::json::parse_value(&c));
-    let tid = claims.as_ref().and_then(|c| c.get("tid")).and_then(|v| v.as_str()).unwrap_or("");
-    verify::verify_at(jwt.trim(), &token::jwks_json(tid), now)
+    let tenant_id = claims.as_ref().and_then(|c| c.get("tid")).and_then(|v| v.as_str()).unwrap_or("");
+    let jwks = verify::parse_jwks(&token::jwks_json(tenant_id)).unwrap_or(jsonwebtoken::jwk::JwkSet { keys: Vec::new() });
+    verify::validate(jwt, &jwks, &verify::Expectations { issuers: verify::tenant_issuers(tenant_id), audiences: None, now })
 }
 
 impl Doc {
@@ -89,7 +92,7 @@ impl Doc {
 
     /// The verification of the token step `i` carries, computed on first use and kept
     /// for the life of this trace (rendering never re-verifies).
-    pub fn token_check(&self, i: usize) -> Option<Rc<Verification>> {
+    pub fn token_check(&self, i: usize) -> Option<Rc<TokenValidation>> {
         let s = self.trace.steps.get(i)?;
         let jwt = s.jwt.as_deref()?;
         Some(self.tokens.borrow_mut().entry(i).or_insert_with(|| Rc::new(verify_token(jwt, s.time))).clone())
@@ -130,6 +133,12 @@ impl Doc {
     /// The document of a built-in scenario.
     pub fn builtin(b: &scenarios::BuiltIn) -> Doc {
         Doc::derive(b.json, Some(Rc::from(b.id)), None)
+    }
+
+    /// Is `text` this document's scenario (the same text, or the same scenario written
+    /// differently: a link carries compact JSON, the editor pretty JSON)?
+    pub fn shows(&self, text: &str) -> bool {
+        self.text_if_known() == Some(text) || (!self.stale && Scenario::from_json(text).is_ok_and(|sc| sc == *self.scenario))
     }
 
     /// Edited work: a document that is not exactly a built-in (worth keeping when

@@ -15,6 +15,7 @@
 
 pub mod doc;
 pub mod predict;
+pub mod text;
 
 pub use doc::Doc;
 use crate::model::edit::Edit;
@@ -294,32 +295,39 @@ impl Playground {
     /// of the learner's own: that goes to the recent-work list first, with a notice.
     /// `damaged` names the storage key a damaged saved value was set aside under.
     pub fn start(at: &Location, saved: Option<Saved>, damaged: Option<String>, recent: Vec<Recent>) -> Playground {
-        let first = || Doc::builtin(&scenarios::BUILT_INS[0]);
-        let mut p = match &saved {
-            Some(s) if at.link.is_none() && at.id.is_none() => {
-                let builtin = s.builtin.as_deref().and_then(scenarios::find).filter(|b| b.json == s.text).map(|b| Rc::from(b.id));
-                Playground::new(Doc::derive(&s.text, builtin, None), at.step0().unwrap_or(s.step))
+        let opened: Option<Result<Doc, Notice>> = if let Some(link) = &at.link {
+            Some(crate::share::decode_text(link).map(|t| Doc::from_text(&t, None)).map_err(|e| Notice::text(format!("This link could not be opened: {e}"))))
+        } else {
+            at.id.as_ref().map(|id| scenarios::find(id).map(Doc::builtin).ok_or_else(|| Notice::text(format!("There is no built-in scenario called '{id}'."))))
+        };
+        let resume = |s: &Saved| {
+            let builtin = s.builtin.as_deref().and_then(scenarios::find).filter(|b| b.json == s.text).map(|b| Rc::from(b.id));
+            Playground::new(Doc::derive(&s.text, builtin, None), at.step0().unwrap_or(s.step))
+        };
+        let first = || Playground::new(Doc::builtin(&scenarios::BUILT_INS[0]), 0);
+        let mut p = match (opened, &saved) {
+            (Some(Ok(doc)), _) => {
+                let mut p = Playground::new(doc, at.step0().unwrap_or(0));
+                p.recent = Rc::new(recent);
+                let own = saved.filter(|s| s.builtin.as_deref().and_then(scenarios::find).is_none_or(|b| b.json != s.text));
+                if let Some(s) = own.filter(|s| !p.doc.shows(&s.text)) {
+                    let name: Rc<str> = s.name.as_deref().unwrap_or("your earlier work").into();
+                    p.keep(Recent { name: name.clone(), text: s.text.into(), step: s.step });
+                    p.notice = Some(Notice { text: format!("This link opened '{}'. Your own scenario '{name}' was not replaced: it is kept under Recent work (Scenarios tab).", p.doc.scenario.name).into(), restore: Some(0) });
+                }
+                p.predict.seen = p.cursor;
+                return p;
             }
-            _ => Playground::new(first(), 0),
+            (Some(Err(notice)), Some(s)) => Playground { notice: Some(notice), ..resume(s) },
+            (Some(Err(notice)), None) => Playground { notice: Some(notice), ..first() },
+            (None, Some(s)) => resume(s),
+            (None, None) => first(),
         };
         p.recent = Rc::new(recent);
         if let Some(aside) = damaged {
             p.notice = Some(Notice::text(format!("Your saved work could not be read, so the playground started clean. The damaged value was kept in browser storage under '{aside}'.")));
         }
-        if at.link.is_some() || at.id.is_some() {
-            if let Some(s) = saved.filter(|s| s.builtin.as_deref().and_then(scenarios::find).is_none_or(|b| b.json != s.text)) {
-                p.keep(Recent { name: s.name.as_deref().unwrap_or("Your earlier work").into(), text: s.text.into(), step: s.step });
-            }
-            let kept = p.recent.first().map(|r| r.text.clone());
-            p = p.navigate(at, false);
-            p.undo = Rc::default();
-            if kept.filter(|k| p.recent.first().map(|r| &r.text) == Some(k) && p.doc.text_if_known() != Some(&**k)).is_some() {
-                let name = p.recent[0].name.clone();
-                if p.notice.is_none() {
-                    p.notice = Some(Notice { text: format!("This link opened '{}'. Your own scenario '{name}' was not replaced: it is kept under Recent work (Scenarios tab).", p.doc.scenario.name).into(), restore: Some(0) });
-                }
-            }
-        }
+        p.predict.seen = p.cursor;
         p
     }
 
@@ -420,7 +428,7 @@ impl Playground {
         };
         if let Some(link) = &at.link {
             match crate::share::decode_text(link) {
-                Ok(text) if self.doc.text_if_known() == Some(text.as_str()) || (self.doc.text_if_known().is_none() && *self.doc.text() == *text) => same(&mut next),
+                Ok(text) if self.doc.shows(&text) => same(&mut next),
                 Ok(text) => {
                     next = self.replace(Doc::from_text(&text, None), step.unwrap_or(0));
                     if !record {
@@ -715,6 +723,9 @@ mod tests {
         assert_eq!(r.doc.scenario.name, "My own flow");
         assert_eq!(r.cursor, 4);
         assert!(r.recent.is_empty(), "the built-in it replaced is not own work");
+        // A link to the very scenario saved (a second window on the same work) keeps nothing.
+        let same = Playground::start(&Location::parse(&crate::share::fragment(&crate::model::Scenario::from_json(&mine).unwrap(), 2)), Some(saved.clone()), None, vec![]);
+        assert_eq!((same.recent.len(), same.notice.is_none(), same.cursor), (0, true, 1));
         // Without a link, saved work opens as it was.
         let s = Playground::start(&Location::default(), Some(saved), None, vec![]);
         assert_eq!((s.doc.scenario.name.as_str(), s.cursor, s.notice.is_none()), ("My own flow", 4, true));
@@ -767,7 +778,7 @@ mod tests {
         let a = p.doc.token_check(i).unwrap();
         let b = p.doc.token_check(i).unwrap();
         assert!(Rc::ptr_eq(&a, &b));
-        assert!(a.ok, "{:?}", a.checks);
+        assert!(a.ok(), "{:?}", a.checks);
         assert!(p.doc.token_check(0).is_none());
     }
 }
