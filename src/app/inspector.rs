@@ -108,6 +108,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
         Fidelity::Documented => "fid-documented",
         Fidelity::Modelled => "fid-modelled",
         Fidelity::Conceptual => "fid-conceptual",
+        Fidelity::Narration if s.outcome == Outcome::Skipped => "fid-skipped",
         Fidelity::Narration => "fid-narration",
     };
     let wire = match &s.message {
@@ -134,7 +135,8 @@ pub fn inspector(p: &InspectorProps) -> Html {
                     Outcome::Ok => html! {},
                     Outcome::Expected => html! { <span class="badge outcome-expected">{ "↺ expected: part of a working flow" }</span> },
                     Outcome::Failure => html! { <span class="badge outcome-failure">{ "✗ failed" }</span> },
-                    Outcome::Skipped => html! { <span class="badge outcome-skipped">{ "⊘ skipped" }</span> },
+                    // (A skipped step's fidelity label says so.)
+                    Outcome::Skipped => html! {},
                 } }
                 <span class={classes!("badge", fid_class)}>{ s.fidelity_label() }</span>
                 <span class="badge source">{ &s.source }</span>

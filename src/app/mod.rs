@@ -558,7 +558,7 @@ fn app() -> Html {
             <nav class="controls" aria-label="Step controls">
                 <button id="first" onclick={send(|| Msg::First)} disabled={cur == 0} title="First step (Home)" aria-label="First step">{ "«" }<span class="wide">{ " First" }</span></button>
                 <button id="prev" onclick={send(|| Msg::Prev)} disabled={cur == 0} title="Previous step (←)" aria-label="Previous step">{ "◀" }<span class="wide">{ " Prev" }</span></button>
-                <button id="play" onclick={send(|| Msg::TogglePlay)} aria-pressed={state.playing.to_string()} title="Play / pause (Space)">{ if state.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
+                <button id="play" onclick={send(|| Msg::TogglePlay)} aria-pressed={state.playing.to_string()} aria-label="Play" title="Play / pause (Space)">{ if state.playing { "❚❚" } else { "▶" } }<span class="wide">{ if state.playing { " Pause" } else { " Play" } }</span></button>
                 <button id="next" onclick={send(|| Msg::Next)} disabled={cur + 1 >= total} title="Next step (→)" aria-label="Next step"><span class="wide">{ "Next " }</span>{ "▶" }</button>
                 <button id="last" onclick={send(|| Msg::Last)} disabled={cur + 1 >= total} title="Last step (End)" aria-label="Last step"><span class="wide">{ "Last " }</span>{ "»" }</button>
                 <label class="speed">{ "Speed " }

@@ -201,7 +201,7 @@ impl World {
             "This step of the script could not run: {}. The playground shows it as skipped instead of dropping it, and the rest of the script runs as usual. Change the scenario (for example, restore what an earlier step needed) to see it run.",
             skip.reason
         );
-        let s = self.note(who, &format!("skipped: {}", skip.what), plane, &skip.reason, Fidelity::Narration, "playground: not possible at this point of the run", explanation);
+        let s = self.note(who, &format!("skipped: {}", skip.what), plane, &format!("Not run: {}.", skip.what), Fidelity::Narration, "scenario script", explanation);
         s.outcome = Outcome::Skipped;
     }
 }

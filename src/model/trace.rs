@@ -90,7 +90,7 @@ impl Step {
     /// in-process decision) says so.
     pub fn fidelity_label(&self) -> &'static str {
         match (self.fidelity, &self.message) {
-            _ if self.outcome == Outcome::Skipped => "skipped: not possible at this point of the run",
+            _ if self.outcome == Outcome::Skipped => "⊘ skipped: not possible at this point of the run",
             (Fidelity::Documented, Message::Note { .. }) => "documented behaviour (in process, no wire message)",
             (f, _) => f.label(),
         }
