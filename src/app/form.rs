@@ -108,9 +108,7 @@ fn story(sc: &Scenario, resource: &str, on_at_start: bool) -> String {
         });
     }
     let mut s = parts.join("; ");
-    if let Some(c) = s.get(..1) {
-        s = c.to_uppercase() + &s[1..];
-    }
+    s[..1].make_ascii_uppercase(); // "on"/"off": ASCII
     s + "."
 }
 

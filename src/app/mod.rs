@@ -159,8 +159,9 @@ fn app() -> Html {
     let json_view = use_state(|| false);
     let reduced = use_memo((), |_| persist::reduced_motion());
     // The diagram pane's width (the diagram fits it) and the viewport's (narrow layouts).
-    let avail = use_state(|| 0i64);
-    let viewport = use_state(|| if IN_BROWSER { persist::viewport_width() } else { 1280 });
+    // (`_eq`: re-measuring the same width must not re-render the page.)
+    let avail = use_state_eq(|| 0i64);
+    let viewport = use_state_eq(|| if IN_BROWSER { persist::viewport_width() } else { 1280 });
     {
         let (avail, viewport) = (avail.clone(), viewport.clone());
         use_effect_with((state.side, state.zoom, state.doc.trace.participants.len(), state.doc.trace.steps.len() >= diagram::OVERVIEW_FROM), move |_| {
@@ -313,6 +314,14 @@ fn app() -> Html {
         });
     }
     use_effect_with(state.recent.clone(), |r| persist::save_recent(r));
+    // A new step (or the Step tab) is read from the top.
+    use_effect_with((state.cursor, state.tab == Tab::Inspector, Rc::as_ptr(&state.doc)), |(_, inspector, _)| {
+        if *inspector {
+            if let Ok(Some(el)) = gloo::utils::document().query_selector(".side-pane") {
+                el.set_scroll_top(0);
+            }
+        }
+    });
     use_effect_with(state.theme, |t| persist::apply_theme(*t));
 
     let total = state.doc.trace.steps.len();
@@ -588,7 +597,7 @@ fn app() -> Html {
                 <section class="predict-card" role="dialog" aria-label="Predict the next step" id="predict-card">
                     <p>{ format!("Step {}: what will {} answer?", i + 1, state.doc.trace.participants[state.doc.trace.steps[i].from].label) }</p>
                     <div class="choices">
-                        { for choices.into_iter().map(|a| html! { <button class="choice" data-answer={format!("{a:?}")} onclick={dispatch(Msg::Predict(a))}>{ answer_text(i, a) }</button> }) }
+                        { for choices.into_iter().map(|a| html! { <button class="choice" data-answer={a.key()} onclick={dispatch(Msg::Predict(a))}>{ answer_text(i, a) }</button> }) }
                     </div>
                 </section>
             }

@@ -160,14 +160,16 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
 /// 60 characters (`A VM reads a Key Vault secret` → `a-vm-reads-a-key-vault-secret`).
 pub fn file_stem(title: &str) -> String {
     let mut out = String::new();
-    for w in title.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    // ASCII rules only (Unicode case tables would cost the bundle more than they give a
+    // file name): other letters are kept as they are.
+    for w in title.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
         if out.len() + w.len() + 1 > 60 {
             break;
         }
         if !out.is_empty() {
             out.push('-');
         }
-        out.extend(w.chars().flat_map(char::to_lowercase));
+        out.push_str(&w.to_ascii_lowercase());
     }
     if out.is_empty() { "scenario".into() } else { out }
 }

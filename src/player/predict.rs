@@ -41,6 +41,19 @@ impl Answer {
         }
     }
 
+    /// A stable name for the answer (a test hook: `data-answer`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Answer::Ok => "Ok",
+            Answer::BadRequest => "BadRequest",
+            Answer::Unauthenticated => "Unauthenticated",
+            Answer::Forbidden => "Forbidden",
+            Answer::NotFound => "NotFound",
+            Answer::Throttled => "Throttled",
+            Answer::Unavailable => "Unavailable",
+        }
+    }
+
     /// The choice as the learner reads it. Every choice has the same shape (status, then
     /// a short reason) and about the same length, so none gives itself away.
     pub fn text(self, kind: ParticipantKind) -> &'static str {
