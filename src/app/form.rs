@@ -28,7 +28,7 @@
 //!   `button#clock-add`.
 
 use crate::model::arm::ResourceKind;
-use crate::model::edit::{attached, auth_of, has_system_assigned as has_sami, identity_story, is_uami, kind, Edit, IdentityChange};
+use crate::model::edit::{attached, auth_of, has_system_assigned as has_sami, identity_story, is_uami, kind, redeploys, vault_story, Edit, IdentityChange};
 use crate::model::scenario::{Action, ResourceSpec, RoleAssignmentSpec};
 use crate::model::time::parse_duration;
 use crate::model::Scenario;
@@ -389,14 +389,20 @@ pub fn form_editor(p: &FormProps) -> Html {
             let name = r.name.clone();
             edit(p, move |e: &Event| Some(Edit::SetVaultRbac { vault: name.clone(), rbac: ev_value(e) == "true" }))
         };
+        let later: Vec<String> = vault_story(sc, &r.name).into_iter().map(|(i, rbac)| format!("step {} switches it to {}", i + 1, if rbac { "Azure RBAC" } else { "access policies" })).collect();
         html! {
-            <label class="fe-field">
-                <span class="fe-name">{ &r.name }</span>
-                <select class="kv-model" data-vault={r.name.clone()} {onchange}>
-                    <option value="true" selected={rbac}>{ "Azure RBAC" }</option>
-                    <option value="false" selected={!rbac}>{ "Access policies" }</option>
-                </select>
-            </label>
+            <>
+                <label class="fe-field">
+                    <span class="fe-name">{ &r.name }</span>
+                    <select class="kv-model" data-vault={r.name.clone()} {onchange}>
+                        <option value="true" selected={rbac}>{ "Azure RBAC" }</option>
+                        <option value="false" selected={!rbac}>{ "Access policies" }</option>
+                    </select>
+                </label>
+                if !later.is_empty() {
+                    <p class="fe-story" data-vault={r.name.clone()}>{ format!("Then {}.", later.join("; ")) }</p>
+                }
+            </>
         }
     });
 
@@ -422,6 +428,9 @@ pub fn form_editor(p: &FormProps) -> Html {
             html! {
                 <div class="fe-item" data-host={host.clone()}>
                     <h3 class="fe-name">{ &host }{ if laptop { " (laptop)" } else { "" } }</h3>
+                    { { let later = redeploys(sc, &host); if later.is_empty() { html! {} } else {
+                        html! { <p class="fe-story" data-host={host.clone()}>{ format!("At the start; {} redeploy{} it with other settings.", later.iter().map(|i| format!("step {}", i + 1)).collect::<Vec<_>>().join(", "), if later.len() == 1 { "s" } else { "" }) }</p> }
+                    } } }
                     { field("Credential", html! {
                         <select class="app-credential" data-host={host.clone()} onchange={on_cred}>{ options(CREDENTIALS, &app.credential) }</select>
                     }) }
@@ -516,7 +525,7 @@ pub fn form_editor(p: &FormProps) -> Html {
             </fieldset>
 
             <fieldset class="fe-section fe-uami">
-                <legend>{ "User-assigned identity resources" }</legend>
+                <legend>{ "User-assigned identity resources at the start" }</legend>
                 if uamis.is_empty() {
                     <p class="fe-note">{ "None in the initial world (the script may create some)." }</p>
                 }
@@ -559,7 +568,7 @@ pub fn form_editor(p: &FormProps) -> Html {
             </fieldset>
 
             <fieldset class="fe-section fe-kv">
-                <legend>{ "Key Vault permission model" }</legend>
+                <legend>{ "Key Vault permission model at the start" }</legend>
                 if n_vaults == 0 {
                     <p class="fe-note">{ "No Key Vault in this scenario." }</p>
                 }
@@ -568,7 +577,7 @@ pub fn form_editor(p: &FormProps) -> Html {
             </fieldset>
 
             <fieldset class="fe-section fe-code">
-                <legend>{ "Code on the hosts" }</legend>
+                <legend>{ "Code on the hosts at the start" }</legend>
                 if n_hosts == 0 {
                     <p class="fe-note">{ "No code runs in this scenario's world." }</p>
                 }

@@ -118,7 +118,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
             hs.extend(r.headers.iter().cloned());
             html! { <section class="wire request"><h3>{ "Request" }</h3>{ headers_view(format!("{} {} HTTP/1.1", r.method, target), &hs) }{ body_view(&r.body) }</section> }
         }
-        Message::Response(r) => html! { <section class={classes!("wire", "response", (r.status >= 400).then_some("error"))}><h3>{ "Response" }</h3>{ headers_view(format!("HTTP/1.1 {} {}", r.status, r.reason), &r.headers) }{ body_view(&r.body) }</section> },
+        Message::Response(r) => html! { <section class={classes!("wire", "response", match s.outcome { Outcome::Expected => Some("expected"), _ if r.status >= 400 => Some("error"), _ => None })}><h3>{ "Response" }</h3>{ headers_view(format!("HTTP/1.1 {} {}", r.status, r.reason), &r.headers) }{ body_view(&r.body) }</section> },
         Message::Internal { summary, detail } => html! {
             <section class="wire internal"><h3>{ "Platform-internal message" }</h3><p>{ summary }</p>
                 if !detail.is_empty() { <pre class="body">{ abbreviate_jwts(detail) }</pre> }

@@ -363,6 +363,24 @@ pub fn identity_story(sc: &Scenario, resource: &str) -> Vec<(usize, IdentityChan
         .collect()
 }
 
+/// The script steps that switch `vault`'s permission model: `(script index, Azure RBAC?)`.
+pub fn vault_story(sc: &Scenario, vault: &str) -> Vec<(usize, bool)> {
+    sc.script
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| match a {
+            Action::SetVaultPermissionModel { vault: v, enable_rbac_authorization, .. } if v.eq_ignore_ascii_case(vault) => Some((i, *enable_rbac_authorization)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The script steps that redeploy the code on `host` (a new credential, identity or
+/// environment): script indices.
+pub fn redeploys(sc: &Scenario, host: &str) -> Vec<usize> {
+    sc.script.iter().enumerate().filter(|(_, a)| matches!(a, Action::ConfigureApp { host: h, .. } if h.eq_ignore_ascii_case(host))).map(|(i, _)| i).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,6 +448,12 @@ mod tests {
     fn the_identity_story_says_what_the_script_does_to_a_resource() {
         assert_eq!(identity_story(&kv(), "vm-web"), vec![(0, IdentityChange::EnablesSystemAssigned)]);
         assert_eq!(identity_story(&kv(), "kv-contoso"), vec![]);
+        let mut sc = kv();
+        sc.script.push(Action::SetVaultPermissionModel { by: "alice".into(), vault: "kv-contoso".into(), enable_rbac_authorization: false });
+        sc.script.push(Action::ConfigureApp { host: "vm-web".into(), sdk: None, credential: Some("DefaultAzureCredential".into()), managed_identity: None, env: Default::default() });
+        assert_eq!(vault_story(&sc, "KV-contoso"), vec![(4, false)]);
+        assert_eq!(redeploys(&sc, "vm-web"), vec![5]);
+        assert_eq!(redeploys(&kv(), "vm-web"), Vec::<usize>::new());
     }
 
     #[test]

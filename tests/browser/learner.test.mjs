@@ -350,6 +350,8 @@ test('orientation: expected challenges have their own style; decisions lead with
   assert.notEqual(colours.expected, colours.runtime);
   assert.match(await page.getAttribute('.ticks .tick:nth-child(11)', 'class'), /\bexpected\b/);
   assert.match(await page.textContent('.inspector .badges'), /expected: part of a working flow/);
+  assert.equal(await page.locator('.inspector .wire.response.expected').count(), 1, 'its response is not drawn as an error');
+  assert.equal(await page.locator('.inspector .wire.response.error').count(), 0);
   assert.match(await page.textContent('.legend'), /expected challenge/);
   await page.click('#tab-transcript');
   assert.match(await page.getAttribute('.transcript li:nth-child(11)', 'class'), /\bexpected\b/);
