@@ -315,6 +315,9 @@ impl Playground {
                     p.keep(Recent { name: name.clone(), text: s.text.into(), step: s.step });
                     p.notice = Some(Notice { text: format!("This link opened '{}'. Your own scenario '{name}' was not replaced: it is kept under Recent work (Scenarios tab).", p.doc.scenario.name).into(), restore: Some(0) });
                 }
+                if let (Some(aside), None) = (&damaged, &p.notice) {
+                    p.notice = Some(Notice::text(format!("Your saved work could not be read; the damaged value was kept in browser storage under '{aside}'.")));
+                }
                 p.predict.seen = p.cursor;
                 return p;
             }
