@@ -152,43 +152,81 @@ fn kind_class(k: ParticipantKind) -> &'static str {
     }
 }
 
-/// The diagram component.
-#[function_component(Diagram)]
-pub fn diagram(p: &DiagramProps) -> Html {
-    let t = &p.trace;
+/// A trace compared by identity (a memo key that never compares whole traces).
+#[derive(Clone)]
+struct Same(Rc<Trace>);
+
+impl PartialEq for Same {
+    fn eq(&self, o: &Same) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+/// Where everything goes: computed once per trace (and predict-mode reveal), not per step.
+struct Layout {
+    /// Width of the diagram in its own coordinates.
+    width: i64,
+    /// Its height.
+    height: i64,
+    /// The top of each step's row.
+    tops: Vec<i64>,
+    /// A note's lines (notes and skipped steps), else `None`.
+    notes: Vec<Option<Vec<String>>>,
+    /// The label as drawn: the outcome's mark and the label, or `?` when hidden.
+    labels: Vec<String>,
+}
+
+/// x of lifeline `i`.
+fn x(i: usize) -> i64 {
+    LEFT + COL * i as i64
+}
+
+/// Where a self-arrow's label goes: right of its loop, else left of the lifeline; when it
+/// fits on neither side, right, and the diagram widens to hold it. `(x, on the right)`.
+fn self_label(from: usize, label: &str, lifelines_width: i64) -> (i64, bool) {
+    let w = label.chars().count() as i64 * CHAR_W;
+    let right = x(from) + 42;
+    if right + w <= lifelines_width || x(from) - 28 - w < 0 {
+        (right, true)
+    } else {
+        (x(from) - 28, false)
+    }
+}
+
+fn layout(t: &Trace, hidden_from: Option<usize>) -> Layout {
     let n = t.participants.len().max(1);
-    let x = |i: usize| LEFT + COL * i as i64;
     let lifelines_width = LEFT * 2 + COL * (n as i64 - 1);
-    // A self-arrow's label goes right of its loop, else left of the lifeline; when it fits
-    // on neither side, right, and the diagram widens to hold it.
-    let self_label = |from: usize, label: &str| -> (i64, bool) {
-        let w = label.chars().count() as i64 * CHAR_W;
-        let right = x(from) + 42;
-        if right + w <= lifelines_width || x(from) - 28 - w < 0 {
-            (right, true)
-        } else {
-            (x(from) - 28, false)
-        }
-    };
-    let width = t.steps.iter().filter(|s| s.from == s.to && !is_note(s)).fold(lifelines_width, |w, s| {
-        let label = format!("{}{}", outcome_mark(s.outcome).1, s.label);
-        let (lx, right) = self_label(s.from, &label);
+    let marked: Vec<String> = t.steps.iter().map(|s| format!("{}{}", outcome_mark(s.outcome).1, s.label)).collect();
+    let width = t.steps.iter().zip(&marked).filter(|(s, _)| s.from == s.to && !is_note(s)).fold(lifelines_width, |w, (s, label)| {
+        let (lx, right) = self_label(s.from, label, lifelines_width);
         if right { w.max(lx + label.chars().count() as i64 * CHAR_W + 4) } else { w }
     });
     // Notes wrap onto several lines and their rows grow; every other row is ROW high.
     let fit = ((width - 40) / CHAR_W).max(8) as usize;
-    let notes: Vec<Option<Vec<String>>> = t.steps.iter().map(|s| is_note(s).then(|| wrap(&format!("{}{}", outcome_mark(s.outcome).1, s.label), fit, NOTE_LINES))).collect();
+    let notes: Vec<Option<Vec<String>>> = t.steps.iter().zip(&marked).map(|(s, m)| is_note(s).then(|| wrap(m, fit, NOTE_LINES))).collect();
     let mut tops = Vec::with_capacity(t.steps.len());
     let mut y0 = TOP;
     for n in &notes {
         tops.push(y0);
         y0 += ROW + n.as_ref().map_or(0, |l| (l.len() as i64 - 1) * NOTE_LINE);
     }
-    let height = y0 + 18;
+    let labels = marked.into_iter().enumerate().map(|(k, m)| if hidden_from.is_some_and(|h| k >= h) { "?".to_string() } else { m }).collect();
+    Layout { width, height: y0 + 18, tops, notes, labels }
+}
+
+/// The diagram component.
+#[function_component(Diagram)]
+pub fn diagram(p: &DiagramProps) -> Html {
+    let t = &p.trace;
+    let lay = use_memo((Same(t.clone()), p.hidden_from), |(t, h)| layout(&t.0, *h));
+    let lifelines_width = LEFT * 2 + COL * (t.participants.len().max(1) as i64 - 1);
+    let (width, height) = (lay.width, lay.height);
+    let (tops, notes) = (&lay.tops, &lay.notes);
     let pct = if p.avail > 0 { (p.avail * 100 / width).clamp(p.scale.0, p.scale.1) } else { 100 };
     let scaled = |v: i64| (v * pct / 100).to_string();
     // Keep the current step in view as the learner steps (and when the scale changes).
-    use_effect_with((p.cursor, pct, t.steps.len()), |_| keep_current_in_view());
+    // (Before the next frame: reading positions now would force an extra layout.)
+    use_effect_with((p.cursor, pct, t.steps.len()), |_| super::persist::next_frame(keep_current_in_view));
     let heads = t.participants.iter().enumerate().map(|(i, part)| {
         let cx = x(i).to_string();
         let text = match head_lines(&part.label) {
@@ -217,7 +255,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         let state = if k == p.cursor { "current" } else if k < p.cursor { "past" } else { "future" };
         let mut cls = classes!("message", state);
         let secret = hidden(p, k);
-        let (outcome_class, mark) = if secret { (None, "") } else { outcome_mark(s.outcome) };
+        let outcome_class = if secret { None } else { outcome_mark(s.outcome).0 };
         cls.push(outcome_class);
         if secret {
             cls.push("hidden");
@@ -229,7 +267,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
         if is_note(s) {
             cls.push("narration");
         }
-        let shown_label = if secret { "?".to_string() } else { format!("{mark}{}", s.label) };
+        let shown_label = &lay.labels[k];
         let onclick = {
             let cb = p.on_seek.clone();
             Callback::from(move |_: MouseEvent| cb.emit(k))
@@ -263,7 +301,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
             }
         } else if s.from == s.to {
             let path = format!("M {x1} {} h 34 v 18 h -30", y - 9);
-            let (lx, right) = self_label(s.from, &format!("{mark}{}", s.label));
+            let (lx, right) = self_label(s.from, shown_label, lifelines_width);
             let anchor = if right { "start" } else { "end" };
             html! {
                 <>
@@ -273,7 +311,7 @@ pub fn diagram(p: &DiagramProps) -> Html {
             }
         } else {
             let dir = if x2 > x1 { 1 } else { -1 };
-            let mid = label_x(&shown_label, (x1 + x2) / 2, width);
+            let mid = label_x(shown_label, (x1 + x2) / 2, width);
             html! {
                 <>
                     <line class="arrow" x1={(x1 + 4 * dir).to_string()} y1={y.to_string()} x2={(x2 - 6 * dir).to_string()} y2={y.to_string()} marker-end="url(#head)" />
@@ -329,33 +367,42 @@ pub struct OverviewProps {
 pub const OVERVIEW_FROM: usize = 24;
 
 /// A miniature of the whole run: one thin row per step (its arrow between the lanes,
-/// coloured by outcome), the current one marked; a click jumps there.
+/// coloured by outcome), the current one marked; a click jumps there. The rows are drawn
+/// once per trace; stepping only moves the marker.
 #[function_component(Overview)]
 pub fn overview(p: &OverviewProps) -> Html {
     const W: i64 = 56;
     const H: i64 = 7;
-    let t = &p.trace;
-    let lanes = t.participants.len().max(2) as i64;
-    let lx = |i: usize| 4 + (W - 8) * i as i64 / (lanes - 1);
-    let rows = t.steps.iter().enumerate().map(|(k, s)| {
-        let y = H * k as i64;
-        let secret = p.hidden_from.is_some_and(|h| k >= h);
-        let (outcome, _) = if secret { (None, "") } else { outcome_mark(s.outcome) };
-        let cls = classes!("ov-row", outcome, (k == p.cursor).then_some("current"), (s.plane == Plane::Control).then_some("control"), secret.then_some("hidden"));
-        let (a, b) = if is_note(s) { (2, W - 2) } else if s.from == s.to { (lx(s.from), lx(s.from) + 6) } else { (lx(s.from.min(s.to)), lx(s.from.max(s.to))) };
-        let onclick = p.on_seek.reform(move |_: MouseEvent| k);
-        html! {
-            <g key={k} class={cls} {onclick} data-step={(k + 1).to_string()}>
-                <rect class="ov-hit" x="0" y={y.to_string()} width={W.to_string()} height={H.to_string()} />
-                <line class="ov-line" x1={a.to_string()} y1={(y + H / 2).to_string()} x2={b.to_string()} y2={(y + H / 2).to_string()} />
-            </g>
-        }
+    let on_seek = p.on_seek.clone();
+    let rows = use_memo((Same(p.trace.clone()), p.hidden_from), move |(t, hidden_from)| {
+        let t = &t.0;
+        let lanes = t.participants.len().max(2) as i64;
+        let lx = |i: usize| 4 + (W - 8) * i as i64 / (lanes - 1);
+        t.steps
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let y = H * k as i64;
+                let secret = hidden_from.is_some_and(|h| k >= h);
+                let outcome = if secret { None } else { outcome_mark(s.outcome).0 };
+                let cls = classes!("ov-row", outcome, (s.plane == Plane::Control).then_some("control"), secret.then_some("hidden"));
+                let (a, b) = if is_note(s) { (2, W - 2) } else if s.from == s.to { (lx(s.from), lx(s.from) + 6) } else { (lx(s.from.min(s.to)), lx(s.from.max(s.to))) };
+                let onclick = on_seek.reform(move |_: MouseEvent| k);
+                html! {
+                    <g key={k} class={cls} {onclick} data-step={(k + 1).to_string()}>
+                        <rect class="ov-hit" x="0" y={y.to_string()} width={W.to_string()} height={H.to_string()} />
+                        <line class="ov-line" x1={a.to_string()} y1={(y + H / 2).to_string()} x2={b.to_string()} y2={(y + H / 2).to_string()} />
+                    </g>
+                }
+            })
+            .collect::<Html>()
     });
-    let h = H * t.steps.len() as i64;
+    let h = H * p.trace.steps.len() as i64;
     html! {
         <nav class="overview" aria-label="Overview of every step">
             <svg xmlns="http://www.w3.org/2000/svg" width={W.to_string()} height={h.to_string()} viewBox={format!("0 0 {W} {h}")} aria-hidden="true">
-                { for rows }
+                <rect class="ov-current" x="0" y={(H * p.cursor as i64).to_string()} width={W.to_string()} height={H.to_string()} data-step={(p.cursor + 1).to_string()} />
+                { (*rows).clone() }
             </svg>
         </nav>
     }

@@ -145,21 +145,36 @@ pub fn inspector(p: &InspectorProps) -> Html {
             <p class="explanation">{ rich(&s.explanation) }</p>
             if let Some(d) = &s.decision {
                 <section class={classes!("decision", if d.allowed { "allowed" } else { "denied" })}>
-                    <h3 class="verdict">{ if d.allowed { "✓ " } else { "✗ " } }{ &d.summary }</h3>
-                    if let Some(f) = &d.fix {
-                        <p class="fix"><strong>{ "Fix: " }</strong>{ rich(&abbreviate_scopes(f).filter(|_| !*full).unwrap_or_else(|| f.clone())) }</p>
-                    }
-                    <h4 class="why">{ "How it was decided" }</h4>
-                    <ol class="reasons">{ for d.reasons.iter().map(|r| {
-                        let short = abbreviate_scopes(r).filter(|_| !*full);
-                        let title = short.is_some().then(|| r.clone());
-                        html! { <li title={title}>{ rich(short.as_deref().unwrap_or(r)) }</li> }
-                    }) }</ol>
-                    if d.reasons.iter().chain(d.fix.iter()).any(|r| abbreviate_scopes(r).is_some()) {
-                        <button type="button" id="full-scopes" class="linkish" aria-pressed={full.to_string()} onclick={{ let f = full.clone(); Callback::from(move |_| f.set(!*f)) }}>
-                            { if *full { "Abbreviate scopes" } else { "Show full scopes" } }
-                        </button>
-                    }
+                    { {
+                        // Each text with its ARM scopes shortened (when there are any).
+                        let short: Vec<Option<String>> = d.fix.iter().chain(&d.reasons).map(|r| abbreviate_scopes(r)).collect();
+                        let any = short.iter().any(Option::is_some);
+                        let shown = |r: &String, k: usize| -> (String, Option<String>) {
+                            match short[k].as_ref().filter(|_| !*full) {
+                                Some(sh) => (sh.clone(), Some(r.clone())),
+                                None => (r.clone(), None),
+                            }
+                        };
+                        let first = usize::from(d.fix.is_some());
+                        html! {
+                            <>
+                                <h3 class="verdict">{ if d.allowed { "✓ " } else { "✗ " } }{ &d.summary }</h3>
+                                if let Some(f) = &d.fix {
+                                    <p class="fix"><strong>{ "Fix: " }</strong>{ rich(&shown(f, 0).0) }</p>
+                                }
+                                <h4 class="why">{ "How it was decided" }</h4>
+                                <ol class="reasons">{ for d.reasons.iter().enumerate().map(|(k, r)| {
+                                    let (text, title) = shown(r, first + k);
+                                    html! { <li title={title}>{ rich(&text) }</li> }
+                                }) }</ol>
+                                if any {
+                                    <button type="button" id="full-scopes" class="linkish" aria-pressed={full.to_string()} onclick={{ let f = full.clone(); Callback::from(move |_| f.set(!*f)) }}>
+                                        { if *full { "Abbreviate scopes" } else { "Show full scopes" } }
+                                    </button>
+                                }
+                            </>
+                        }
+                    } }
                 </section>
             }
             { wire }

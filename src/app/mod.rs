@@ -100,8 +100,18 @@ fn tick_class(t: &Trace, i: usize, hidden_from: Option<usize>) -> Option<&'stati
     diagram::outcome_mark(t.steps[i].outcome).0
 }
 
-/// The legend of the diagram's colours, dash styles and marks.
-fn legend(open: bool) -> Html {
+/// Props of [`Legend`].
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    /// Shown unfolded.
+    open: bool,
+}
+
+/// The legend of the diagram's colours, dash styles and marks (a component: it renders
+/// once, not on every step).
+#[function_component(Legend)]
+fn legend(p: &LegendProps) -> Html {
+    let open = p.open;
     let swatch = |cls: &'static str, dash: bool| {
         html! {
             <svg class={classes!("swatch", cls)} width="34" height="12" viewBox="0 0 34 12" aria-hidden="true">
@@ -169,7 +179,7 @@ fn app() -> Html {
                 viewport.set(persist::viewport_width());
                 avail.set(persist::client_width(".diagram-pane").unwrap_or(0));
             };
-            measure();
+            persist::next_frame(measure.clone());
             let listener = gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| measure());
             move || drop(listener)
         });
@@ -317,9 +327,14 @@ fn app() -> Html {
     // A new step (or the Step tab) is read from the top.
     use_effect_with((state.cursor, state.tab == Tab::Inspector, Rc::as_ptr(&state.doc)), |(_, inspector, _)| {
         if *inspector {
-            if let Ok(Some(el)) = gloo::utils::document().query_selector(".side-pane") {
-                el.set_scroll_top(0);
-            }
+            // (In the next frame: setting a scroll position lays the page out.)
+            persist::next_frame(|| {
+                if let Ok(Some(el)) = gloo::utils::document().query_selector(".side-pane") {
+                    if el.scroll_top() != 0 {
+                        el.set_scroll_top(0);
+                    }
+                }
+            });
         }
     });
     use_effect_with(state.theme, |t| persist::apply_theme(*t));
@@ -622,7 +637,7 @@ fn app() -> Html {
                         }
                     </div>
                     if !present {
-                        { legend(!embed && !narrow) }
+                        <Legend open={!embed && !narrow} />
                     }
                 </section>
                 if embed {

@@ -284,3 +284,11 @@ pub fn viewport_width() -> i64 {
 pub fn client_width(selector: &str) -> Option<i64> {
     document().query_selector(selector).ok().flatten().map(|e| i64::from(e.client_width()))
 }
+
+/// Runs `f` just before the next frame is painted (`requestAnimationFrame`). Effects that
+/// read the layout (sizes, positions) go through it, so they never force an extra layout
+/// in the middle of an update: the browser lays the page out once, for the frame.
+pub fn next_frame(f: impl FnOnce() + 'static) {
+    let cb = wasm_bindgen::closure::Closure::once_into_js(f);
+    let _ = window().request_animation_frame(cb.unchecked_ref());
+}

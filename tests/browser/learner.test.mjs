@@ -19,14 +19,17 @@ after(async () => { await stop(env); });
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const current = (page) => page.getAttribute('svg.sequence .message.current', 'data-step');
+/** Two frames: sizes and scroll positions are settled in the frame after an update. */
+const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 const ready = async (page) => {
   await page.waitForSelector('html[data-live]', { state: 'attached', timeout: 15000 });
   await page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
+  await frames(page);
 };
 /** The rendered size (CSS px) of the diagram's 12.5-px labels. */
 const labelPx = (page) => page.evaluate(() => { const svg = document.querySelector('svg.sequence'); return parseFloat(getComputedStyle(svg).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width; });
 /** Where the current arrow sits in the diagram pane: its centre as a fraction of the visible height below the lifeline headers, and whether its ends are in sight sideways. */
-const placeOfCurrent = (page) => page.evaluate(() => {
+const placeOfCurrent = async (page) => (await frames(page), page.evaluate(() => {
   const pane = document.querySelector('.diagram-pane').getBoundingClientRect();
   const heads = document.querySelector('svg.heads').getBoundingClientRect();
   const cur = document.querySelector('svg.sequence .message.current');
@@ -35,7 +38,7 @@ const placeOfCurrent = (page) => page.evaluate(() => {
   const arrow = a ? a.getBoundingClientRect() : pane; // a note spans the whole width
   const top = pane.top + heads.height;
   return { y: ((row.top + row.bottom) / 2 - top) / (pane.bottom - top), left: arrow.left >= pane.left - 1, right: arrow.right <= pane.right + 1 };
-});
+}));
 const scenarioIds = () => fs.readdirSync(path.join(ROOT, 'scenarios')).filter((f) => /^\d+-.*\.json$/.test(f)).map((f) => f.replace(/^\d+-|\.json$/g, ''));
 
 // ---- 1. Predict mode: nothing after the learner's place is readable.
@@ -188,6 +191,7 @@ test('1280×720: the diagram fits beside the panel, the tabs fit, the current st
     const before = await page.evaluate(() => document.querySelector('.diagram-pane').clientWidth);
     await page.click('#side-toggle');
     assert.equal(await page.locator('.side-pane').isVisible(), false);
+    await frames(page);
     const wider = await page.evaluate(() => document.querySelector('.diagram-pane').clientWidth);
     assert.ok(wider > before + 300, 'the diagram takes the room');
     await page.click('#side-toggle');
@@ -211,7 +215,7 @@ test('1280×720, 9-lane scenarios: no step\'s arrow is scrolled out of sight; lo
   assert.equal(await page.locator('.overview .ov-row').count(), n);
   await page.locator('.overview .ov-row[data-step="20"] .ov-hit').click();
   assert.equal(await current(page), '20');
-  assert.equal(await page.getAttribute('.overview .ov-row.current', 'data-step'), '20');
+  assert.equal(await page.getAttribute('.overview .ov-current', 'data-step'), '20');
   await shot(page, 'learner-1280x720-nine-lanes');
   assert.deepEqual(problems, []);
   await context.close();
