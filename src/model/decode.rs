@@ -12,7 +12,7 @@ use super::json::{self, Node, Pos, Val};
 use super::scenario::{
     default_location, AccessPolicySpec, Action, AppSpec, BlobSpec, ContainerSpec, DenyAssignmentSpec, FederatedCredentialSpec, GroupSpec, IdentityBlock, LaptopSpec, PermissionSpec, Properties, ResourceGroupSpec, ResourceSpec,
     RoleAssignmentSpec, RoleDefinitionSpec, Scenario, SecretSpec, Settings, SubscriptionSpec, TenantSpec, UserSpec, WorldSpec, AppRegistrationSpec, AppRoleAssignmentSpec};
-use super::token::Claims;
+
 use std::collections::BTreeMap;
 
 // The defaults of `scenario.rs`'s `#[serde(default = "…")]` functions.
@@ -282,55 +282,6 @@ fn action(a: &Node) -> Option<Action> {
     })
 }
 
-/// Reads the claims of a JWT payload (JSON text), as `serde_json::from_str::<Claims>` does:
-/// `None` unless it is an object with every required claim of the right type; `scp`,
-/// `upn` (absent or `null`), `groups`, `roles` and `xms_mirid` may be absent.
-pub fn claims(text: &str) -> Option<Claims> {
-    let n = json::parse(text).ok()?;
-    if !matches!(n.val, Val::Obj(_)) {
-        return None;
-    }
-    let s = |key| str_of(&n, key);
-    let u = |key| int(&n, key);
-    // Outer `None`: the claim has the wrong type.
-    let opt = |key| match get(&n, key).map(|v| &v.val) {
-        None | Some(Val::Null) => Some(None),
-        Some(Val::Str(v)) => Some(Some(v.clone())),
-        _ => None,
-    };
-    let list = |key| match get(&n, key).map(|v| &v.val) {
-        None => Some(Vec::new()),
-        Some(Val::Arr(a)) => a.iter().map(|x| as_str(x).map(str::to_string)).collect(),
-        _ => None,
-    };
-    Some(Claims {
-        aud: s("aud")?,
-        iss: s("iss")?,
-        iat: u("iat")?,
-        nbf: u("nbf")?,
-        exp: u("exp")?,
-        aio: s("aio")?,
-        appid: s("appid")?,
-        appidacr: s("appidacr")?,
-        scp: opt("scp")?,
-        groups: list("groups")?,
-        idp: s("idp")?,
-        idtyp: s("idtyp")?,
-        oid: s("oid")?,
-        rh: s("rh")?,
-        roles: list("roles")?,
-        upn: opt("upn")?,
-        sub: s("sub")?,
-        tid: s("tid")?,
-        uti: s("uti")?,
-        ver: s("ver")?,
-        xms_mirid: match get(&n, "xms_mirid") {
-            None => String::new(),
-            Some(v) => as_str(v)?.to_string(),
-        },
-        xms_tcdt: u("xms_tcdt")?,
-    })
-}
 
 /// The string value of a top-level key of a JSON object text (`None` when the text is not
 /// a JSON object, the key is absent or its value is not a string).
@@ -341,7 +292,7 @@ pub fn string_field(text: &str, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{schema, token};
+    use crate::model::schema;
     use serde_json::{json, Value};
 
     /// Decodes `text` both ways; they must agree.
@@ -656,62 +607,6 @@ mod tests {
         assert!(matches!(sc.script[0], Action::TokenRequest { repeat: 1, .. }));
     }
 
-    fn sample_claims() -> Claims {
-        Claims {
-            aud: "https://vault.azure.net".into(),
-            iss: "https://sts.windows.net/t/".into(),
-            iat: 1_768_467_600,
-            nbf: 1_768_467_600,
-            exp: 1_768_554_300,
-            aio: "aio".into(),
-            appid: "c".into(),
-            appidacr: "2".into(),
-            scp: Some("user_impersonation".into()),
-            groups: vec!["g1".into(), "g2".into()],
-            idp: "https://sts.windows.net/t/".into(),
-            idtyp: "app".into(),
-            oid: "o".into(),
-            rh: "rh\u{e9}\"\\".into(),
-            roles: vec!["r".into()],
-            upn: Some("bob@contoso.onmicrosoft.com".into()),
-            sub: "o".into(),
-            tid: "t".into(),
-            uti: "u".into(),
-            ver: "1.0".into(),
-            xms_mirid: "/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm".into(),
-            xms_tcdt: 1_600_000_000,
-        }
-    }
-
-    #[test]
-    fn claims_agree_with_serde() {
-        let full = sample_claims();
-        let bare = Claims { scp: None, groups: vec![], roles: vec![], upn: None, xms_mirid: String::new(), ..full.clone() };
-        for c in [full, bare] {
-            let (_, payload, _) = token::decode_parts(&token::sign(&c)).unwrap();
-            assert_eq!(claims(&payload), Some(c.clone()));
-            assert_eq!(claims(&payload), serde_json::from_str::<Claims>(&payload).ok());
-        }
-        // Edits of a payload: both readers accept or reject alike.
-        let base = serde_json::to_value(sample_claims()).unwrap();
-        let mut texts = vec![base.to_string(), "[]".into(), "null".into(), "{".into()];
-        for key in base.as_object().unwrap().keys() {
-            for r in [None, Some(Value::Null), Some(json!(1)), Some(json!(-1)), Some(json!("s")), Some(json!(["a"])), Some(json!([1]))] {
-                let mut v = base.clone();
-                match r {
-                    None => drop(v.as_object_mut().unwrap().shift_remove(key)),
-                    Some(r) => v[key.as_str()] = r,
-                }
-                texts.push(v.to_string());
-            }
-        }
-        let mut extra = base.clone();
-        extra["unknown_claim"] = json!({"nested": [1]});
-        texts.push(extra.to_string());
-        for t in texts {
-            assert_eq!(claims(&t), serde_json::from_str::<Claims>(&t).ok(), "{t}");
-        }
-    }
 
     #[test]
     fn string_fields() {

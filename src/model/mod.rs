@@ -19,7 +19,6 @@
 //! [`World::finish`].
 
 pub mod arm;
-pub mod b64;
 pub mod collections;
 pub mod decode;
 pub mod directory;
@@ -27,7 +26,6 @@ pub mod http;
 pub mod json;
 pub mod rbac;
 pub mod rng;
-pub mod rsa;
 mod runtime;
 pub mod scenario;
 pub mod schema;
