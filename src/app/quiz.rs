@@ -96,7 +96,7 @@ pub fn quiz(p: &QuizProps) -> Html {
                 </div>
                 <div class="feedback-area" aria-live="polite">
                     if over {
-                        <p class={classes!("feedback", if attempt.right_first_time() { "right" } else { "wrong" })} role="status">
+                        <p class={classes!("feedback", if attempt.right_first_time() { "right" } else if attempt.solved { "retried" } else { "revealed" })} role="status">
                             <strong>{ if attempt.right_first_time() { "✓ Right. " } else if attempt.solved { "✓ Right on a retry. " } else { "The answer is marked. " } }</strong>
                             { &q.explanation }
                         </p>

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { start, stop, open, shot } from './helpers.mjs';
+import { start, stop, open, shot, ready } from './helpers.mjs';
 
 // The bank the app is built from (the test knows the answers; the page must not tell).
 const BANK = JSON.parse(fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios/questions.json'), 'utf8'));
@@ -14,10 +14,6 @@ const BANK = JSON.parse(fs.readFileSync(path.resolve(path.dirname(fileURLToPath(
 let env;
 before(async () => { env = await start(); });
 after(async () => { await stop(env); });
-const ready = async (page) => {
-  await page.waitForSelector('html[data-live]', { state: 'attached', timeout: 15000 });
-  await page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
-};
 
 test('one question at a time: retry a wrong pick, the right choice keeps full contrast, score', async () => {
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
