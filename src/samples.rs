@@ -351,7 +351,8 @@ fn runtime(cx: &Cx) -> Vec<Sample> {
         (_, Some(Action::GetSecret { vault, secret, .. })) => key_vault(cx, &host, vault, secret),
         (_, Some(Action::BlobRequest { method, account, container, blob, .. })) => blob_call(cx, &host, method, account, container, blob),
         (_, Some(Action::ArmRequest { .. })) => arm_call(cx, &host),
-        _ => vec![s("curl", resource_curl(cx, &host), false)],
+        _ if cx.r.url.starts_with("https://") => vec![s("curl", resource_curl(cx, &host), false)],
+        _ => Vec::new(),
     }
 }
 
@@ -1029,6 +1030,22 @@ mod tests {
         assert!(code(&kv, "C#").contains("GetSecretAsync(\"db-password\")"));
         assert!(code(&kv, "curl").contains("\"Authorization: Bearer $TOKEN\""));
         assert!(all("vm-keyvault", 16).is_empty(), "responses have no samples");
+    }
+
+    #[test]
+    fn sql_is_not_http_so_no_curl() {
+        let json = r#"{"version":1,"name":"sql","seed":3,"world":{"subscriptions":[{"name":"s","resourceGroups":[{"name":"rg"}]}],
+          "resources":[{"type":"Microsoft.Compute/virtualMachines","name":"vm-a","resourceGroup":"rg","identity":{"type":"SystemAssigned"},"app":{"sdk":"dotnet","credential":"ManagedIdentityCredential"}},
+                       {"type":"Microsoft.Sql/servers/databases","name":"sqldb-orders","resourceGroup":"rg","properties":{"containedUsers":["vm-a"]}}]},
+          "script":[{"action":"sqlConnect","host":"vm-a","database":"sqldb-orders"}]}"#;
+        let sc = Scenario::from_json(json).unwrap();
+        let (t, _, views, _) = simulate_with_views(&sc);
+        for i in 0..t.steps.len() {
+            for smp in samples(&sc, &t, &views, i) {
+                assert!(!smp.code.contains("tds://"), "step {}: {}", i + 1, smp.code);
+            }
+        }
+        assert!(code(&samples(&sc, &t, &views, 0), "Python").contains("https://database.windows.net/.default"));
     }
 
     #[test]
