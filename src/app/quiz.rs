@@ -1,7 +1,7 @@
 //! The question bank, one question at a time: pick a choice; a wrong pick is struck out
 //! and the learner may try again or reveal the answer; once over, the right choice stays
-//! at full contrast beside the explanation and a "show me" link that opens the playground
-//! at the step that answers it. The score counts questions right at the first pick. The
+//! at full contrast beside the explanation and a "show me" link (offered only then: it
+//! would give the answer away) that opens the playground at the step that answers it. The score counts questions right at the first pick. The
 //! learner's progress is kept in the browser, so leaving for "show me" loses nothing.
 
 use crate::questions::{bank, Progress, Question};
@@ -108,7 +108,10 @@ pub fn quiz(p: &QuizProps) -> Html {
                     if !over && !attempt.wrong.is_empty() {
                         <button class="reveal" onclick={{ let qc = qc.clone(); update(Rc::new(move |pr: &mut Progress| pr.reveal(&qc))) }}>{ "Reveal the answer" }</button>
                     }
-                    <button class="show-me" onclick={show}>{ format!("Show me (step {} of {})", q.step, q.scenario) }</button>
+                    // The step that answers the question would give the answer away before it is over.
+                    if over {
+                        <button class="show-me" onclick={show}>{ format!("Show me (step {} of {})", q.step, q.scenario) }</button>
+                    }
                 </p>
             </article>
             <nav class="quiz-nav" aria-label="Questions">
