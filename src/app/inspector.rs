@@ -4,7 +4,6 @@
 //! with ARM scopes abbreviated, the full ids one click away), and the state it changed.
 
 use crate::model::json::pretty as pretty_json;
-use crate::model::verify::TokenValidation;
 use crate::player::text::abbreviate_scopes;
 use crate::model::{trace::abbreviate_jwts, Fidelity, Message, Outcome, Trace};
 use std::rc::Rc;
@@ -17,12 +16,10 @@ pub struct InspectorProps {
     pub trace: Rc<Trace>,
     /// The current step.
     pub cursor: usize,
-    /// The verification of the token the step carries (computed once per trace).
-    #[prop_or_default]
-    pub check: Option<Rc<TokenValidation>>,
+    /// The document, for the code samples (they read its world views) and the token's
+    /// verification (computed once per trace).
+    pub doc: Rc<super::state::Doc>,
 }
-
-
 
 /// Headers a learner should look at.
 const KEY_HEADERS: [&str; 7] = ["metadata", "x-identity-header", "authorization", "www-authenticate", "x-ms-version", "secret", "x-forwarded-for"];
@@ -178,26 +175,9 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 </section>
             }
             { wire }
-            { {
-                let samples = crate::samples::samples(&p.trace, p.cursor);
-                if samples.is_empty() {
-                    html! {}
-                } else {
-                    html! {
-                        <details class="samples">
-                            <summary>{ "Code samples" }</summary>
-                            { for samples.into_iter().map(|s| html! {
-                                <section class="sample" data-lang={s.lang}>
-                                    <h4>{ s.lang }<span class={classes!("badge", if s.illustrative { "fid-modelled" } else { "fid-documented" })}>{ if s.illustrative { "illustrative: an equivalent call" } else { "exact request" } }</span></h4>
-                                    <pre>{ s.code }</pre>
-                                </section>
-                            }) }
-                        </details>
-                    }
-                }
-            } }
-            if let (Some(jwt), Some(check)) = (&s.jwt, &p.check) {
-                <super::jwt::JwtView jwt={jwt.clone()} now={s.time} check={check.clone()} />
+            <super::samples_view::CodeSamples doc={p.doc.clone()} cursor={p.cursor} />
+            if let (Some(jwt), Some(check)) = (&s.jwt, p.doc.token_check(p.cursor)) {
+                <super::jwt::JwtView jwt={jwt.clone()} now={s.time} check={check} />
             }
             if !s.changes.is_empty() {
                 <section class="changes">

@@ -58,3 +58,9 @@ export async function editJson(page, change, title) {
   await page.fill('textarea.json-source', change(text));
   await page.waitForFunction((t) => new RegExp(t).test(document.querySelector('#scenario-title')?.textContent || ''), title.source);
 }
+
+/** Waits until the app is live and the diagram shows its current step. */
+export async function ready(page) {
+  await page.waitForSelector('html[data-live]', { state: 'attached', timeout: 15000 });
+  await page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
+}
