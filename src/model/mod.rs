@@ -21,16 +21,15 @@
 pub mod arm;
 pub mod b64;
 pub mod collections;
-pub mod decode;
 pub mod directory;
 pub mod http;
-pub mod json;
 pub mod rbac;
 pub mod rng;
 pub mod rsa;
 mod runtime;
 pub mod scenario;
 pub mod schema;
+mod strict;
 pub mod time;
 pub mod token;
 pub mod trace;

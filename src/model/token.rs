@@ -5,9 +5,7 @@
 //! THE DEMO KEY IS NOT A SECRET. It is committed to the repository so that tokens are
 //! reproducible byte for byte and verifiable by learners. It protects nothing.
 
-use serde::Serialize;
-#[cfg(not(target_arch = "wasm32"))]
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// The demo signing key (PKCS#1 PEM). Public on purpose: see the module docs.
@@ -26,8 +24,7 @@ pub const JWK_E: &str = "AQAB";
 pub const X5C: &str = "MIIDXDCCAkSgAwIBAgIBATANBgkqhkiG9w0BAQsFADBGMUQwQgYDVQQDDDtNYW5hZ2VkIElkZW50aXR5IFBsYXlncm91bmQgREVNTyBzaWduaW5nIGtleSAtIG5vdCBhIHNlY3JldDAgFw0yNjExMjIwMTEyMDNaGA8yMTI2MTAyOTAxMTIwM1owRjFEMEIGA1UEAww7TWFuYWdlZCBJZGVudGl0eSBQbGF5Z3JvdW5kIERFTU8gc2lnbmluZyBrZXkgLSBub3QgYSBzZWNyZXQwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQCi4ZyQ/qxv8NqJo0B8Ht+yvby7FfnAXosT2WjP25JXZ6zreOgW94iZAwcp0I84x3FZwnvoVCTP0mvKTZ8lSQNAiAwsLJe7kOLhCmOZUoZIvMD3KaqmW+YsHQkVm6/Gxr7tFhA3rKoUE2Kf9/OzxAKkwtvFX8nfXiYjY1sHGGzLzLuFC2J2akbkQ/EmeKnuQPqVGrfI1M/UOckZnwcq5i3SsQE+nF/RIVZa0zc3a9d5NfKb6Qo3fG+0QSlN/gEInLymDFhQxAefCt09KE5crk1FbrV0f75F8rRz/PtfrRR2QW6bjivPIKrz6Hg01ypt2D0iF0j8syX/0bMGWVGv1p0/AgMBAAGjUzBRMB0GA1UdDgQWBBQCWZW5/gZn/B1Q2gm9E8nAvSO79DAfBgNVHSMEGDAWgBQCWZW5/gZn/B1Q2gm9E8nAvSO79DAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA4IBAQCJ+v7RlC1WIRaZ6NiGvMqdWLrnhw066697Ha5szvkQgcE/n4CL2xV7qa2dU9Fk055fVgbd+RSpx9FVpNo1NZ0QaFCD212ZhJh25hhEozJhGzwhDS8o9LHv7bbbDbxTa7a+dKWklueYBpsASnmF4VfweVx7wLC2Auk8YDkKyJ2AWQTEpNeDqUu8gGcqZrBUXXlZ5rLVJ3chzaWnednLSNQTuyNdIJMFob8cqUzRCGeXEz9oYVYlzG7hSnMQvfX86AuwElZgvHaLtKAPhPf6qlVCRRvVcwqBcNlPX0dIZQa57B57VQGHwAF0YgUQm6JyecE8M63ZlHv/frmq/gFrCCSf";
 
 /// JWT header of a v1 access token.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JwtHeader {
     /// `JWT`.
     pub typ: String,
@@ -41,8 +38,7 @@ pub struct JwtHeader {
 
 /// Claims of a managed-identity app-only access token (fact sheet §5.2), in the order
 /// real tokens show them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     /// Audience: the requested resource, exactly as requested.
     pub aud: String,
@@ -154,7 +150,7 @@ pub fn decode_parts(jwt: &str) -> Option<(String, String, String)> {
 /// Decodes the claims of a compact JWT (no verification).
 pub fn decode_claims(jwt: &str) -> Option<Claims> {
     let (_, p, _) = decode_parts(jwt)?;
-    super::decode::claims(&p)
+    serde_json::from_str(&p).ok()
 }
 
 /// The JWKS document (`…/discovery/keys`).
