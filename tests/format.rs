@@ -334,6 +334,6 @@ fn published_schema_is_current() {
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, &want).unwrap();
     }
-    assert!(std::fs::read_to_string(&path).unwrap_or_default() == want, "docs/scenario.schema.json is stale: run UPDATE_SNAPSHOTS=1 cargo test --no-default-features");
+    assert!(std::fs::read_to_string(&path).unwrap_or_default() == want, "docs/scenario.schema.json is stale (the schema check reads it): run UPDATE_SNAPSHOTS=1 cargo test --no-default-features --test format");
 }
 

@@ -2,8 +2,8 @@
 //!
 //! The format is declared once, by the Rust types of [`super::scenario`]: serde reads
 //! them, and schemars derives from the same declaration the JSON Schema that is published
-//! (`mip schema`, `docs/scenario.schema.json`) and that this module checks documents
-//! against. [`check`] takes the fast path first: when serde reads the document there is no
+//! (`mip schema`, `docs/scenario.schema.json`, kept current by a test) and that this
+//! module checks documents against. [`check`] takes the fast path first: when serde reads the document there is no
 //! shape problem to report and no position to compute. Only when serde refuses does it
 //! parse the text into a syntax tree that keeps every node's range (jsonc-parser, with
 //! comments and the other JSONC extensions switched off) and walk it against the schema,
@@ -68,10 +68,16 @@ pub fn json_schema() -> Value {
     Value::Object(root)
 }
 
-/// [`json_schema`], built on first use: a constant derived from the types, like a table.
-fn generated() -> &'static Value {
+/// The published schema, `docs/scenario.schema.json`: what [`json_schema`] derives from
+/// the types, written out (`tests/format.rs` fails while the file differs from it). The
+/// check reads the file rather than running schemars, so the browser's bundle carries
+/// neither schemars' generator nor the types' schema functions, only this text (about
+/// 6 KB compressed); it is parsed once, on the first document serde refuses.
+const PUBLISHED: &str = include_str!("../../docs/scenario.schema.json");
+
+fn published() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(json_schema)
+    SCHEMA.get_or_init(|| serde_json::from_str(PUBLISHED).unwrap_or(Value::Null))
 }
 
 /// The largest whole number an integer schema allows (`maximum`, or its `format`).
@@ -123,7 +129,7 @@ pub fn problems(text: &str) -> Vec<Diagnostic> {
     if let Err(e) = serde_json::from_str::<Value>(text) {
         return vec![strict_syntax_problem(&lines, &root, &e)];
     }
-    let schema = generated();
+    let schema = published();
     let empty = Map::new();
     let mut w = Walker { defs: schema.get("$defs").and_then(Value::as_object).unwrap_or(&empty), lines: &lines, out: Vec::new() };
     w.walk(&root, schema, "", Some("Scenario"), None);
