@@ -2,6 +2,9 @@
 //! string, and back. Format: `1.<base64url(raw DEFLATE(compact JSON))>` for the scenario;
 //! the step travels beside it in the fragment (`#s=…&step=7`).
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
 use crate::model::scenario::{load, Scenario};
 
 /// Version prefix of the encoding.
@@ -40,7 +43,7 @@ impl std::fmt::Display for LinkError {
 pub fn encode(sc: &Scenario) -> String {
     let json = sc.to_compact_json();
     let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
-    format!("{PREFIX}{}", crate::model::b64::encode(&packed))
+    format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(&packed))
 }
 
 /// Decodes a link made by [`encode`].
@@ -49,7 +52,7 @@ pub fn decode(link: &str) -> Result<Scenario, LinkError> {
     if !body.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') {
         return Err(LinkError::Corrupted);
     }
-    let packed = crate::model::b64::decode(body).ok_or(LinkError::Truncated)?;
+    let packed = URL_SAFE_NO_PAD.decode(body).map_err(|_| LinkError::Truncated)?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED).map_err(|e| match e.status {
         miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
         _ => LinkError::Truncated,

@@ -95,3 +95,29 @@ fn the_browser_binary_run_natively_says_so_and_fails() {
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains("`mip`"));
 }
+
+#[test]
+fn verify_checks_a_token_as_a_resource_server_does() {
+    let (_, json, _) = mip(&["run", "vm-keyvault", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let jwt = v["steps"].as_array().unwrap().iter().find_map(|s| s["jwt"].as_str()).unwrap().to_string();
+    let (code, out, _) = mip(&["verify", &jwt, "--audience", "https://vault.azure.net"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with('✓')).count(), 5, "{out}");
+    assert!(out.trim_end().ends_with("accepted"));
+    let (code, out, _) = mip(&["verify", &jwt, "--audience", "https://storage.azure.com/"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("✗ audience: aud is https://vault.azure.net"), "{out}");
+    let (code, out, _) = mip(&["verify", &jwt, "--at", "2030-01-01T00:00:00Z"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("✗ lifetime: the token expired"), "{out}");
+    let mut tampered = jwt.clone().into_bytes();
+    let i = jwt.find('.').unwrap() + 5;
+    tampered[i] = if tampered[i] == b'A' { b'B' } else { b'A' };
+    let (code, out, _) = mip(&["verify", std::str::from_utf8(&tampered).unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.contains("✗ "), "{out}");
+    let (code, _, err) = mip(&["verify"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("verify needs a token"));
+}

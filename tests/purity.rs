@@ -14,6 +14,7 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("getrandom", "OS randomness"),
     ("rand::", "OS-seeded randomness"),
     ("thread_rng", "OS-seeded randomness"),
+    ("OsRng", "OS randomness (rsa's rand_core can reach it; the model signs deterministically)"),
     ("SystemTime", "wall clock"),
     ("Instant", "wall clock"),
     ("std::time", "wall clock"),

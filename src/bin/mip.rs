@@ -6,6 +6,7 @@
 //! mip list
 //! mip schema
 //! mip jwks
+//! mip verify <jwt | -> [--audience <uri>]... [--tenant <id>] [--at <time>]
 //! ```
 
 use mi_playground::export;
@@ -19,6 +20,9 @@ const USAGE: &str = "usage:
   mip list                      the built-in scenarios
   mip schema                    the JSON Schema of the scenario format
   mip jwks                      the demo tenant's JWKS (verify tokens with it)
+  mip verify <jwt | -> [--audience <uri>]... [--tenant <id>] [--at <RFC 3339 time>]
+                                check a token as a resource server does (the playground's
+                                one validator); exit 1 when it is refused
   mip generate <n>              a generated world of n resources (for performance tests)";
 
 fn main() -> ExitCode {
@@ -103,6 +107,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
             Ok(ExitCode::SUCCESS)
         }
+        Some("verify") => verify(&args[1..]),
         Some("generate") => {
             let n: usize = args.get(1).and_then(|a| a.parse().ok()).filter(|n| (1..=5000).contains(n)).ok_or("generate needs a size from 1 to 5000")?;
             println!("{}", scenarios::large_world(n).to_json());
@@ -118,6 +123,45 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
     }
+}
+
+/// `mip verify`: format, signature (against the demo tenant's JWKS), issuer, audience (when
+/// `--audience` is given) and lifetime, each printed as a ✓/✗ line. The instant defaults to
+/// the token's `nbf`: playground tokens live on a virtual clock, not on yours.
+fn verify(args: &[String]) -> Result<ExitCode, String> {
+    use mi_playground::model::{verify, SimTime};
+    let (mut jwt, mut audiences, mut tenant, mut at) = (None, Vec::new(), None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--audience" => audiences.push(it.next().ok_or("--audience needs a value")?.clone()),
+            "--tenant" => tenant = Some(it.next().ok_or("--tenant needs a value")?.clone()),
+            "--at" => {
+                let t = it.next().ok_or("--at needs a time")?;
+                at = Some(SimTime::parse_iso(t).ok_or(format!("'{t}' is not an RFC 3339 UTC time like 2026-01-15T09:00:00Z"))?);
+            }
+            "-" => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::Read::take(std::io::stdin(), verify::MAX_JWT_LEN as u64 + 1), &mut text).map_err(|e| e.to_string())?;
+                jwt = Some(text.trim().to_string());
+            }
+            f if f.starts_with('-') => return Err(format!("unknown option '{f}'\n{USAGE}")),
+            t => jwt = Some(t.to_string()),
+        }
+    }
+    let jwt = jwt.ok_or(format!("verify needs a token (or - to read it from standard input)\n{USAGE}"))?;
+    let claims = token::decode_claims(&jwt).unwrap_or_default();
+    let tenant = tenant.unwrap_or(claims.tid.clone());
+    let now = at.unwrap_or(SimTime(claims.nbf));
+    let jwks = verify::parse_jwks(&token::jwks_json(&tenant)).ok_or("the demo JWKS does not parse")?;
+    let expect = verify::Expectations { issuers: verify::tenant_issuers(&tenant), audiences: (!audiences.is_empty()).then_some(audiences), now };
+    let v = verify::validate(&jwt, &jwks, &expect);
+    println!("checked at {} against the demo tenant's JWKS ({})", now.iso(), if at.is_some() { "--at" } else { "the token's nbf; choose with --at" });
+    for line in v.lines() {
+        println!("{line}");
+    }
+    println!("{}", if v.ok() { "accepted" } else { "refused: a resource server answers 401" });
+    Ok(if v.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Parses, printing every diagnostic as `file:line:column: message — hint`.

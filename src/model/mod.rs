@@ -19,13 +19,11 @@
 //! [`World::finish`].
 
 pub mod arm;
-pub mod b64;
 pub mod collections;
 pub mod directory;
 pub mod http;
 pub mod rbac;
 pub mod rng;
-pub mod rsa;
 mod runtime;
 pub mod scenario;
 pub mod schema;

@@ -16,6 +16,7 @@ use super::scenario::{Action, AppSpec, Credential, FaultKind, Sdk};
 use super::time::{human_duration, SimTime};
 use super::token::{self, Claims, MI_TOKEN_LIFETIME};
 use super::trace::{Change, ChangeOp, Fidelity, Message, Outcome, ParticipantKind, Plane};
+use super::verify::{self, CheckKind, Expectations, Rejection, TokenValidation};
 use super::world::{CachedToken, Fault, ScenarioError, World};
 use std::collections::BTreeMap;
 
@@ -25,7 +26,14 @@ const APPSVC_ENDPOINT: &str = "http://localhost:4141/MSI/token";
 const ARC_ENDPOINT: &str = "http://localhost:40342/metadata/identity/oauth2/token";
 const AZ_CLI_APP_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 const JSON_UTF8: &str = "application/json; charset=utf-8";
+/// Audiences ARM accepts, as its error message lists them (fact sheet §6.4, golden check 29).
 const ARM_AUDIENCES: [&str; 4] = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
+/// Audiences Key Vault accepts (fact sheet §6.1).
+const KV_AUDIENCES: [&str; 2] = ["https://vault.azure.net", "https://vault.azure.net/"];
+/// Audiences Blob Storage accepts (fact sheet §6.2).
+const STORAGE_AUDIENCES: [&str; 2] = ["https://storage.azure.com/", "https://storage.azure.com"];
+/// Audiences Azure SQL accepts (fact sheet §6.3).
+const SQL_AUDIENCES: [&str; 2] = ["https://database.windows.net/", "https://database.windows.net"];
 /// Resources (App ID URIs) the demo tenant knows; anything else is AADSTS50001.
 const KNOWN_RESOURCES: [&str; 6] = ["https://management.azure.com", "https://management.core.windows.net", "https://vault.azure.net", "https://storage.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
 
@@ -46,6 +54,16 @@ enum Source {
     AppService,
     Arc,
     Workload,
+}
+
+/// What a resource server made of the request's credentials.
+enum Authn {
+    /// No `Authorization` header.
+    NoToken,
+    /// Every check passed.
+    Valid(Claims, TokenValidation),
+    /// A check failed.
+    Rejected(TokenValidation),
 }
 
 /// Result of asking the SDK for a token.
@@ -727,7 +745,6 @@ impl World {
             xms_tcdt: self.tenant_created,
         };
         let jwt = token::sign(&claims);
-        self.issued.insert(jwt.clone(), claims);
         self.issued_log.push((host.to_string(), jwt.clone()));
         jwt
     }
@@ -921,7 +938,6 @@ impl World {
             xms_tcdt: self.tenant_created,
         };
         let jwt = token::sign(&claims);
-        self.issued.insert(jwt.clone(), claims);
         self.issued_log.push((h.name.clone(), jwt.clone()));
         let s = self.internal(entra, app, "user token (delegated, ~75 min)", Plane::Runtime, &format!("Delegated token for {user}"), serde_json::json!({"aud": resource, "upn": format!("{user}@{}", self.directory.domain), "idtyp": "user"}), "fact sheet §5.3, §8.1",
             format!("A delegated user token (idtyp user, scp user_impersonation, appid of the Azure CLI) with a normal 60–90 minute lifetime. Resource servers authorize {user}'s own role assignments, so code that works on a developer's laptop may fail on a VM, and the other way round."));
@@ -1050,45 +1066,25 @@ impl World {
         }
     }
 
-    /// Validates a bearer token as a resource server does: signature, issuer, audience, lifetime (5 min skew).
-    fn validate(&self, jwt: &str, audiences: &[&str]) -> Result<Claims, (String, String)> {
-        let Some(claims) = self.issued.get(jwt).cloned() else {
-            return Err(("signature".into(), "The signature does not verify against any key in the tenant's JWKS.".into()));
-        };
-        let want_iss = format!("https://sts.windows.net/{}/", self.directory.tenant_id);
-        if claims.iss != want_iss {
-            return Err(("issuer".into(), format!("Issuer '{}' is not '{want_iss}'.", claims.iss)));
+    /// A resource server's first job: read `Authorization: Bearer <jwt>` from the request
+    /// it received and run the one validator (`verify::validate`) with its own audiences
+    /// and its tenant's issuers, at the virtual time. Nothing else is consulted: a token
+    /// the token service never issued, or changed by one byte, fails like on real Azure.
+    fn authenticate(&self, req: &Request, audiences: &[&str]) -> Authn {
+        let Some(header) = req.header_value("Authorization") else { return Authn::NoToken };
+        let jwt = header.strip_prefix("Bearer ").unwrap_or(header);
+        let expect = Expectations { issuers: verify::tenant_issuers(&self.directory.tenant_id), audiences: Some(audiences.iter().map(|a| a.to_string()).collect()), now: self.now };
+        let v = verify::validate(jwt, &self.jwks, &expect);
+        match v.result.clone() {
+            Ok(claims) => Authn::Valid(claims, v),
+            Err(_) => Authn::Rejected(v),
         }
-        if !audiences.iter().any(|a| *a == claims.aud) {
-            return Err(("audience".into(), format!("The token's audience is '{}', but this service accepts only {}.", claims.aud, audiences.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", "))));
-        }
-        if self.now.0 > claims.exp + 300 {
-            return Err(("lifetime".into(), format!("The token expired at {} ({} ago, beyond the 5-minute clock skew).", SimTime(claims.exp).iso(), human_duration(self.now.since(SimTime(claims.exp))))));
-        }
-        if self.now.0 + 300 < claims.nbf {
-            return Err(("lifetime".into(), "The token is not valid yet.".into()));
-        }
-        Ok(claims)
     }
 
-    fn validation_reasons(&self, jwt: &str, audiences: &[&str], failed: &(String, String)) -> Vec<String> {
-        let mut r = Vec::new();
-        let claims = self.issued.get(jwt);
-        let checks = ["signature", "issuer", "audience", "lifetime"];
-        for c in checks {
-            if c == failed.0 {
-                r.push(format!("✗ {c}: {}", failed.1));
-                break;
-            }
-            let ok = match c {
-                "signature" => format!("RS256 signature verifies with key {} from the tenant's JWKS.", token::KID),
-                "issuer" => format!("iss is {}.", claims.map(|c| c.iss.clone()).unwrap_or_default()),
-                "audience" => format!("aud '{}' is one of {}.", claims.map(|c| c.aud.clone()).unwrap_or_default(), audiences.join(", ")),
-                _ => String::new(),
-            };
-            r.push(format!("✓ {c}: {ok}"));
-        }
-        r
+    /// The decision shown for a refused token: every check made, the failed one last.
+    fn token_decision(v: &TokenValidation, fix: &str) -> Decision {
+        let what = v.rejection().map(|r| r.check().name()).unwrap_or("token");
+        Decision::new(false, format!("Token rejected: {what}"), v.lines(), Some(fix.to_string()))
     }
 
     /// When a denial would be an allow with the caller's current group memberships, the
@@ -1147,24 +1143,26 @@ impl World {
         let remembered = auth == "sdk" && self.trace.steps.get(steps_before.saturating_sub(1)).is_some_and(|s| !s.label.starts_with("401"));
         let req = Request::new("GET", url).header("Authorization", format!("Bearer {jwt}"));
         let lead = if remembered { "The client remembers this vault's challenge from an earlier call, so it skips the unauthenticated request and sends the token straight away. " } else { "" };
-        let s = self.step(app, kv, "GET /secrets (Bearer token)", Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.1",
+        let s = self.step(app, kv, "GET /secrets (Bearer token)", Plane::Runtime, Message::Request(req.clone()), Fidelity::Documented, "fact sheet §6.1",
             format!("{lead}The code sends the access token in the Authorization header. Key Vault will validate it, then check whether this identity may read the secret '{secret}'."));
         s.jwt = Some(jwt.clone());
-        let auds = ["https://vault.azure.net", "https://vault.azure.net/"];
-        let claims = match self.validate(&jwt, &auds) {
-            Ok(c) => c,
-            Err(fail) => {
-                let reasons = self.validation_reasons(&jwt, &auds, &fail);
-                let msg = match fail.0.as_str() {
-                    "audience" => format!("AKV10022: Invalid audience. Expected https://vault.azure.net, found: {}.", self.issued.get(&jwt).map(|c| c.aud.clone()).unwrap_or_default()),
-                    "lifetime" => "AKV10032: Token is expired.".to_string(),
-                    _ => "AKV10046: Unable to resolve the key used for signature validation.".to_string(),
-                };
+        let (claims, validation) = match self.authenticate(&req, &KV_AUDIENCES) {
+            Authn::Valid(c, v) => (c, v),
+            Authn::NoToken => return,
+            Authn::Rejected(v) => {
+                let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
+                let (msg, fid) = keyvault_unauthorized(&rej);
                 let body = serde_json::json!({"error": {"code": "Unauthorized", "message": msg}}).to_string();
                 let resp = Response::new(401).header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")).json(JSON_UTF8, body);
-                let s = self.step(kv, app, format!("401 Unauthorized ({})", fail.0), Plane::Runtime, Message::Response(resp), Fidelity::Modelled, "fact sheet §6.1, §5.4, §9.7",
-                    format!("Key Vault rejects the token before looking at permissions: {} (Status 401 is documented; the exact message text for this case is not confirmed and is modelled.)", fail.1));
-                s.decision = Some(Decision::new(false, format!("Token rejected: {}", fail.0), reasons, Some(if fail.0 == "audience" { "Request the token for resource https://vault.azure.net (scope https://vault.azure.net/.default).".into() } else { "Get a fresh token.".into() })));
+                let fix = match rej.check() {
+                    CheckKind::Audience => "Request the token for resource https://vault.azure.net (scope https://vault.azure.net/.default).",
+                    CheckKind::Lifetime => "Get a fresh token: the SDK refreshes before expiry; code that keeps a token of its own must too.",
+                    CheckKind::Issuer => "Get the token from the tenant the vault belongs to (Key Vault's challenge names it).",
+                    _ => "Send the token exactly as Entra ID issued it: any change breaks the signature.",
+                };
+                let s = self.step(kv, app, format!("401 Unauthorized ({})", rej.check().name()), Plane::Runtime, Message::Response(resp), fid, "fact sheet §6.1, §5.4",
+                    format!("Key Vault rejects the token before looking at permissions: {}.{}", rej.explain(), if fid == Fidelity::Modelled { " (Status 401 is documented; the exact message for this case is not confirmed and is modelled.)" } else { "" }));
+                s.decision = Some(Self::token_decision(&v, fix));
                 return;
             }
         };
@@ -1176,8 +1174,9 @@ impl World {
         let decision = if vault_now.data.enable_rbac_authorization.unwrap_or(true) {
             let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action, data: true, scope: &target_scope, now: self.now };
             let mut d = self.rbac.check(&req, &plabel);
-            d.reasons.insert(0, "✓ token valid (signature, issuer, audience https://vault.azure.net, lifetime).".into());
-            d.reasons.insert(1, "The vault uses the Azure RBAC permission model (enableRbacAuthorization: true): data actions come from role assignments.".into());
+            let mut lead = validation.lines();
+            lead.push("The vault uses the Azure RBAC permission model (enableRbacAuthorization: true): data actions come from role assignments.".into());
+            d.reasons.splice(0..0, lead);
             if !d.allowed {
                 self.explain_stale_groups(&mut d, &claims, action, true, &target_scope);
                 let ids: Vec<&str> = std::iter::once(claims.oid.as_str()).chain(claims.groups.iter().map(String::as_str)).collect();
@@ -1189,10 +1188,8 @@ impl World {
         } else {
             let ids: Vec<String> = std::iter::once(claims.oid.clone()).chain(claims.groups.iter().cloned()).collect();
             let hit = vault_now.data.access_policies.iter().find(|p| ids.iter().any(|i| i.eq_ignore_ascii_case(&p.object_id)) && p.secrets.iter().any(|s| s == "get" || s == "all"));
-            let mut reasons = vec![
-                "✓ token valid (signature, issuer, audience https://vault.azure.net, lifetime).".to_string(),
-                "The vault uses access policies (enableRbacAuthorization: false): Azure RBAC role assignments are ignored for data access.".to_string(),
-            ];
+            let mut reasons = validation.lines();
+            reasons.push("The vault uses access policies (enableRbacAuthorization: false): Azure RBAC role assignments are ignored for data access.".to_string());
             for p in &vault_now.data.access_policies {
                 reasons.push(format!("Access policy for {}: secrets [{}].", self.principal_label(&p.object_id), p.secrets.join(", ")));
             }
@@ -1263,6 +1260,7 @@ impl World {
         if method == "PUT" {
             req = req.header("x-ms-blob-type", "BlockBlob").body("new content");
         }
+        let req_sent = req.clone();
         let s = self.step(app, st, format!("{method} /{container}/{blob}"), Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.2",
             format!("The code {} the blob with a bearer token. Entra authorization of Blob requests needs x-ms-version 2017-11-09 or later and HTTPS.", if method == "GET" { "reads" } else { "writes" }));
         s.jwt = token.clone();
@@ -1273,12 +1271,12 @@ impl World {
             let body = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{code}</Code><Message>{message}\nRequestId:{rid}\nTime:{time}</Message>{d}</Error>");
             Response::new(status).header("Content-Type", "application/xml").header("Content-Length", body.len().to_string()).header("Server", "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0").header("x-ms-request-id", rid.clone()).header("x-ms-error-code", code).with_body(body)
         };
-        let Some(jwt) = token else {
+        if token.is_none() {
             let resp = xml_err(401, "NoAuthenticationInformation", "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", None)
                 .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", self.directory.tenant_id));
             self.step(st, app, "401 NoAuthenticationInformation", Plane::Runtime, Message::Response(resp), Fidelity::Modelled, "fact sheet §6.2", "No token was sent; Storage answers with a bearer challenge.".to_string());
             return;
-        };
+        }
         if version.is_none_or(|v| v < "2017-11-09") {
             let resp = xml_err(403, "AuthenticationFailed", "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.", Some("Authentication scheme Bearer is not supported in this version."));
             let s = self.step(st, app, "403 AuthenticationFailed (x-ms-version)", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.2, golden check 25",
@@ -1286,20 +1284,16 @@ impl World {
             s.decision = Some(Decision::new(false, "Bearer not supported in this service version", vec!["✗ x-ms-version must be 2017-11-09 or later for Entra ID authorization.".into()], Some("Send x-ms-version: 2021-08-06 (or any version ≥ 2017-11-09).".into())));
             return;
         }
-        let auds = ["https://storage.azure.com/", "https://storage.azure.com"];
-        let claims = match self.validate(&jwt, &auds) {
-            Ok(c) => c,
-            Err(fail) => {
-                let detail = match fail.0.as_str() {
-                    "audience" => "Audience validation failed. Audience did not match.",
-                    "lifetime" => "Lifetime validation failed. The token is expired.",
-                    _ => "Signature validation failed.",
-                };
-                let reasons = self.validation_reasons(&jwt, &auds, &fail);
+        let (claims, validation) = match self.authenticate(&req_sent, &STORAGE_AUDIENCES) {
+            Authn::Valid(c, v) => (c, v),
+            Authn::NoToken => return,
+            Authn::Rejected(v) => {
+                let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
+                let (detail, fid) = storage_authentication_detail(&rej);
                 let resp = xml_err(401, "InvalidAuthenticationInfo", "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", Some(detail))
                     .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", self.directory.tenant_id));
-                let s = self.step(st, app, format!("401 InvalidAuthenticationInfo ({})", fail.0), Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.2, golden check 28", format!("Storage rejects the token itself: {}", fail.1));
-                s.decision = Some(Decision::new(false, format!("Token rejected: {}", fail.0), reasons, Some("Request a token for https://storage.azure.com/ and refresh it before it expires.".into())));
+                let s = self.step(st, app, format!("401 InvalidAuthenticationInfo ({})", rej.check().name()), Plane::Runtime, Message::Response(resp), fid, "fact sheet §6.2, golden check 28", format!("Storage rejects the token itself: {}.", rej.explain()));
+                s.decision = Some(Self::token_decision(&v, "Request a token for https://storage.azure.com/, send it unchanged, and refresh it before it expires."));
                 return;
             }
         };
@@ -1308,7 +1302,7 @@ impl World {
         let plabel = self.principal_label(&claims.oid);
         let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action, data: true, scope: &scope, now: self.now };
         let mut d = self.rbac.check(&req, &plabel);
-        d.reasons.insert(0, "✓ token valid (signature, issuer, audience https://storage.azure.com/, lifetime).".into());
+        d.reasons.splice(0..0, validation.lines());
         if !d.allowed {
             self.explain_stale_groups(&mut d, &claims, action, true, &scope);
             let resp = xml_err(403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.", None);
@@ -1347,6 +1341,7 @@ impl World {
         if let Some(t) = &token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
+        let req_sent = req.clone();
         let s = self.step(app, arm, format!("{method} {}", super::rbac::short_scope(path)), Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.4",
             "The code calls Azure Resource Manager (the control plane) with its token.".to_string());
         s.jwt = token.clone();
@@ -1355,21 +1350,19 @@ impl World {
             self.step(arm, app, "401 AuthenticationFailed", Plane::Runtime, Message::Response(Response::new(401).json(JSON_UTF8, body)), Fidelity::Modelled, "fact sheet §6.4", "No token, no entry.".to_string());
             return;
         };
-        let claims = match self.validate(&jwt, &ARM_AUDIENCES) {
-            Ok(c) => c,
-            Err(fail) => {
-                let reasons = self.validation_reasons(&jwt, &ARM_AUDIENCES, &fail);
-                let (code, msg, fid) = match fail.0.as_str() {
-                    "audience" => ("InvalidAuthenticationTokenAudience", format!("The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.", self.issued.get(&jwt).map(|c| c.aud.clone()).unwrap_or_default()), Fidelity::Documented),
-                    "lifetime" => ("ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.".to_string(), Fidelity::Modelled),
-                    _ => ("InvalidAuthenticationToken", "The access token is invalid.".to_string(), Fidelity::Modelled),
-                };
+        let (claims, validation) = match self.authenticate(&req_sent, &ARM_AUDIENCES) {
+            Authn::Valid(c, v) => (c, v),
+            Authn::NoToken => return,
+            Authn::Rejected(v) => {
+                let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
+                let (code, msg, fid) = arm_unauthorized(&rej, &self.directory.tenant_id);
                 let body = serde_json::json!({"error": {"code": code, "message": msg}}).to_string();
-                let s = self.step(arm, app, format!("401 {code}"), Plane::Runtime, Message::Response(Response::new(401).json(JSON_UTF8, body)), fid, "fact sheet §6.4, golden check 29", format!("ARM rejects the token: {}", fail.1));
-                s.decision = Some(Decision::new(false, format!("Token rejected: {}", fail.0), reasons, Some("Request the token for https://management.azure.com/.".into())));
+                let s = self.step(arm, app, format!("401 {code}"), Plane::Runtime, Message::Response(Response::new(401).json(JSON_UTF8, body)), fid, "fact sheet §6.4, golden check 29", format!("ARM rejects the token: {}.", rej.explain()));
+                s.decision = Some(Self::token_decision(&v, "Request the token for https://management.azure.com/ from the subscription's tenant, and send it unchanged before it expires."));
                 return;
             }
         };
+        let _ = &jwt;
         let target = self.resources.values().find(|r| r.id.eq_ignore_ascii_case(path)).cloned();
         let action = match (method, &target) {
             ("GET", Some(r)) => format!("{}/read", r.kind.arm_type()),
@@ -1381,7 +1374,7 @@ impl World {
         let plabel = self.principal_label(&claims.oid);
         let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action: &action, data: false, scope: path, now: self.now };
         let mut d = self.rbac.check(&req, &plabel);
-        d.reasons.insert(0, format!("✓ token valid (signature, issuer, audience {}, lifetime).", claims.aud));
+        d.reasons.splice(0..0, validation.lines());
         if !d.allowed {
             self.explain_stale_groups(&mut d, &claims, &action, false, path);
             let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{path}' or the scope is invalid. If access was recently granted, please refresh your credentials.", claims.oid, claims.oid)}}).to_string();
@@ -1417,12 +1410,16 @@ impl World {
         let s = self.internal(app, sql, "TDS login with access token", Plane::Runtime, &format!("Connect to {} with an Entra access token (no password)", db.name), serde_json::json!({"server": format!("{}.database.windows.net", db.name), "authentication": "access token (FEDAUTH)"}), "fact sheet §6.3",
             "SQL is not HTTP: the driver (e.g. Microsoft.Data.SqlClient with Authentication=Active Directory Managed Identity) passes the token in the TDS login. Drawn conceptually.".into());
         s.jwt = Some(jwt.clone());
-        let auds = ["https://database.windows.net/", "https://database.windows.net"];
-        let claims = match self.validate(&jwt, &auds) {
-            Ok(c) => c,
-            Err(fail) => {
-                let s = self.internal(sql, app, "Login failed (token)", Plane::Runtime, "Login failed for user '<token-identified principal>'.", serde_json::json!({"error": 18456}), "fact sheet §6.3", format!("SQL rejects the token: {}", fail.1));
+        // The TDS login carries the token like a bearer header carries it over HTTP.
+        let login = Request::new("LOGIN", format!("tds://{}.database.windows.net", db.name)).header("Authorization", format!("Bearer {jwt}"));
+        let claims = match self.authenticate(&login, &SQL_AUDIENCES) {
+            Authn::Valid(c, _) => c,
+            Authn::NoToken => return,
+            Authn::Rejected(v) => {
+                let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
+                let s = self.internal(sql, app, "Login failed (token)", Plane::Runtime, "Login failed for user '<token-identified principal>'.", serde_json::json!({"error": 18456}), "fact sheet §6.3", format!("SQL rejects the token: {}.", rej.explain()));
                 s.outcome = super::trace::Outcome::Failure;
+                s.decision = Some(Self::token_decision(&v, "Request the token for https://database.windows.net/ and send it unchanged before it expires."));
                 return;
             }
         };
@@ -1489,4 +1486,45 @@ fn http_date(t: SimTime) -> String {
     let (y, m, d) = (&iso[0..4], &iso[5..7], &iso[8..10]);
     let mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];
     format!("{wd}, {d} {mon} {y} {} GMT", &iso[11..19])
+}
+
+/// Key Vault's 401 message for a refused token, and how sure we are of its bytes
+/// (fact sheet §6.1; captures: AKV10022, AKV10032, AKV10046, `[TokenExpired] … S2S12086`,
+/// `[BearerReadAccessTokenFailed] … S2S12005`).
+fn keyvault_unauthorized(r: &Rejection) -> (String, Fidelity) {
+    match r {
+        Rejection::Malformed { .. } => ("[BearerReadAccessTokenFailed] Error validating token: 'S2S12005'.".into(), Fidelity::Documented),
+        Rejection::Algorithm { .. } => ("[BearerReadAccessTokenFailed] Error validating token: 'S2S12005'.".into(), Fidelity::Modelled),
+        Rejection::UnknownKey { header, .. } => (format!("AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '{header}'."), Fidelity::Documented),
+        Rejection::BadSignature { .. } => ("Signature validation failed.".into(), Fidelity::Modelled),
+        Rejection::Issuer { found, expected } => (format!("AKV10032: Invalid issuer. Expected one of {}, found {}.", expected.join(", "), found.clone().unwrap_or_default()), Fidelity::Documented),
+        Rejection::Audience { found, .. } => (format!("AKV10022: Invalid audience. Expected https://vault.azure.net, found: {}.", found.clone().unwrap_or_default()), Fidelity::Documented),
+        Rejection::Expired { .. } => ("[TokenExpired] Error validating token: 'S2S12086'.".into(), Fidelity::Documented),
+        Rejection::NotYetValid { .. } => ("Token not yet valid.".into(), Fidelity::Modelled),
+    }
+}
+
+/// Storage's `AuthenticationErrorDetail` for a refused token (fact sheet §6.2, golden
+/// check 28: the lifetime and audience texts are captured; the others are modelled in the
+/// same IdentityModel wording).
+fn storage_authentication_detail(r: &Rejection) -> (&'static str, Fidelity) {
+    match r {
+        Rejection::Audience { .. } => ("Audience validation failed. Audience did not match.", Fidelity::Documented),
+        Rejection::Expired { .. } => ("Lifetime validation failed. The token is expired.", Fidelity::Documented),
+        Rejection::NotYetValid { .. } => ("Lifetime validation failed. The token is not yet valid.", Fidelity::Modelled),
+        Rejection::Issuer { .. } => ("Issuer validation failed. Issuer did not match.", Fidelity::Modelled),
+        Rejection::UnknownKey { .. } | Rejection::BadSignature { .. } | Rejection::Algorithm { .. } => ("Signature validation failed. Signature is invalid.", Fidelity::Modelled),
+        Rejection::Malformed { .. } => ("Token is malformed.", Fidelity::Modelled),
+    }
+}
+
+/// ARM's 401 code and message for a refused token (fact sheet §6.4: the audience error
+/// is captured; expiry, tenant and signature texts are modelled).
+fn arm_unauthorized(r: &Rejection, tenant: &str) -> (&'static str, String, Fidelity) {
+    match r {
+        Rejection::Audience { found, .. } => ("InvalidAuthenticationTokenAudience", format!("The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.", found.clone().unwrap_or_default()), Fidelity::Documented),
+        Rejection::Expired { exp, now } => ("ExpiredAuthenticationToken", format!("The access token expiry UTC time '{}' is earlier than current UTC time '{}'.", SimTime(*exp).us_date_time(), now.us_date_time()), Fidelity::Modelled),
+        Rejection::Issuer { found, .. } => ("InvalidAuthenticationTokenTenant", format!("The access token is from the wrong issuer '{}'. It must match the tenant 'https://sts.windows.net/{tenant}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/{tenant}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.", found.clone().unwrap_or_default()), Fidelity::Modelled),
+        _ => ("InvalidAuthenticationToken", "The access token is invalid.".into(), Fidelity::Modelled),
+    }
 }

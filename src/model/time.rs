@@ -33,6 +33,11 @@ impl SimTime {
     /// The `M/D/YYYY h:mm:ss AM +00:00` form the App Service 2017-09-01 endpoint is
     /// modelled to use for `expires_on` (the exact format is unconfirmed, fact sheet §2).
     pub fn legacy_app_service(self) -> String {
+        format!("{} +00:00", self.us_date_time())
+    }
+    /// .NET's invariant `M/d/yyyy h:mm:ss tt` form, e.g. `5/27/2026 1:31:18 PM`, which ARM
+    /// error messages use for instants.
+    pub fn us_date_time(self) -> String {
         let days = (self.0 / 86_400) as i64;
         let rem = self.0 % 86_400;
         let (y, m, d) = civil_from_days(days);
@@ -43,7 +48,7 @@ impl SimTime {
             12 => (12, "PM"),
             _ => (h24 - 12, "PM"),
         };
-        format!("{m}/{d}/{y} {h12}:{:02}:{:02} {ampm} +00:00", rem / 60 % 60, rem % 60)
+        format!("{m}/{d}/{y} {h12}:{:02}:{:02} {ampm}", rem / 60 % 60, rem % 60)
     }
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` (UTC only). Returns `None` for anything else.
     pub fn parse_iso(s: &str) -> Option<SimTime> {

@@ -2,16 +2,39 @@
 //! RS256 access tokens with the (fake, fixed) demo tenant key and publishes the OpenID
 //! configuration and JWKS so any standard JWT library can verify them.
 //!
+//! Signing and verifying go through `jsonwebtoken`. Its cryptography is [`RS256_ONLY`], a
+//! `CryptoProvider` over RustCrypto's `rsa` and `sha2` that implements the one algorithm
+//! Entra access tokens use (the crate's `rust_crypto` feature would also link P-256, P-384,
+//! Ed25519 and HMAC). The header bytes are Entra's own (`typ`, `alg`, `x5t`, `kid`, in that
+//! order; fact sheet §5.1), so the token is assembled here and its signature made by
+//! `jsonwebtoken::crypto::sign`: `jsonwebtoken::encode` would reorder the header.
+//!
 //! THE DEMO KEY IS NOT A SECRET. It is committed to the repository so that tokens are
 //! reproducible byte for byte and verifiable by learners. It protects nothing.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::crypto::{CryptoProvider, JwkUtils, JwtSigner, JwtVerifier};
+use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
+use jsonwebtoken::jwk::{EllipticCurve, ThumbprintHash};
+use jsonwebtoken::signature::{Error as SignatureError, Signer, Verifier};
+use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind, EncodingKey};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::traits::PublicKeyParts;
+use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// The demo signing key (PKCS#1 PEM). Public on purpose: see the module docs.
 pub const DEMO_KEY_PEM: &str = include_str!("demo_key/key.pem");
-/// The same key as PKCS#1 DER (what the model parses: no PEM code in the bundle).
+/// The same key as PKCS#1 DER (what `jsonwebtoken`'s `EncodingKey::from_rsa_der` takes).
 const DEMO_KEY_DER: &[u8] = include_bytes!("demo_key/key.der");
+/// A key no tenant publishes (PKCS#1 DER): scenarios forge tokens with it.
+const ATTACKER_KEY_DER: &[u8] = include_bytes!("demo_key/attacker.der");
+/// The `kid` a token forged with the attacker key carries; no JWKS lists it.
+pub const ATTACKER_KID: &str = "attacker-demo-key";
 /// The demo key's self-signed certificate (PEM), published in the JWKS `x5c`.
 pub const DEMO_CERT_PEM: &str = include_str!("demo_key/cert.pem");
 /// `kid` and `x5t`: base64url SHA-1 thumbprint of the certificate, as Entra does.
@@ -37,8 +60,10 @@ pub struct JwtHeader {
 }
 
 /// Claims of a managed-identity app-only access token (fact sheet §5.2), in the order
-/// real tokens show them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// real tokens show them. Reading is lenient (`#[serde(default)]`): a token a learner
+/// edited may lack claims, and the validator, not the parser, says what is wrong.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Claims {
     /// Audience: the requested resource, exactly as requested.
     pub aud: String,
@@ -57,10 +82,10 @@ pub struct Claims {
     /// `"2"`: the client authenticated with a certificate.
     pub appidacr: String,
     /// Delegated scopes (user tokens only, e.g. from the Azure CLI).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scp: Option<String>,
     /// Group object ids, when the identity is in groups.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
     /// Identity provider (same as `iss`).
     pub idp: String,
@@ -71,10 +96,10 @@ pub struct Claims {
     /// Opaque internal claim.
     pub rh: String,
     /// App roles granted on the target API, when any.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
     /// User principal name (user tokens only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub upn: Option<String>,
     /// Subject (equals `oid` for app-only tokens).
     pub sub: String,
@@ -86,7 +111,7 @@ pub struct Claims {
     pub ver: String,
     /// ARM id of the identity: the host resource for a system-assigned identity, the
     /// identity resource for a user-assigned one.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub xms_mirid: String,
     /// Tenant creation time (epoch seconds).
     pub xms_tcdt: u64,
@@ -95,30 +120,168 @@ pub struct Claims {
 /// Lifetime of a managed-identity token: 24 h 5 min (fact sheet §5.3).
 pub const MI_TOKEN_LIFETIME: u64 = 86_700;
 
-fn signing_key() -> &'static super::rsa::PrivateKey {
-    static KEY: OnceLock<super::rsa::PrivateKey> = OnceLock::new();
-    KEY.get_or_init(|| super::rsa::PrivateKey::from_pkcs1_der(DEMO_KEY_DER).expect("the committed demo key is valid PKCS#1 DER"))
+// ----- jsonwebtoken's cryptography: RS256 and nothing else -------------------------------
+
+/// The `CryptoProvider` jsonwebtoken uses in this crate: RS256 (RSASSA-PKCS1-v1_5 with
+/// SHA-256) over RustCrypto's `rsa` and `sha2`. Any other algorithm is refused with
+/// `InvalidAlgorithm`; JWK thumbprints are SHA-256 only. Installed before jsonwebtoken is
+/// first used (see [`crypto`]).
+pub static RS256_ONLY: CryptoProvider = CryptoProvider {
+    signer_factory: rs256_signer,
+    verifier_factory: rs256_verifier,
+    jwk_utils: JwkUtils { extract_rsa_public_key_components: rsa_public_components, extract_ec_public_key_coordinates: no_ec_keys, compute_digest: digest },
+};
+
+/// Makes [`RS256_ONLY`] jsonwebtoken's provider for this process. Every call into
+/// jsonwebtoken in this crate goes through here first. (jsonwebtoken keeps its provider in
+/// a process-wide slot that can be set once; if something else set it first, that provider
+/// is used: it still implements RS256 as the standard says.)
+pub fn crypto() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let _ = RS256_ONLY.install_default();
+    });
 }
 
-/// Signs any serializable claims as an RS256 JWT with the given header. Deterministic:
-/// PKCS#1 v1.5 signatures of the same bytes are identical.
-pub fn sign_with_header<T: Serialize>(header: &serde_json::Value, claims: &T) -> String {
-    let b64 = super::b64::encode;
-    let h = serde_json::to_vec(header).expect("a JSON value serializes");
-    let c = serde_json::to_vec(claims).expect("claims serialize");
-    let signing_input = format!("{}.{}", b64(&h), b64(&c));
-    let sig = memoized_signature(&signing_input, || b64(&signing_key().sign(signing_input.as_bytes())));
+struct Rs256Signer(SigningKey<Sha256>);
+
+impl Signer<Vec<u8>> for Rs256Signer {
+    fn try_sign(&self, msg: &[u8]) -> Result<Vec<u8>, SignatureError> {
+        // PKCS#1 v1.5 signing is deterministic: the same bytes always give the same signature.
+        let sig: Signature = self.0.try_sign(msg)?;
+        Ok(Box::<[u8]>::from(sig).into_vec())
+    }
+}
+
+impl JwtSigner for Rs256Signer {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::RS256
+    }
+}
+
+struct Rs256Verifier(VerifyingKey<Sha256>);
+
+impl Verifier<Vec<u8>> for Rs256Verifier {
+    fn verify(&self, msg: &[u8], signature: &Vec<u8>) -> Result<(), SignatureError> {
+        let sig = Signature::try_from(signature.as_slice())?;
+        self.0.verify(msg, &sig)
+    }
+}
+
+impl JwtVerifier for Rs256Verifier {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::RS256
+    }
+}
+
+fn rs256_signer(alg: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>, JwtError> {
+    if *alg != Algorithm::RS256 {
+        return Err(ErrorKind::InvalidAlgorithm.into());
+    }
+    Ok(Box::new(Rs256Signer(SigningKey::<Sha256>::new(private_key(key.inner())?))))
+}
+
+fn rs256_verifier(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>, JwtError> {
+    if *alg != Algorithm::RS256 {
+        return Err(ErrorKind::InvalidAlgorithm.into());
+    }
+    let public = match key.kind() {
+        DecodingKeyKind::RsaModulusExponent { n, e } => RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e)),
+        DecodingKeyKind::SecretOrDer(der) => rsa::pkcs1::DecodeRsaPublicKey::from_pkcs1_der(der).map_err(|e| rsa::Error::from(rsa::pkcs1::Error::from(e))),
+    }
+    .map_err(|e| JwtError::from(ErrorKind::InvalidRsaKey(e.to_string())))?;
+    Ok(Box::new(Rs256Verifier(VerifyingKey::<Sha256>::new(public))))
+}
+
+/// Parses a PKCS#1 DER private key; the demo and attacker keys are parsed once.
+fn private_key(der: &[u8]) -> Result<RsaPrivateKey, JwtError> {
+    static DEMO: OnceLock<Option<RsaPrivateKey>> = OnceLock::new();
+    static ATTACKER: OnceLock<Option<RsaPrivateKey>> = OnceLock::new();
+    let parse = |d: &[u8]| RsaPrivateKey::from_pkcs1_der(d).ok();
+    let known = if der == DEMO_KEY_DER {
+        DEMO.get_or_init(|| parse(DEMO_KEY_DER)).clone()
+    } else if der == ATTACKER_KEY_DER {
+        ATTACKER.get_or_init(|| parse(ATTACKER_KEY_DER)).clone()
+    } else {
+        parse(der)
+    };
+    known.ok_or_else(|| ErrorKind::InvalidRsaKey("not a PKCS#1 DER RSA private key".into()).into())
+}
+
+fn rsa_public_components(der: &[u8]) -> Result<(Vec<u8>, Vec<u8>), JwtError> {
+    let k = private_key(der)?;
+    Ok((k.n().to_bytes_be(), k.e().to_bytes_be()))
+}
+
+fn no_ec_keys(_: &[u8], _: Algorithm) -> Result<(EllipticCurve, Vec<u8>, Vec<u8>), JwtError> {
+    Err(ErrorKind::InvalidEcdsaKey.into())
+}
+
+fn digest(data: &[u8], hash: ThumbprintHash) -> Vec<u8> {
+    match hash {
+        ThumbprintHash::SHA256 => Sha256::digest(data).to_vec(),
+        // Thumbprints here are SHA-256; the larger ones are not needed by any Entra flow.
+        ThumbprintHash::SHA384 | ThumbprintHash::SHA512 => Vec::new(),
+    }
+}
+
+// ----- signing -----------------------------------------------------------------------------
+
+/// Which key signs a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigningKeyId {
+    /// The demo tenant's published key (`kid` [`KID`]).
+    Tenant,
+    /// A key nobody publishes (`kid` [`ATTACKER_KID`]): a forgery.
+    Attacker,
+}
+
+impl SigningKeyId {
+    fn der(self) -> &'static [u8] {
+        match self {
+            SigningKeyId::Tenant => DEMO_KEY_DER,
+            SigningKeyId::Attacker => ATTACKER_KEY_DER,
+        }
+    }
+}
+
+/// base64url without padding (JWT segments, RFC 7515 §2).
+pub fn b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Strict base64url decoding: no padding, no other alphabet; `None` when malformed.
+pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+/// Signs `header.payload` (both already base64url) with `key`: the compact JWT. The
+/// signature is `jsonwebtoken::crypto::sign` with RS256; PKCS#1 v1.5 signatures of the same
+/// bytes are identical, so tokens are reproducible.
+pub fn sign_segments(header_b64: &str, payload_b64: &str, key: SigningKeyId) -> String {
+    crypto();
+    let signing_input = format!("{header_b64}.{payload_b64}");
+    let sig = memoized_signature(&signing_input, key, || jsonwebtoken::crypto::sign(signing_input.as_bytes(), &EncodingKey::from_rsa_der(key.der()), Algorithm::RS256).unwrap_or_default());
     format!("{signing_input}.{sig}")
+}
+
+/// Signs any serializable claims as an RS256 JWT with the given header, with the demo
+/// tenant key.
+pub fn sign_with_header<T: Serialize>(header: &serde_json::Value, claims: &T) -> String {
+    let h = serde_json::to_vec(header).unwrap_or_default();
+    let c = serde_json::to_vec(claims).unwrap_or_default();
+    sign_segments(&b64url(&h), &b64url(&c), SigningKeyId::Tenant)
 }
 
 /// RSA signing costs milliseconds, and re-simulating a scenario after an edit produces
 /// mostly the same tokens: signatures are a pure function of the signing input, so they
 /// are cached (bounded; cleared when full). Determinism is unaffected.
-fn memoized_signature(input: &str, sign: impl FnOnce() -> String) -> String {
+fn memoized_signature(input: &str, key: SigningKeyId, sign: impl FnOnce() -> String) -> String {
     use std::sync::Mutex;
-    static CACHE: OnceLock<Mutex<super::collections::Map<String, String>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<super::collections::Map<(String, bool), String>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(Default::default()));
-    if let Some(sig) = cache.lock().ok().and_then(|c| c.get(input).cloned()) {
+    let k = (input.to_string(), key == SigningKeyId::Attacker);
+    if let Some(sig) = cache.lock().ok().and_then(|c| c.get(&k).cloned()) {
         return sig;
     }
     let sig = sign();
@@ -126,24 +289,34 @@ fn memoized_signature(input: &str, sign: impl FnOnce() -> String) -> String {
         if c.len() >= 512 {
             c.clear();
         }
-        c.insert(input.to_string(), sig.clone());
+        c.insert(k, sig.clone());
     }
     sig
 }
 
-/// Signs a managed-identity token with the demo tenant key (`typ`, `alg`, `x5t`, `kid` header).
-pub fn sign(claims: &Claims) -> String {
-    sign_with_header(&serde_json::json!({"typ": "JWT", "alg": "RS256", "x5t": KID, "kid": KID}), claims)
+/// The header of a v1 access token signed with `key`: Entra's field order.
+pub fn access_token_header(key: SigningKeyId) -> serde_json::Value {
+    match key {
+        SigningKeyId::Tenant => serde_json::json!({"typ": "JWT", "alg": "RS256", "x5t": KID, "kid": KID}),
+        SigningKeyId::Attacker => serde_json::json!({"typ": "JWT", "alg": "RS256", "kid": ATTACKER_KID}),
+    }
 }
 
-/// Splits a compact JWT into its decoded header and payload JSON texts (no verification).
+/// Signs a managed-identity token with the demo tenant key (`typ`, `alg`, `x5t`, `kid` header).
+pub fn sign(claims: &Claims) -> String {
+    sign_with_header(&access_token_header(SigningKeyId::Tenant), claims)
+}
+
+/// Splits a compact JWT into its decoded header and payload JSON texts and its signature
+/// segment (no verification; `None` unless there are exactly three segments whose first
+/// two are base64url UTF-8).
 pub fn decode_parts(jwt: &str) -> Option<(String, String, String)> {
     let mut it = jwt.split('.');
     let (h, p, s) = (it.next()?, it.next()?, it.next()?);
     if it.next().is_some() {
         return None;
     }
-    let dec = |x: &str| super::b64::decode(x).and_then(|b| String::from_utf8(b).ok());
+    let dec = |x: &str| b64url_decode(x).and_then(|b| String::from_utf8(b).ok());
     Some((dec(h)?, dec(p)?, s.to_string()))
 }
 
@@ -151,6 +324,14 @@ pub fn decode_parts(jwt: &str) -> Option<(String, String, String)> {
 pub fn decode_claims(jwt: &str) -> Option<Claims> {
     let (_, p, _) = decode_parts(jwt)?;
     serde_json::from_str(&p).ok()
+}
+
+/// The same token with its payload replaced by `payload` (JSON text) and its signature
+/// kept: what a tampered token looks like on the wire. No resource server accepts it.
+pub fn with_payload(jwt: &str, payload: &str) -> String {
+    let mut it = jwt.splitn(3, '.');
+    let (h, _, s) = (it.next().unwrap_or(""), it.next(), it.next().unwrap_or(""));
+    format!("{h}.{}.{s}", b64url(payload.as_bytes()))
 }
 
 /// The JWKS document (`…/discovery/keys`).

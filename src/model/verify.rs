@@ -1,232 +1,382 @@
-//! Verifying an access token the way a resource server does: the signature against the
-//! tenant's published JWKS, then the header and claims.
+//! The one token validator. Every party that checks an access token runs [`validate`]:
+//! Key Vault, Storage, ARM and SQL in the model, the JWT panel in the UI, and `mip verify`.
 //!
-//! [`verify`] follows the order a validator uses (fact sheet §5.4): decode the three
-//! base64url segments, read the header, pick the JWKS key whose `kid` matches, check the
-//! RS256 signature over `header.payload`, then compare `iss` with the issuer the key is
-//! published for. It stops at the first failure, as a resource server would.
-//! [`verify_at`] adds the lifetime check (`nbf`/`exp`) at a virtual instant, allowing the
-//! usual 5-minute clock skew. Every check is a [`Check`] a learner can read.
+//! The checks run in the order a resource server makes them (fact sheet §5.4), and the
+//! first failure stops the run, as it stops the server:
 //!
-//! Pure: no clock (the instant is a parameter), no randomness, and no panic on any input
-//! (sizes are bounded before any decoding or big-number work).
+//! ```text
+//!  format ──▶ signature ──▶ issuer ──▶ audience ──▶ lifetime ──▶ (authorization, by the server)
+//!  3 base64url   RS256 with      iss is the     aud is one     nbf − 5 min ≤ now
+//!  segments,     the JWKS key    tenant's       the service    < exp + 5 min
+//!  JSON          whose kid       issuer         accepts        (virtual clock)
+//!                matches
+//! ```
+//!
+//! `jsonwebtoken` does the work of the first four: `decode_header` for the format,
+//! `decode` with a `Validation` fixed to RS256 (the algorithm is never taken from the
+//! token), the issuers and the audiences. The lifetime is checked here, against the
+//! scenario's *virtual* clock with the same 5-minute leeway, because jsonwebtoken reads the
+//! wall clock (and the model never does). Each failure is a typed [`Rejection`], from which
+//! each service builds its own documented error (see `runtime.rs`).
+//!
+//! Pure: no clock (the instant is a parameter), no randomness, no panic on any input (the
+//! token's size is bounded before anything is decoded).
 
-use super::SimTime;
-use serde_json::Value;
+use super::time::{human_duration, SimTime};
+use super::token::{self, Claims};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::Serialize;
 
 /// Longest token checked (bytes). Real access tokens are a few KiB.
 pub const MAX_JWT_LEN: usize = 64 * 1024;
 /// Longest JWKS document read (bytes).
 pub const MAX_JWKS_LEN: usize = 1024 * 1024;
-/// Clock skew validators tolerate on `nbf`/`exp` (Microsoft.IdentityModel's default, 5 min).
+/// Clock skew validators tolerate on `nbf`/`exp`, in seconds (Microsoft.IdentityModel's
+/// default `DefaultClockSkew`, 5 min; fact sheet §5.4).
 pub const CLOCK_SKEW: u64 = 300;
 
+/// One step of validation, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CheckKind {
+    /// Three base64url segments; header and payload are JSON objects.
+    Format,
+    /// RS256 signature with the JWKS key whose `kid` the header names.
+    Signature,
+    /// `iss` is an issuer of the tenant the service belongs to.
+    Issuer,
+    /// `aud` is one of the audiences the service accepts.
+    Audience,
+    /// `nbf` ≤ now < `exp`, each with [`CLOCK_SKEW`].
+    Lifetime,
+}
+
+impl CheckKind {
+    /// Every check, in order.
+    pub const ALL: [CheckKind; 5] = [CheckKind::Format, CheckKind::Signature, CheckKind::Issuer, CheckKind::Audience, CheckKind::Lifetime];
+
+    /// `format`, `signature`, `issuer`, `audience` or `lifetime`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckKind::Format => "format",
+            CheckKind::Signature => "signature",
+            CheckKind::Issuer => "issuer",
+            CheckKind::Audience => "audience",
+            CheckKind::Lifetime => "lifetime",
+        }
+    }
+}
+
+/// Why a token was refused. Each resource server maps these to its own documented error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Rejection {
+    /// Not a compact JWT, or its header or payload is not JSON (`why` says which).
+    Malformed {
+        /// What is wrong, in a phrase.
+        why: String,
+    },
+    /// The header's `alg` is not RS256 (never trusted: the validator fixes the algorithm).
+    Algorithm {
+        /// The `alg` the header names (clipped), empty when absent.
+        alg: String,
+    },
+    /// No key in the JWKS has the header's `kid` (or the header names none).
+    UnknownKey {
+        /// The `kid` (clipped), when there is one.
+        kid: Option<String>,
+        /// The header segment as sent (Key Vault echoes it in AKV10046).
+        header: String,
+    },
+    /// The key was found but the signature does not verify: the token was changed after
+    /// signing, or another key with the same `kid` signed it.
+    BadSignature {
+        /// The `kid` of the key tried.
+        kid: String,
+    },
+    /// `iss` is missing or not an issuer of the service's tenant.
+    Issuer {
+        /// The token's `iss`, when present.
+        found: Option<String>,
+        /// The issuers the service accepts.
+        expected: Vec<String>,
+    },
+    /// `aud` is missing or not one the service accepts.
+    Audience {
+        /// The token's `aud`, when present.
+        found: Option<String>,
+        /// The audiences the service accepts.
+        accepted: Vec<String>,
+    },
+    /// `exp` + skew is at or before now.
+    Expired {
+        /// The token's `exp` (epoch seconds).
+        exp: u64,
+        /// The virtual time of the check.
+        now: SimTime,
+    },
+    /// `nbf` − skew is after now.
+    NotYetValid {
+        /// The token's `nbf` (epoch seconds).
+        nbf: u64,
+        /// The virtual time of the check.
+        now: SimTime,
+    },
+}
+
+impl Rejection {
+    /// The check that failed.
+    pub fn check(&self) -> CheckKind {
+        match self {
+            Rejection::Malformed { .. } => CheckKind::Format,
+            Rejection::Algorithm { .. } | Rejection::UnknownKey { .. } | Rejection::BadSignature { .. } => CheckKind::Signature,
+            Rejection::Issuer { .. } => CheckKind::Issuer,
+            Rejection::Audience { .. } => CheckKind::Audience,
+            Rejection::Expired { .. } | Rejection::NotYetValid { .. } => CheckKind::Lifetime,
+        }
+    }
+
+    /// The failure as a sentence a learner can read.
+    pub fn explain(&self) -> String {
+        match self {
+            Rejection::Malformed { why } => format!("the token cannot be read: {why}"),
+            Rejection::Algorithm { alg } if alg.is_empty() => "the header names no alg; only RS256 is accepted".into(),
+            Rejection::Algorithm { alg } => format!("the header says alg {alg}; only RS256 is accepted (a validator fixes the algorithm itself and never trusts \"none\" or an HMAC algorithm)"),
+            Rejection::UnknownKey { kid: Some(kid), .. } => format!("no key in the tenant's JWKS has kid {kid}, so no published key can verify the signature (a token signed by someone else's key)"),
+            Rejection::UnknownKey { kid: None, .. } => "the header has no kid, so no key can be chosen from the JWKS".into(),
+            Rejection::BadSignature { kid } => format!("the signature does not verify with key {}: the header or payload was changed after signing, or another key signed it", clip(kid, 8)),
+            Rejection::Issuer { found: Some(f), expected } => format!("iss is {f}, but this service trusts only {}", quoted(expected)),
+            Rejection::Issuer { found: None, .. } => "the token has no iss claim".into(),
+            Rejection::Audience { found: Some(f), accepted } => format!("aud is {f}, but this service accepts only {}", quoted(accepted)),
+            Rejection::Audience { found: None, .. } => "the token has no aud claim".into(),
+            Rejection::Expired { exp, now } => format!("the token expired at {} ({} before {}, beyond the 5-minute clock skew)", SimTime(*exp).iso(), human_duration(span(now.0, *exp)), now.iso()),
+            Rejection::NotYetValid { nbf, now } => format!("the token is not valid before {} ({} after {}, beyond the 5-minute clock skew)", SimTime(*nbf).iso(), human_duration(span(*nbf, now.0)), now.iso()),
+        }
+    }
+}
+
 /// One check and its outcome.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Whether the check passed.
+    /// Which check.
+    pub kind: CheckKind,
+    /// Whether it passed.
     pub ok: bool,
-    /// What was checked, in plain language (no ✓/✗ prefix: see [`Check::line`]).
+    /// What was found, in plain language (no ✓/✗ prefix: see [`Check::line`]).
     pub text: String,
 }
 
 impl Check {
-    /// The check as a line: `✓ …` or `✗ …`.
+    /// The check as a line: `✓ signature: …` or `✗ audience: …`.
     pub fn line(&self) -> String {
-        format!("{} {}", if self.ok { '✓' } else { '✗' }, self.text)
+        format!("{} {}: {}", if self.ok { '✓' } else { '✗' }, self.kind.name(), self.text)
     }
 }
 
-/// The result of verifying a JWT.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Verification {
-    /// The checks made, in order; checking stops after the first failure.
-    pub checks: Vec<Check>,
-    /// True when every check passed (including the signature).
-    pub ok: bool,
-    /// The header's `kid`, when it has one.
-    pub kid: Option<String>,
-    /// Whether the JWKS holds a key with that `kid`.
-    pub key_found: bool,
-    /// Whether the signature verified with that key.
-    pub signature_valid: bool,
+/// What a service expects of a token. `issuers` and `audiences` are compared exactly
+/// (a trailing slash matters; ARM accepts both forms by listing both).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expectations {
+    /// Issuers the service trusts: those of the tenant it belongs to.
+    pub issuers: Vec<String>,
+    /// Audiences the service accepts; `None` checks no audience (a token seen on its own,
+    /// e.g. in a token endpoint's answer, before any resource received it).
+    pub audiences: Option<Vec<String>>,
+    /// The virtual time of the check.
+    pub now: SimTime,
 }
 
-impl Verification {
+/// The result of validating a token: every check made, in order (the run stops at the
+/// first failure), and the claims or the rejection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenValidation {
+    /// The checks made.
+    pub checks: Vec<Check>,
+    /// The claims when every check passed; the first failure otherwise.
+    pub result: Result<Claims, Rejection>,
+    /// The header's `kid`, when the header could be read.
+    pub kid: Option<String>,
+}
+
+impl TokenValidation {
+    /// True when every check passed.
+    pub fn ok(&self) -> bool {
+        self.result.is_ok()
+    }
     /// Every check as a `✓ …` / `✗ …` line.
     pub fn lines(&self) -> Vec<String> {
         self.checks.iter().map(Check::line).collect()
     }
-    fn pass(&mut self, text: String) {
-        self.checks.push(Check { ok: true, text });
-    }
-    /// Records a failure; returns `None` so callers can stop with `?`.
-    fn fail(&mut self, text: String) -> Option<()> {
-        self.checks.push(Check { ok: false, text });
-        None
-    }
-    fn settle(&mut self) {
-        self.ok = self.signature_valid && self.checks.iter().all(|c| c.ok);
+    /// The rejection, when there is one.
+    pub fn rejection(&self) -> Option<&Rejection> {
+        self.result.as_ref().err()
     }
 }
 
-/// Verifies a compact JWT against a JWKS document (signature, key, issuer). No lifetime
-/// check: see [`verify_at`].
-pub fn verify(jwt: &str, jwks_json: &str) -> Verification {
-    let mut v = Verification::default();
-    let _ = run(&mut v, jwt.trim(), jwks_json);
-    v.settle();
-    v
-}
-
-/// [`verify`], then the lifetime at the virtual instant `now` (`nbf` ≤ now < `exp`, each
-/// with [`CLOCK_SKEW`]). The lifetime is only checked when everything else passed.
-pub fn verify_at(jwt: &str, jwks_json: &str, now: SimTime) -> Verification {
-    let mut v = verify(jwt, jwks_json);
-    if v.ok {
-        let claims = payload(jwt.trim());
-        let _ = lifetime(&mut v, claims.as_ref(), now.epoch());
-        v.settle();
-    }
-    v
-}
-
-fn b64(s: &str) -> Option<Vec<u8>> {
-    super::b64::decode(s)
-}
-
-/// The decoded payload object (no verification; `None` for anything malformed).
-fn payload(jwt: &str) -> Option<Value> {
-    if jwt.len() > MAX_JWT_LEN {
+/// Parses a JWKS document (`{"keys": [...]}`) with jsonwebtoken's `JwkSet`; `None` when it
+/// is too large or not a JWKS.
+pub fn parse_jwks(json: &str) -> Option<JwkSet> {
+    if json.len() > MAX_JWKS_LEN {
         return None;
     }
-    let p = jwt.split('.').nth(1)?;
-    json_object(&b64(p)?)
+    serde_json::from_str(json).ok()
 }
 
-/// UTF-8 bytes holding a JSON object.
-fn json_object(bytes: &[u8]) -> Option<Value> {
-    serde_json::from_slice::<Value>(bytes).ok().filter(Value::is_object)
+/// The issuer of v1 tokens of `tenant_id` (`https://sts.windows.net/<tid>/`) and of v2
+/// tokens (`https://login.microsoftonline.com/<tid>/v2.0`), fact sheet §5.2.
+pub fn tenant_issuers(tenant_id: &str) -> Vec<String> {
+    vec![format!("https://sts.windows.net/{tenant_id}/"), format!("https://login.microsoftonline.com/{tenant_id}/v2.0")]
+}
+
+/// Validates a compact JWT against a JWKS and what the service expects. Never panics.
+pub fn validate(jwt: &str, jwks: &JwkSet, expect: &Expectations) -> TokenValidation {
+    let mut run = Run { checks: Vec::new(), kid: None };
+    let result = run.go(jwt.trim(), jwks, expect);
+    TokenValidation { checks: run.checks, result, kid: run.kid }
+}
+
+struct Run {
+    checks: Vec<Check>,
+    kid: Option<String>,
+}
+
+impl Run {
+    fn pass(&mut self, kind: CheckKind, text: String) {
+        self.checks.push(Check { kind, ok: true, text });
+    }
+
+    fn fail<T>(&mut self, r: Rejection) -> Result<T, Rejection> {
+        self.checks.push(Check { kind: r.check(), ok: false, text: r.explain() });
+        Err(r)
+    }
+
+    fn go(&mut self, jwt: &str, jwks: &JwkSet, expect: &Expectations) -> Result<Claims, Rejection> {
+        let malformed = |why: &str| Rejection::Malformed { why: why.to_string() };
+        if jwt.is_empty() {
+            return self.fail(malformed("there is no token"));
+        }
+        if jwt.len() > MAX_JWT_LEN {
+            return self.fail(malformed(&format!("it is {} bytes long; nothing over {} KiB is read", jwt.len(), MAX_JWT_LEN / 1024)));
+        }
+        let segments: Vec<&str> = jwt.split('.').collect();
+        if segments.len() != 3 {
+            return self.fail(malformed(&format!("a compact JWT is three base64url segments joined by dots (header.payload.signature); this one has {}", segments.len())));
+        }
+        token::crypto();
+        let header = match jsonwebtoken::decode_header(jwt) {
+            Ok(h) => h,
+            Err(e) => {
+                // An algorithm name jsonwebtoken does not know is still a readable header.
+                if let Some(alg) = raw_alg(segments[0]) {
+                    return self.fail(Rejection::Algorithm { alg: clip(&alg, 20) });
+                }
+                return self.fail(malformed(&format!("the header {}", reading_error(e.kind()))));
+            }
+        };
+        let Some(payload) = token::b64url_decode(segments[1]).filter(|b| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).is_ok()) else {
+            return self.fail(malformed("the payload is not a base64url JSON object of claims"));
+        };
+        let claims: Claims = match serde_json::from_slice(&payload) {
+            Ok(c) => c,
+            Err(e) => return self.fail(malformed(&format!("a claim has the wrong type ({})", clip(&e.to_string(), 80)))),
+        };
+        self.pass(CheckKind::Format, format!("three base64url segments; header {{alg {:?}, kid {}}} and {} claims are JSON", header.alg, header.kid.as_deref().map(|k| clip(k, 8)).unwrap_or_else(|| "none".into()), claims_count(&payload)));
+        if header.alg != Algorithm::RS256 {
+            return self.fail(Rejection::Algorithm { alg: format!("{:?}", header.alg) });
+        }
+        let Some(kid) = header.kid.clone() else {
+            return self.fail(Rejection::UnknownKey { kid: None, header: clip(segments[0], 200) });
+        };
+        self.kid = Some(kid.clone());
+        let Some(jwk) = jwks.find(&kid) else {
+            return self.fail(Rejection::UnknownKey { kid: Some(clip(&kid, 40)), header: clip(segments[0], 200) });
+        };
+        let Ok(key) = DecodingKey::from_jwk(jwk) else {
+            return self.fail(Rejection::UnknownKey { kid: Some(clip(&kid, 40)), header: clip(segments[0], 200) });
+        };
+        // One decode makes the signature, issuer and audience comparisons; jsonwebtoken
+        // verifies the signature first, then iss, then aud, and its error names the first
+        // that failed. It accepts a token that lacks iss or aud altogether, so those two
+        // absences are checked here (after the signature, in the same order).
+        let mut v = jsonwebtoken::Validation::new(Algorithm::RS256);
+        v.validate_exp = false; // lifetime: below, on the virtual clock
+        v.validate_nbf = false;
+        v.leeway = CLOCK_SKEW;
+        v.required_spec_claims.clear();
+        v.set_issuer(&expect.issuers);
+        v.validate_aud = expect.audiences.is_some();
+        if let Some(auds) = &expect.audiences {
+            v.set_audience(auds);
+        }
+        let verdict = jsonwebtoken::decode::<serde_json::Value>(jwt, &key, &v).map_err(|e| e.into_kind());
+        if let Err(ErrorKind::InvalidSignature | ErrorKind::InvalidRsaKey(_) | ErrorKind::Provider(_) | ErrorKind::InvalidAlgorithm) = verdict {
+            return self.fail(Rejection::BadSignature { kid: clip(&kid, 40) });
+        }
+        if let Err(e) = &verdict {
+            if !matches!(e, ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience) {
+                return self.fail(malformed(&format!("jsonwebtoken could not read it ({})", clip(&jsonwebtoken::errors::Error::from(e.clone()).to_string(), 80))));
+            }
+        }
+        self.pass(CheckKind::Signature, format!("RS256 signature verifies with key {} from the tenant's published JWKS (RSA PKCS#1 v1.5 over the SHA-256 of header.payload)", clip(&kid, 8)));
+        let found = |s: &str| (!s.is_empty()).then(|| clip(s, 200));
+        if matches!(verdict, Err(ErrorKind::InvalidIssuer)) || claims.iss.is_empty() {
+            return self.fail(Rejection::Issuer { found: found(&claims.iss), expected: expect.issuers.clone() });
+        }
+        self.pass(CheckKind::Issuer, format!("iss {} is an issuer of the tenant this service trusts", clip(&claims.iss, 100)));
+        match &expect.audiences {
+            Some(accepted) => {
+                if matches!(verdict, Err(ErrorKind::InvalidAudience)) || claims.aud.is_empty() {
+                    return self.fail(Rejection::Audience { found: found(&claims.aud), accepted: accepted.clone() });
+                }
+                self.pass(CheckKind::Audience, format!("aud {} is one this service accepts", clip(&claims.aud, 100)));
+            }
+            None => self.pass(CheckKind::Audience, format!("aud is {} (the resource that receives the token compares it with its own)", clip(&claims.aud, 100))),
+        }
+        let now = expect.now;
+        if claims.exp == 0 {
+            return self.fail(malformed("the payload has no numeric exp claim, so its lifetime cannot be checked"));
+        }
+        if now.0.saturating_add(CLOCK_SKEW) < claims.nbf {
+            return self.fail(Rejection::NotYetValid { nbf: claims.nbf, now });
+        }
+        if now.0 >= claims.exp.saturating_add(CLOCK_SKEW) {
+            return self.fail(Rejection::Expired { exp: claims.exp, now });
+        }
+        let left = if now.0 < claims.exp { format!("expires in {}", human_duration(span(claims.exp, now.0))) } else { "just past exp, still inside the 5-minute clock skew".into() };
+        self.pass(CheckKind::Lifetime, format!("valid at {} (nbf ≤ now < exp, 5-minute skew): {left}", now.iso()));
+        Ok(claims)
+    }
+}
+
+/// The `alg` of a header jsonwebtoken refused, when the header is otherwise a JSON object.
+fn raw_alg(header_b64: &str) -> Option<String> {
+    let bytes = token::b64url_decode(header_b64)?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("alg")?.as_str().map(str::to_string)
+}
+
+fn reading_error(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Base64(_) => "is not base64url (A–Z a–z 0–9 - _, no padding)",
+        ErrorKind::Utf8(_) => "is not UTF-8 text",
+        ErrorKind::Json(_) => "is not a JSON object with an alg",
+        _ => "cannot be read",
+    }
+}
+
+fn claims_count(payload: &[u8]) -> usize {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(payload).map(|m| m.len()).unwrap_or(0)
+}
+
+fn quoted(items: &[String]) -> String {
+    items.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
 }
 
 /// At most `n` characters of `s`, with `…` when cut (for echoing untrusted values).
 fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n).collect::<String>() + "…" }
-}
-
-fn run(v: &mut Verification, jwt: &str, jwks_json: &str) -> Option<()> {
-    if jwt.is_empty() {
-        return v.fail("there is no token".into());
-    }
-    if jwt.len() > MAX_JWT_LEN {
-        return v.fail(format!("the token is {} bytes long; nothing over {} KiB is checked", jwt.len(), MAX_JWT_LEN / 1024));
-    }
-    let segs: Vec<&str> = jwt.split('.').collect();
-    if segs.len() != 3 {
-        return v.fail(format!("a compact JWT is three base64url segments joined by dots (header.payload.signature); this one has {}", segs.len()));
-    }
-    let mut bytes = Vec::with_capacity(3);
-    for (seg, name) in segs.iter().zip(["header", "payload", "signature"]) {
-        match b64(seg) {
-            Some(b) if !b.is_empty() => bytes.push(b),
-            Some(_) => return v.fail(format!("the {name} segment is empty")),
-            None => return v.fail(format!("the {name} segment is not valid base64url (A–Z a–z 0–9 - _, no padding)")),
-        }
-    }
-    let Some(header) = json_object(&bytes[0]) else {
-        return v.fail("the header does not decode to a JSON object".into());
-    };
-    let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
-    if alg != "RS256" {
-        let shown = if alg.is_empty() { "is missing".to_string() } else { format!("is {}", clip(alg, 20)) };
-        return v.fail(format!("header alg {shown}: only RS256 is accepted (a validator fixes the algorithm itself and never trusts \"none\")"));
-    }
-    let Some(kid) = header.get("kid").and_then(Value::as_str) else {
-        return v.fail("header alg RS256, but there is no kid, so no key can be chosen from the JWKS".into());
-    };
-    v.kid = Some(kid.to_string());
-    let short = clip(kid, 4);
-
-    let jwks = if jwks_json.len() <= MAX_JWKS_LEN { serde_json::from_str::<Value>(jwks_json).ok() } else { None };
-    let Some(keys) = jwks.as_ref().and_then(|j| j.get("keys")).and_then(Value::as_array) else {
-        return v.fail("the JWKS document is not JSON with a \"keys\" array".into());
-    };
-    let Some(jwk) = keys.iter().find(|k| k.get("kid").and_then(Value::as_str) == Some(kid)) else {
-        let published: Vec<String> = keys.iter().filter_map(|k| k.get("kid").and_then(Value::as_str)).take(5).map(|k| clip(k, 40)).collect();
-        let list = if published.is_empty() { "none".to_string() } else { published.join(", ") };
-        return v.fail(format!("header alg RS256, but kid {} is not in the tenant's JWKS (it publishes: {list}), so no key of this tenant can verify it", clip(kid, 40)));
-    };
-    v.key_found = true;
-    v.pass(format!("header alg RS256, kid {short} found in the tenant's JWKS"));
-
-    let key = match rsa_key(jwk) {
-        Ok(k) => k,
-        Err(why) => return v.fail(format!("the JWKS key {short} cannot be used: {why}")),
-    };
-    let signing_input = &jwt[..segs[0].len() + 1 + segs[1].len()];
-    if key.verify(signing_input.as_bytes(), &bytes[2]) {
-        v.signature_valid = true;
-        v.pass("signature verifies with that key (RS256: RSA PKCS#1 v1.5 over the SHA-256 of header.payload)".into());
-    } else {
-        return v.fail("signature does not verify with that key: the header or payload was changed after signing, or another key signed it".into());
-    }
-
-    let Some(claims) = json_object(&bytes[1]) else {
-        return v.fail("the payload does not decode to a JSON object of claims".into());
-    };
-    let iss = claims.get("iss").and_then(Value::as_str);
-    let expected = jwk.get("issuer").and_then(Value::as_str).map(|i| match claims.get("tid").and_then(Value::as_str) {
-        Some(tid) => i.replace("{tenantid}", tid),
-        None => i.to_string(),
-    });
-    match (iss, expected) {
-        (Some(iss), Some(exp)) if iss == exp => v.pass(format!("iss {} is the issuer this key is published for", clip(iss, 100))),
-        (Some(iss), Some(exp)) => return v.fail(format!("iss {} is not {}, the issuer this key is published for", clip(iss, 100), clip(&exp, 100))),
-        (None, _) => return v.fail("the payload has no iss claim".into()),
-        (Some(_), None) => {}
-    }
-    Some(())
-}
-
-/// Builds an RSA public key from a JWK (`kty` RSA, base64url `n` and `e`).
-fn rsa_key(jwk: &Value) -> Result<super::rsa::PublicKey, &'static str> {
-    if jwk.get("kty").and_then(Value::as_str) != Some("RSA") {
-        return Err("its kty is not RSA");
-    }
-    let part = |name: &str| -> Result<Vec<u8>, &'static str> {
-        let s = jwk.get(name).and_then(Value::as_str).ok_or("n or e is missing")?;
-        if s.len() > 1400 {
-            return Err("n or e is too long");
-        }
-        b64(s).ok_or("n or e is not base64url")
-    };
-    super::rsa::PublicKey::new(&part("n")?, &part("e")?)
-}
-
-fn lifetime(v: &mut Verification, claims: Option<&Value>, now: u64) -> Option<()> {
-    let num = |k: &str| claims.and_then(|c| c.get(k));
-    let Some(exp) = num("exp").and_then(Value::as_u64) else {
-        return v.fail("the payload has no numeric exp claim, so its lifetime cannot be checked".into());
-    };
-    let nbf = match num("nbf") {
-        None => None,
-        Some(n) => match n.as_u64() {
-            Some(n) => Some(n),
-            None => return v.fail("the nbf claim is not a whole number of seconds".into()),
-        },
-    };
-    let at = SimTime(now).iso();
-    if let Some(nbf) = nbf {
-        if now.saturating_add(CLOCK_SKEW) < nbf {
-            return v.fail(format!("not valid yet at {at}: nbf is {} later (beyond the 5-minute clock skew)", super::time::human_duration(span(nbf, now))));
-        }
-    }
-    if now >= exp.saturating_add(CLOCK_SKEW) {
-        return v.fail(format!("expired at {at}: exp was {} earlier (beyond the 5-minute clock skew)", super::time::human_duration(span(now, exp))));
-    }
-    let left = if now < exp { format!("expires in {}", super::time::human_duration(span(exp, now))) } else { "just past exp, still inside the 5-minute clock skew".into() };
-    v.pass(format!("within its lifetime at {at} (nbf ≤ now < exp): {left}"));
-    Some(())
 }
 
 /// `later - earlier` in seconds, for `later >= earlier`, clamped into `i64`.
@@ -237,143 +387,157 @@ fn span(later: u64, earlier: u64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::token::{self, Claims};
+    use crate::model::token::{self, Claims, SigningKeyId};
+
+    const NOW: u64 = 1_768_467_600;
 
     fn claims() -> Claims {
         Claims {
             aud: "https://vault.azure.net".into(),
             iss: "https://sts.windows.net/tenant-1/".into(),
-            iat: 1_768_467_600,
-            nbf: 1_768_467_600,
-            exp: 1_768_467_600 + token::MI_TOKEN_LIFETIME,
+            iat: NOW,
+            nbf: NOW,
+            exp: NOW + token::MI_TOKEN_LIFETIME,
             aio: "aio".into(),
             appid: "client-1".into(),
             appidacr: "2".into(),
-            scp: None,
-            groups: vec![],
             idp: "https://sts.windows.net/tenant-1/".into(),
             idtyp: "app".into(),
             oid: "oid-1".into(),
             rh: "rh".into(),
-            roles: vec![],
-            upn: None,
             sub: "oid-1".into(),
             tid: "tenant-1".into(),
             uti: "uti".into(),
             ver: "1.0".into(),
             xms_mirid: "/subscriptions/s/resourcegroups/rg/providers/Microsoft.Compute/virtualMachines/vm".into(),
             xms_tcdt: 1_600_000_000,
+            ..Claims::default()
         }
     }
 
-    #[test]
-    fn a_signed_token_verifies_with_the_tenant_jwks() {
-        let jwt = token::sign(&claims());
-        let v = verify(&jwt, &token::jwks_json("tenant-1"));
-        assert!(v.ok, "{:#?}", v.lines());
-        assert!(v.key_found && v.signature_valid);
-        assert_eq!(v.kid.as_deref(), Some(token::KID));
-        assert_eq!(v.lines()[0], "✓ header alg RS256, kid QM0W… found in the tenant's JWKS");
-        assert!(v.lines()[1].starts_with("✓ signature verifies"));
-        assert!(v.lines()[2].starts_with("✓ iss https://sts.windows.net/tenant-1/"));
+    fn jwks() -> JwkSet {
+        parse_jwks(&token::jwks_json("tenant-1")).expect("the published JWKS parses")
+    }
+
+    fn vault(now: u64) -> Expectations {
+        Expectations { issuers: tenant_issuers("tenant-1"), audiences: Some(vec!["https://vault.azure.net".into(), "https://vault.azure.net/".into()]), now: SimTime(now) }
+    }
+
+    fn failed(v: &TokenValidation) -> CheckKind {
+        v.rejection().map(Rejection::check).expect("rejected")
     }
 
     #[test]
-    fn a_flipped_signature_character_fails() {
+    fn a_signed_token_passes_every_check_in_order() {
+        let v = validate(&token::sign(&claims()), &jwks(), &vault(NOW));
+        assert!(v.ok(), "{:#?}", v.lines());
+        assert_eq!(v.checks.iter().map(|c| c.kind).collect::<Vec<_>>(), CheckKind::ALL);
+        assert_eq!(v.kid.as_deref(), Some(token::KID));
+        assert_eq!(v.result.as_ref().unwrap().oid, "oid-1");
+    }
+
+    #[test]
+    fn a_flipped_signature_character_fails_the_signature() {
         let jwt = token::sign(&claims());
-        let jwks = token::jwks_json("tenant-1");
         let sig_start = jwt.rfind('.').unwrap() + 1;
         for i in [sig_start, sig_start + 40, jwt.len() - 2] {
             let mut b = jwt.clone().into_bytes();
             b[i] = if b[i] == b'A' { b'B' } else { b'A' };
-            let v = verify(std::str::from_utf8(&b).unwrap(), &jwks);
-            assert!(!v.ok && !v.signature_valid, "position {i}: {:#?}", v.lines());
-            assert!(v.lines().last().unwrap().starts_with('✗'));
+            let v = validate(std::str::from_utf8(&b).unwrap(), &jwks(), &vault(NOW));
+            assert_eq!(failed(&v), CheckKind::Signature, "position {i}: {:#?}", v.lines());
         }
     }
 
     #[test]
-    fn a_changed_payload_fails_the_signature() {
+    fn one_changed_claim_fails_the_signature() {
         let jwt = token::sign(&claims());
         let mut other = claims();
         other.oid = "someone-else".into();
-        let forged = token::sign(&other);
-        let (h, rest) = jwt.split_once('.').unwrap();
-        let sig = rest.split_once('.').unwrap().1;
-        let fp = forged.split('.').nth(1).unwrap();
-        let v = verify(&format!("{h}.{fp}.{sig}"), &token::jwks_json("tenant-1"));
-        assert!(v.key_found && !v.signature_valid && !v.ok);
+        let tampered = token::with_payload(&jwt, &serde_json::to_string(&other).unwrap());
+        let v = validate(&tampered, &jwks(), &vault(NOW));
+        assert!(matches!(v.rejection(), Some(Rejection::BadSignature { .. })), "{:#?}", v.lines());
+        assert!(v.checks[0].ok && !v.checks[1].ok && v.checks.len() == 2);
     }
 
     #[test]
-    fn wrong_issuer_and_unknown_kid_are_reported() {
-        let jwt = token::sign(&claims());
-        let v = verify(&jwt, &token::jwks_json("other-tenant"));
-        assert!(v.signature_valid && !v.ok);
-        assert!(v.lines().last().unwrap().contains("is not https://sts.windows.net/other-tenant/"));
-
-        let k8s = token::sign_with_header(&serde_json::json!({"alg": "RS256", "kid": "aks-demo-oidc-key"}), &serde_json::json!({"iss": "https://oidc.example/", "sub": "system:serviceaccount:ns:sa"}));
-        let v = verify(&k8s, &token::jwks_json("tenant-1"));
-        assert!(!v.ok && !v.key_found);
-        assert_eq!(v.kid.as_deref(), Some("aks-demo-oidc-key"));
-        assert!(v.lines()[0].contains("kid aks-demo-oidc-key is not in the tenant's JWKS"), "{:?}", v.lines());
-
-        let none = format!("{}.{}.", b64e(br#"{"alg":"none"}"#), b64e(b"{}"));
-        assert!(!verify(&none, &token::jwks_json("t")).ok);
-        let hs = format!("{}.{}.{}", b64e(br#"{"alg":"HS256","kid":"QM0W4ws4NiHtrqjx08JbYaOYmVY"}"#), b64e(b"{}"), b64e(b"sig"));
-        let v = verify(&hs, &token::jwks_json("t"));
-        assert!(!v.ok && v.lines()[0].contains("HS256"));
+    fn a_key_nobody_published_is_an_unknown_key() {
+        let h = token::b64url(&serde_json::to_vec(&token::access_token_header(SigningKeyId::Attacker)).unwrap());
+        let p = token::b64url(&serde_json::to_vec(&claims()).unwrap());
+        let forged = token::sign_segments(&h, &p, SigningKeyId::Attacker);
+        let v = validate(&forged, &jwks(), &vault(NOW));
+        assert!(matches!(v.rejection(), Some(Rejection::UnknownKey { kid: Some(k), .. }) if k == token::ATTACKER_KID), "{:#?}", v.lines());
+        // The attacker reusing the tenant's kid gets past the key lookup, not the signature.
+        let h = token::b64url(&serde_json::to_vec(&token::access_token_header(SigningKeyId::Tenant)).unwrap());
+        let forged = token::sign_segments(&h, &p, SigningKeyId::Attacker);
+        assert!(matches!(validate(&forged, &jwks(), &vault(NOW)).rejection(), Some(Rejection::BadSignature { .. })));
     }
 
     #[test]
-    fn lifetime_is_checked_at_the_virtual_time() {
+    fn issuer_then_audience_are_compared_exactly() {
+        let mut c = claims();
+        c.iss = "https://sts.windows.net/other-tenant/".into();
+        c.aud = "https://management.azure.com/".into();
+        let v = validate(&token::sign(&c), &jwks(), &vault(NOW));
+        assert!(matches!(v.rejection(), Some(Rejection::Issuer { found: Some(f), .. }) if f.contains("other-tenant")), "{:#?}", v.lines());
+        let mut c = claims();
+        c.aud = "https://management.azure.com/".into();
+        let v = validate(&token::sign(&c), &jwks(), &vault(NOW));
+        assert!(matches!(v.rejection(), Some(Rejection::Audience { found: Some(f), .. }) if f == "https://management.azure.com/"));
+        c.aud = "https://vault.azure.net/".into();
+        assert!(validate(&token::sign(&c), &jwks(), &vault(NOW)).ok(), "both slash forms are listed");
+        let mut any = vault(NOW);
+        any.audiences = None;
+        c.aud = "api://whatever".into();
+        assert!(validate(&token::sign(&c), &jwks(), &any).ok());
+    }
+
+    #[test]
+    fn lifetime_is_checked_at_the_virtual_time_with_five_minutes_of_skew() {
         let c = claims();
         let jwt = token::sign(&c);
-        let jwks = token::jwks_json("tenant-1");
-        assert!(verify_at(&jwt, &jwks, SimTime(c.iat)).ok);
-        assert!(verify_at(&jwt, &jwks, SimTime(c.exp + CLOCK_SKEW - 1)).ok);
-        let late = verify_at(&jwt, &jwks, SimTime(c.exp + CLOCK_SKEW));
-        assert!(!late.ok && late.lines().last().unwrap().starts_with("✗ expired"));
-        let early = verify_at(&jwt, &jwks, SimTime(c.nbf - CLOCK_SKEW - 1));
-        assert!(!early.ok && early.lines().last().unwrap().starts_with("✗ not valid yet"));
+        assert!(validate(&jwt, &jwks(), &vault(c.exp + CLOCK_SKEW - 1)).ok());
+        let late = validate(&jwt, &jwks(), &vault(c.exp + CLOCK_SKEW));
+        assert!(matches!(late.rejection(), Some(Rejection::Expired { .. })));
+        assert!(late.lines().last().unwrap().starts_with("✗ lifetime: the token expired"));
+        let early = validate(&jwt, &jwks(), &vault(c.nbf - CLOCK_SKEW - 1));
+        assert!(matches!(early.rejection(), Some(Rejection::NotYetValid { .. })));
         let mut odd = c.clone();
         odd.exp = u64::MAX;
         odd.nbf = u64::MAX;
-        assert!(!verify_at(&token::sign(&odd), &jwks, SimTime(0)).ok);
-        assert!(!verify_at(&token::sign(&odd), &jwks, SimTime(u64::MAX)).ok);
+        assert!(!validate(&token::sign(&odd), &jwks(), &vault(0)).ok());
+        assert!(!validate(&token::sign(&odd), &jwks(), &vault(u64::MAX)).ok());
     }
 
-    fn b64e(b: &[u8]) -> String {
-        crate::model::b64::encode(b)
+    #[test]
+    fn unsafe_algorithms_are_refused() {
+        let p = token::b64url(&serde_json::to_vec(&claims()).unwrap());
+        for header in [r#"{"alg":"none"}"#, r#"{"alg":"HS256","kid":"QM0W4ws4NiHtrqjx08JbYaOYmVY"}"#, r#"{"alg":"RS512","kid":"QM0W4ws4NiHtrqjx08JbYaOYmVY"}"#] {
+            let jwt = format!("{}.{p}.{}", token::b64url(header.as_bytes()), token::b64url(b"sig"));
+            let v = validate(&jwt, &jwks(), &vault(NOW));
+            assert!(matches!(v.rejection(), Some(Rejection::Algorithm { .. })), "{header}: {:#?}", v.lines());
+        }
     }
 
     #[test]
     fn garbage_never_panics() {
-        let jwks = token::jwks_json("t");
+        let jwks_docs = [token::jwks_json("t"), String::new(), "{".into(), "[]".into(), r#"{"keys":{}}"#.into(), r#"{"keys":[]}"#.into(), r#"{"keys":[{"kty":"RSA","kid":"QM0W4ws4NiHtrqjx08JbYaOYmVY","n":"AQ","e":"AQAB"}]}"#.into(), format!(r#"{{"keys":[{{"kty":"RSA","kid":"QM0W4ws4NiHtrqjx08JbYaOYmVY","n":"{}","e":"AAAA"}}]}}"#, token::JWK_N), "x".repeat(MAX_JWKS_LEN + 1)];
+        let kh = token::b64url(br#"{"alg":"RS256","kid":"QM0W4ws4NiHtrqjx08JbYaOYmVY"}"#);
         let huge = "a".repeat(MAX_JWT_LEN + 1);
-        let dots = ".".repeat(10_000);
-        let big_n = format!(r#"{{"keys":[{{"kty":"RSA","kid":"k","n":"{}","e":"AQAB"}}]}}"#, "_".repeat(1000));
-        let tiny_n = r#"{"keys":[{"kty":"RSA","kid":"k","n":"AQ","e":"AQAB"}]}"#;
-        let bad_e = format!(r#"{{"keys":[{{"kty":"RSA","kid":"k","n":"{}","e":"AA"}}]}}"#, token::JWK_N);
-        let kh = b64e(br#"{"alg":"RS256","kid":"k"}"#);
         let inputs = [
-            String::new(), "....".into(), "a.b".into(), "a.b.c.d".into(), "!!.??.##".into(), huge.clone(), dots,
-            "eyJ.eyJ.eyJ".into(), format!("{}.{}.{}", b64e(b"[1]"), b64e(b"{}"), b64e(b"x")),
-            format!("{}.{}.{}", b64e(b"\xff\xfe"), b64e(b"{}"), b64e(b"x")),
-            format!("{}.{}.{}", b64e(br#"{"alg":"RS256"}"#), b64e(b"{}"), b64e(b"x")),
-            format!("{kh}.{}.{}", b64e(b"{}"), b64e(&[0xff; 256])),
-            format!("{kh}.{}.{}", b64e(b"not json"), b64e(&[0u8; 1000])),
+            String::new(), "....".into(), "a.b".into(), "a.b.c.d".into(), "!!.??.##".into(), huge, ".".repeat(10_000),
+            "eyJ.eyJ.eyJ".into(), format!("{}.{}.{}", token::b64url(b"[1]"), token::b64url(b"{}"), token::b64url(b"x")),
+            format!("{}.{}.{}", token::b64url(b"\xff\xfe"), token::b64url(b"{}"), token::b64url(b"x")),
+            format!("{kh}.{}.{}", token::b64url(b"{}"), token::b64url(&[0xff; 256])),
+            format!("{kh}.{}.{}", token::b64url(b"not json"), token::b64url(&[0u8; 1000])),
+            format!("{kh}.{}.{}", token::b64url(br#"{"exp":"soon","aud":["a","b"]}"#), token::b64url(&[1u8; 256])),
             "é.ü.😀".into(),
         ];
-        let docs = [jwks.clone(), String::new(), "{".into(), "[]".into(), r#"{"keys":{}}"#.into(), r#"{"keys":[1,null,{}]}"#.into(), big_n, tiny_n.into(), bad_e, "x".repeat(MAX_JWKS_LEN + 1)];
-        for jwt in &inputs {
-            for doc in &docs {
-                let v = verify_at(jwt, doc, SimTime(1_768_467_600));
-                assert!(!v.ok);
-                assert!(!v.checks.is_empty() && v.lines().iter().all(|l| l.starts_with('✓') || l.starts_with('✗')));
+        for doc in &jwks_docs {
+            let set = parse_jwks(doc).unwrap_or(JwkSet { keys: vec![] });
+            for jwt in &inputs {
+                let v = validate(jwt, &set, &vault(NOW));
+                assert!(!v.ok() && !v.checks.is_empty() && !v.checks.last().unwrap().ok);
             }
         }
-        let v = verify(&huge, &jwks);
-        assert!(v.lines()[0].contains("KiB"));
     }
 }

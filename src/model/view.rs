@@ -509,12 +509,9 @@ impl World {
             Some(u) => u.clone(),
             None => dir.get(&c.oid).map(|p| p.display_name.clone()).unwrap_or_else(|| format!("deleted identity {}", c.oid)),
         };
-        let claims_of = |jwt: &str, f: &mut dyn FnMut(&Claims)| match self.issued.get(jwt) {
-            Some(c) => f(c),
-            None => {
-                if let Some(c) = super::token::decode_claims(jwt) {
-                    f(&c)
-                }
+        let claims_of = |jwt: &str, f: &mut dyn FnMut(&Claims)| {
+            if let Some(c) = super::token::decode_claims(jwt) {
+                f(&c)
             }
         };
         let host_name = |rid: &str| self.resources.get(rid).map(|r| r.name.clone()).unwrap_or_else(|| last_segment(rid));

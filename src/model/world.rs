@@ -13,7 +13,6 @@ use super::rbac::{AccessRequest, Decision, Rbac};
 use super::rng::Rng;
 use super::scenario::{Action, IdentityBlock, LaptopSpec, Scenario, UserAssignedEntry};
 use super::time::SimTime;
-use super::token::Claims;
 use super::trace::{Change, ChangeOp, Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step, Trace};
 use super::collections::{Map, Resources};
 use std::collections::{BTreeMap, BTreeSet};
@@ -126,8 +125,9 @@ pub struct World {
     pub endpoint_caches: BTreeMap<String, BTreeMap<(String, String), CachedToken>>,
     /// SDK token caches: host name → (client id, resource) → token.
     pub sdk_caches: BTreeMap<String, BTreeMap<(String, String), CachedToken>>,
-    /// Every token issued: JWT → claims (resource servers check signatures against this).
-    pub(crate) issued: Map<String, Claims>,
+    /// The JWKS Entra ID publishes (`…/discovery/keys`): what resource servers verify
+    /// signatures with.
+    pub(crate) jwks: jsonwebtoken::jwk::JwkSet,
     /// Issued tokens in order (for the world view): (host name, jwt).
     pub issued_log: Vec<(String, String)>,
     /// Faults in force.
@@ -207,7 +207,7 @@ impl World {
         let mut w = World {
             now: start,
             rng,
-            directory: Directory { tenant_id, domain: spec.tenant.domain.clone().unwrap_or_else(|| "contoso.onmicrosoft.com".into()), ..Default::default() },
+            directory: Directory { tenant_id: tenant_id.clone(), domain: spec.tenant.domain.clone().unwrap_or_else(|| "contoso.onmicrosoft.com".into()), ..Default::default() },
             tenant_created: start.0.saturating_sub(3 * 365 * 86_400),
             subscriptions: Vec::new(),
             resources: Resources::default(),
@@ -219,7 +219,7 @@ impl World {
             certificates: BTreeMap::new(),
             endpoint_caches: BTreeMap::new(),
             sdk_caches: BTreeMap::new(),
-            issued: Map::default(),
+            jwks: super::verify::parse_jwks(&super::token::jwks_json(&tenant_id)).unwrap_or(jsonwebtoken::jwk::JwkSet { keys: Vec::new() }),
             issued_log: Vec::new(),
             faults: Vec::new(),
             app_service_secrets: BTreeMap::new(),
