@@ -18,8 +18,7 @@ pub fn markdown(sc: &Scenario, t: &Trace) -> String {
     for (i, st) in t.steps.iter().enumerate() {
         let from = &t.participants[st.from].label;
         let to = &t.participants[st.to].label;
-        let fail = if st.outcome == Outcome::Failure { " ✗" } else { "" };
-        s.push_str(&format!("## {}. {} → {}: {}{fail}\n\n", i + 1, md_escape(from), md_escape(to), md_escape(&st.label)));
+        s.push_str(&format!("## {}. {} → {}: {}{}\n\n", i + 1, md_escape(from), md_escape(to), md_escape(&st.label), outcome_mark(st.outcome)));
         s.push_str(&format!("*{}* · {} · {} · {}\n\n", st.fidelity.label(), if st.plane == Plane::Control { "control plane" } else { "runtime" }, md_escape(&st.source), st.time.iso()));
         s.push_str(&format!("{}\n\n", md_escape(&st.explanation)));
         let wire = (!matches!(st.message, Message::Note { .. })).then(|| st.message.wire_text());
@@ -78,24 +77,49 @@ fn md_escape(s: &str) -> String {
     o
 }
 
-/// Mermaid `sequenceDiagram` source of the trace.
+/// How a step's outcome is marked in text exports, as in the transcript: a failure with ✗,
+/// an expected challenge (Key Vault's first 401 to an SDK, Arc's Basic-realm 401) with
+/// "(expected)" so it does not read as a failure, normal progress with nothing.
+fn outcome_mark(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "",
+        Outcome::Expected => " (expected)",
+        Outcome::Failure => " ✗",
+    }
+}
+
+/// Mermaid `sequenceDiagram` source of the trace, numbered as the transcript is: every
+/// step is a message (a step a participant takes on its own is a self-message), except
+/// the author's narration, which is a note across the diagram carrying its number in its
+/// text, followed by `autonumber N` so the next message is numbered N again. Failures are
+/// drawn `-x`; expected challenges are ordinary arrows marked "(expected)".
 pub fn mermaid(t: &Trace) -> String {
+    use crate::model::Fidelity;
     let mut s = String::from("sequenceDiagram\n    autonumber\n");
     for (i, p) in t.participants.iter().enumerate() {
         s.push_str(&format!("    participant P{i} as {}\n", mermaid_text(&p.label)));
     }
-    for st in &t.steps {
+    let last = t.participants.len().saturating_sub(1);
+    let mut resync = false;
+    for (k, st) in t.steps.iter().enumerate() {
+        let n = k + 1;
         let label = mermaid_text(&st.label);
-        if st.from == st.to {
-            s.push_str(&format!("    Note over P{}: {label}\n", st.from));
+        if st.fidelity == Fidelity::Narration {
+            let over = if last == 0 { "P0".to_string() } else { format!("P0,P{last}") };
+            s.push_str(&format!("    Note over {over}: {n}. {label}\n"));
+            resync = true;
             continue;
+        }
+        if resync {
+            s.push_str(&format!("    autonumber {n}\n"));
+            resync = false;
         }
         let arrow = match (st.outcome, matches!(st.message, Message::Internal { .. })) {
             (Outcome::Failure, _) => "-x",
             (_, true) => "-->>",
             _ => "->>",
         };
-        s.push_str(&format!("    P{}{arrow}P{}: {label}\n", st.from, st.to));
+        s.push_str(&format!("    P{}{arrow}P{}: {label}{}\n", st.from, st.to, if st.outcome == Outcome::Expected { " (expected)" } else { "" }));
     }
     s
 }
@@ -164,7 +188,7 @@ pub fn svg(t: &Trace) -> String {
         let colour = if fail { "#b42318" } else if control { "#6f42c1" } else { "#1b1f24" };
         let marker = if fail { "hf" } else if control { "hc" } else { "h" };
         let dash = if st.fidelity == Fidelity::Conceptual { " stroke-dasharray=\"6 4\"" } else { "" };
-        let label = escape(&st.label);
+        let label = escape(&format!("{}{}", st.label, if st.outcome == Outcome::Expected { " (expected)" } else { "" }));
         let (x1, x2) = (x(st.from), x(st.to));
         if st.fidelity == Fidelity::Narration {
             s.push_str(&format!("<rect x=\"8\" y=\"{}\" width=\"{}\" height=\"30\" rx=\"6\" fill=\"#f4f6f8\" stroke=\"#4d5560\" stroke-dasharray=\"3 3\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\" fill=\"#1b1f24\">{label}</text>\n", y - 15, width - 16, width / 2, y + 4));
@@ -212,7 +236,7 @@ pub fn html_page(sc: &Scenario, t: &Trace) -> String {
             escape(&t.participants[st.from].label),
             escape(&t.participants[st.to].label),
             escape(&st.label),
-            if st.outcome == Outcome::Failure { " ✗" } else { "" },
+            outcome_mark(st.outcome),
             st.fidelity_label(),
             escape(&st.source),
             st.time.iso(),

@@ -14,6 +14,8 @@ pub struct InspectorProps {
     pub trace: Rc<Trace>,
     /// The current step.
     pub cursor: usize,
+    /// The document, for the code samples (they read its world views).
+    pub doc: Rc<super::state::Doc>,
 }
 
 /// Headers a learner should look at.
@@ -136,24 +138,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
                 </section>
             }
             { wire }
-            { {
-                let samples = crate::samples::samples(&p.trace, p.cursor);
-                if samples.is_empty() {
-                    html! {}
-                } else {
-                    html! {
-                        <details class="samples">
-                            <summary>{ "Code samples" }</summary>
-                            { for samples.into_iter().map(|s| html! {
-                                <section class="sample" data-lang={s.lang}>
-                                    <h4>{ s.lang }<span class={classes!("badge", if s.illustrative { "fid-modelled" } else { "fid-documented" })}>{ if s.illustrative { "illustrative: an equivalent call" } else { "exact request" } }</span></h4>
-                                    <pre>{ s.code }</pre>
-                                </section>
-                            }) }
-                        </details>
-                    }
-                }
-            } }
+            <super::samples_view::CodeSamples doc={p.doc.clone()} cursor={p.cursor} />
             if let Some(jwt) = &s.jwt {
                 <super::jwt::JwtView jwt={jwt.clone()} now={s.time} />
             }

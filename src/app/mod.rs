@@ -10,6 +10,7 @@ mod json_editor;
 mod jwt;
 mod persist;
 mod quiz;
+mod samples_view;
 mod state;
 mod transcript;
 mod world_view;
@@ -421,7 +422,7 @@ fn app() -> Html {
                     </div>
                     <div class="tab-body" role="tabpanel">
                         { match state.tab {
-                            Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} /> },
+                            Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} doc={state.doc.clone()} /> },
                             Tab::World => {
                                 let (initial, views) = state.doc.views();
                                 html! { <world_view::WorldPanel initial={initial} views={views} trace={state.doc.trace.clone()} cursor={cur} /> }

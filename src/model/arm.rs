@@ -80,6 +80,11 @@ impl ResourceKind {
     pub fn arm_type(self) -> &'static str {
         self.as_str()
     }
+    /// Reads an ARM type in any case, as it appears in resource ids and URLs (ARM compares
+    /// them case-insensitively; scenarios use the exact spelling, see [`ResourceKind::parse`]).
+    pub fn from_type(t: &str) -> Option<ResourceKind> {
+        ResourceKind::ALL.iter().copied().find(|k| k.as_str().eq_ignore_ascii_case(t))
+    }
     /// Can code run here and ask for tokens?
     pub fn is_compute(self) -> bool {
         matches!(self, ResourceKind::VirtualMachine | ResourceKind::ScaleSet | ResourceKind::AppService | ResourceKind::ArcServer | ResourceKind::AksWorkload)

@@ -47,3 +47,9 @@ export async function live(page) {
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 }
+
+/** Waits until the app is live and the diagram shows its current step. */
+export async function ready(page) {
+  await page.waitForSelector('html[data-live]', { state: 'attached', timeout: 15000 });
+  await page.waitForSelector('svg.sequence .message.current', { timeout: 15000 });
+}

@@ -172,24 +172,7 @@ test('predict mode: stops before decisive steps, scores a wrong and a right answ
   await context.close();
 });
 
-test('question bank: 40 questions, feedback, and "show me" opens the scenario at the step', async () => {
-  const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
-  await ready(page);
-  await page.click('#tab-quiz');
-  const n = await page.locator('.quiz .question').count();
-  assert.ok(n >= 40, `at least 40 questions (found ${n})`);
-  const first = page.locator('.quiz .question').first();
-  await first.locator('.choice').first().click();
-  assert.match(await first.locator('.feedback').textContent(), /Right|Not quite/);
-  assert.match(await page.textContent('.quiz-score'), /^1 of \d+ answered/);
-  const label = await first.locator('.show-me').textContent();
-  const [, step, id] = label.match(/step (\d+) of ([a-z0-9-]+)/);
-  await first.locator('.show-me').click();
-  await page.waitForFunction((s) => document.querySelector('svg.sequence .message.current')?.dataset.step === s, step);
-  assert.match(page.url(), new RegExp(`scenario=${id}&step=${step}`));
-  assert.deepEqual(problems, []);
-  await context.close();
-});
+// The question bank has its own file: quiz.test.mjs.
 
 test('code samples per step use the scenario\'s names and say which are illustrative', async () => {
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault&step=1');
