@@ -23,9 +23,9 @@
 //!   `button.clock-remove[data-step]`, `input#clock-new`, `select#clock-before`,
 //!   `button#clock-add`.
 
-use crate::model::arm::{parse_identity_type, ResourceKind};
-use crate::model::scenario::{Action, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec};
-use crate::model::time::parse_duration;
+use crate::model::arm::{IdentityType, ResourceKind};
+use crate::model::scenario::{Action, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, UserAssignedEntry};
+use crate::model::time::Duration;
 use crate::model::Scenario;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -40,12 +40,11 @@ pub struct FormProps {
     pub on_change: Callback<Scenario>,
 }
 
-const UAMI_TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
-const COMPUTE: [(&str, &str); 4] = [
-    ("Microsoft.Compute/virtualMachines", "Virtual machine"),
-    ("Microsoft.Compute/virtualMachineScaleSets", "Virtual machine scale set"),
-    ("Microsoft.Web/sites", "App Service / Functions"),
-    ("Microsoft.HybridCompute/machines", "Azure Arc server"),
+const COMPUTE: [(ResourceKind, &str); 4] = [
+    (ResourceKind::VirtualMachine, "Virtual machine"),
+    (ResourceKind::ScaleSet, "Virtual machine scale set"),
+    (ResourceKind::AppService, "App Service / Functions"),
+    (ResourceKind::ArcServer, "Azure Arc server"),
 ];
 const ROLES: [&str; 13] = [
     "Owner",
@@ -63,7 +62,6 @@ const ROLES: [&str; 13] = [
     "Managed Identity Contributor",
 ];
 const AUDIENCES: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
-const CREDENTIALS: [&str; 2] = ["ManagedIdentityCredential", "DefaultAzureCredential"];
 /// Longest lists rendered in full; the rest is left to the JSON editor. (Every edit
 /// re-renders the form: in a 1,000-resource world, longer lists cost more per edit in
 /// diffing and layout than they help anyone find a row.)
@@ -96,37 +94,31 @@ fn apply_edit(sc: &Scenario, cb: &Callback<Scenario>, f: &dyn Fn(&mut Scenario))
     }
 }
 
-fn kind(r: &ResourceSpec) -> Option<ResourceKind> {
-    ResourceKind::from_type(&r.resource_type)
+fn kind(r: &ResourceSpec) -> ResourceKind {
+    r.resource_type
 }
 fn is_uami(r: &ResourceSpec) -> bool {
-    kind(r) == Some(ResourceKind::UserAssignedIdentity)
+    kind(r) == ResourceKind::UserAssignedIdentity
 }
 fn has_sami(r: &ResourceSpec) -> bool {
-    r.identity.as_ref().and_then(|b| parse_identity_type(&b.identity_type)).is_some_and(|(s, _)| s)
+    r.identity.as_ref().is_some_and(|b| b.identity_type.system())
 }
 /// A `userAssignedIdentities` key (name or resource id) naming identity `name`.
 fn key_is(key: &str, name: &str) -> bool {
     key.rsplit('/').next().unwrap_or(key).eq_ignore_ascii_case(name)
 }
 fn attached(r: &ResourceSpec, name: &str) -> bool {
-    r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.iter().any(|(k, v)| v.is_some() && key_is(k, name)))
+    r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.iter().any(|(k, v)| *v == UserAssignedEntry::Attach && key_is(k, name)))
 }
 fn res_mut<'a>(s: &'a mut Scenario, name: &str) -> Option<&'a mut ResourceSpec> {
     s.world.resources.iter_mut().find(|r| r.name == name)
 }
 /// Changes a resource's identity block and recomputes `identity.type` from what is left.
-fn set_identity(r: &mut ResourceSpec, sys: bool, f: impl FnOnce(&mut BTreeMap<String, Option<serde_json::Value>>)) {
-    let b = r.identity.get_or_insert_with(|| IdentityBlock { identity_type: "None".into(), user_assigned_identities: BTreeMap::new() });
+fn set_identity(r: &mut ResourceSpec, sys: bool, f: impl FnOnce(&mut BTreeMap<String, UserAssignedEntry>)) {
+    let b = r.identity.get_or_insert_with(|| IdentityBlock { identity_type: IdentityType::None, user_assigned_identities: BTreeMap::new() });
     f(&mut b.user_assigned_identities);
-    let ua = b.user_assigned_identities.values().any(Option::is_some);
-    b.identity_type = match (sys, ua) {
-        (true, true) => "SystemAssigned, UserAssigned",
-        (true, false) => "SystemAssigned",
-        (false, true) => "UserAssigned",
-        (false, false) => "None",
-    }
-    .into();
+    let ua = b.user_assigned_identities.values().any(|v| *v == UserAssignedEntry::Attach);
+    b.identity_type = IdentityType::from_flags(sys, ua);
 }
 fn auth_mut(a: &mut Action) -> Option<&mut String> {
     match a {
@@ -259,7 +251,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     let clock_before = use_state(|| 0usize);
 
     let uamis: Vec<&ResourceSpec> = w.resources.iter().filter(|r| is_uami(r)).collect();
-    let compute: Vec<&ResourceSpec> = w.resources.iter().filter(|r| kind(r).is_some_and(|k| k.supports_system_assigned())).collect();
+    let compute: Vec<&ResourceSpec> = w.resources.iter().filter(|r| kind(r).supports_system_assigned()).collect();
 
     // ---- Compute resources and their identities.
     let compute_rows = compute.iter().take(MAX_ROWS).map(|r| {
@@ -269,9 +261,9 @@ pub fn form_editor(p: &FormProps) -> Html {
         let on_type = {
             let name = name.clone();
             edit(p, move |s, e: &Event| {
-                let t = ev_value(e);
+                let Some(t) = ResourceKind::parse(&ev_value(e)) else { return };
                 if let Some(r) = res_mut(s, &name) {
-                    if t != "Microsoft.Web/sites" {
+                    if t != ResourceKind::AppService {
                         r.properties.kind = None;
                     }
                     r.resource_type = t;
@@ -287,7 +279,7 @@ pub fn form_editor(p: &FormProps) -> Html {
                 }
             })
         };
-        let ua_ok = k.is_some_and(|k| k.supports_user_assigned());
+        let ua_ok = k.supports_user_assigned();
         let toggles = uamis.iter().map(|u| {
             let on = attached(r, &u.name);
             let onchange = {
@@ -299,7 +291,7 @@ pub fn form_editor(p: &FormProps) -> Html {
                         set_identity(r, sys, |m| {
                             m.retain(|k, _| !key_is(k, &id));
                             if on {
-                                m.insert(id.clone(), Some(serde_json::json!({})));
+                                m.insert(id.clone(), UserAssignedEntry::Attach);
                             }
                         });
                     }
@@ -319,7 +311,7 @@ pub fn form_editor(p: &FormProps) -> Html {
                 { field("Type", html! {
                     <select class="type-select" data-resource={name.clone()} onchange={on_type}>
                         { for COMPUTE.iter().map(|(t, label)| html! {
-                            <option value={*t} selected={ResourceKind::from_type(t) == k}>{ *label }</option>
+                            <option value={t.as_str()} selected={*t == k}>{ *label }</option>
                         }) }
                     </select>
                 }) }
@@ -389,7 +381,7 @@ pub fn form_editor(p: &FormProps) -> Html {
         let add = edit(p, move |s, _: &MouseEvent| {
             if let Some((sub, rg)) = &rg {
                 s.world.resources.push(ResourceSpec {
-                    resource_type: UAMI_TYPE.into(),
+                    resource_type: ResourceKind::UserAssignedIdentity,
                     name: name.clone(),
                     resource_group: rg.clone(),
                     subscription: sub.clone(),
@@ -464,8 +456,8 @@ pub fn form_editor(p: &FormProps) -> Html {
     };
 
     // ---- Key Vaults.
-    let n_vaults = w.resources.iter().filter(|r| kind(r) == Some(ResourceKind::KeyVault)).count();
-    let vaults = w.resources.iter().filter(|r| kind(r) == Some(ResourceKind::KeyVault)).take(MAX_ROWS).map(|r| {
+    let n_vaults = w.resources.iter().filter(|r| kind(r) == ResourceKind::KeyVault).count();
+    let vaults = w.resources.iter().filter(|r| kind(r) == ResourceKind::KeyVault).take(MAX_ROWS).map(|r| {
         let rbac = r.properties.enable_rbac_authorization.unwrap_or(true);
         let onchange = {
             let name = r.name.clone();
@@ -509,7 +501,11 @@ pub fn form_editor(p: &FormProps) -> Html {
                     }
                 })
             };
-            let on_cred = setter(|a, v| a.credential = v);
+            let on_cred = setter(|a, v| {
+                if let Some(c) = Credential::parse(&v) {
+                    a.credential = c;
+                }
+            });
             let on_mi = setter(|a, v| {
                 let v = v.trim();
                 a.managed_identity = (!v.is_empty()).then(|| v.to_string());
@@ -520,7 +516,7 @@ pub fn form_editor(p: &FormProps) -> Html {
                 <div class="fe-item" data-host={host.clone()}>
                     <h3 class="fe-name">{ &host }{ if laptop { " (laptop)" } else { "" } }</h3>
                     { field("Credential", html! {
-                        <select class="app-credential" data-host={host.clone()} onchange={on_cred}>{ options(CREDENTIALS, &app.credential) }</select>
+                        <select class="app-credential" data-host={host.clone()} onchange={on_cred}>{ options(Credential::ALL.iter().map(|c| c.as_str()), app.credential.as_str()) }</select>
                     }) }
                     { field("Identity the code asks for", html! {
                         <select class="app-mi" data-host={host.clone()} onchange={on_mi.clone()}>
@@ -554,13 +550,12 @@ pub fn form_editor(p: &FormProps) -> Html {
             }
             Action::AdvanceClock { duration } => {
                 let onchange = edit(p, move |s, e: &Event| {
-                    let v = ev_value(e).trim().to_string();
-                    let ok = parse_duration(&v).is_some();
+                    let d = Duration::parse(ev_value(e).trim());
                     if let Some(el) = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
-                        let _ = if ok { el.remove_attribute("aria-invalid") } else { el.set_attribute("aria-invalid", "true") };
+                        let _ = if d.is_some() { el.remove_attribute("aria-invalid") } else { el.set_attribute("aria-invalid", "true") };
                     }
-                    if let (true, Some(Action::AdvanceClock { duration })) = (ok, s.script.get_mut(i)) {
-                        *duration = v;
+                    if let (Some(d), Some(Action::AdvanceClock { duration })) = (d, s.script.get_mut(i)) {
+                        *duration = d;
                     }
                 });
                 let onclick = edit(p, move |s, _: &MouseEvent| {
@@ -571,7 +566,7 @@ pub fn form_editor(p: &FormProps) -> Html {
                 html! {
                     <>
                         { field("Duration (90s, 10m, 24h, 45d)", html! {
-                            <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.clone()} spellcheck="false" autocomplete="off" {onchange} />
+                            <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.to_string()} spellcheck="false" autocomplete="off" {onchange} />
                         }) }
                         <button type="button" class="clock-remove" data-step={i.to_string()} aria-label={format!("Remove step {}", i + 1)} {onclick}>{ "Remove" }</button>
                     </>
@@ -604,7 +599,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     });
     let n_steps = sc.script.len();
     let before = (*clock_before).min(n_steps);
-    let clock_ok = parse_duration(&clock_new).is_some();
+    let clock_ok = Duration::parse(&clock_new).is_some();
     let on_clock_new = {
         let st = clock_new.clone();
         Callback::from(move |e: InputEvent| st.set(ev_value(&e)))
@@ -614,10 +609,12 @@ pub fn form_editor(p: &FormProps) -> Html {
         Callback::from(move |e: Event| st.set(ev_value(&e).parse().unwrap_or(0)))
     };
     let on_clock_add = {
-        let d = clock_new.trim().to_string();
+        let d = Duration::parse(clock_new.trim());
         edit(p, move |s, _: &MouseEvent| {
-            let at = before.min(s.script.len());
-            s.script.insert(at, Action::AdvanceClock { duration: d.clone() });
+            if let Some(d) = &d {
+                let at = before.min(s.script.len());
+                s.script.insert(at, Action::AdvanceClock { duration: d.clone() });
+            }
         })
     };
 

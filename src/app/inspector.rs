@@ -2,7 +2,7 @@
 //! message as on the wire (headers that matter highlighted, bodies pretty-printed), the
 //! JWT it carries, the authorization decision, and the state it changed.
 
-use crate::model::json::pretty as pretty_json;
+use crate::model::http::pretty_json;
 use crate::model::{trace::abbreviate_jwts, Fidelity, Message, Trace};
 use std::rc::Rc;
 use yew::prelude::*;

@@ -56,19 +56,12 @@ pub fn load() -> Result<Option<Saved>, String> {
 }
 
 fn parse_saved(raw: &str) -> Option<Saved> {
-    use crate::model::json::{parse, Val};
-    let Val::Obj(fields) = parse(raw).ok()?.val else { return None };
-    let get = |k: &str| fields.iter().find(|(n, _, _)| n == k).map(|(_, _, v)| &v.val);
-    let Some(Val::Str(text)) = get("text") else { return None };
-    let builtin = match get("builtin") {
-        Some(Val::Str(b)) => Some(b.clone()),
-        _ => None,
-    };
-    let step = match get("step") {
-        Some(Val::Num(n)) => n.parse().unwrap_or(0),
-        _ => 0,
-    };
-    Some(Saved { text: text.clone(), builtin, step })
+    use serde_json::Value;
+    let v: Value = serde_json::from_str(raw).ok().filter(Value::is_object)?;
+    let text = v.get("text")?.as_str()?.to_string();
+    let builtin = v.get("builtin").and_then(Value::as_str).map(str::to_string);
+    let step = v.get("step").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    Some(Saved { text, builtin, step })
 }
 
 /// Display mode from the query string: `?present` or `?embed`.

@@ -2,7 +2,6 @@
 //! Everything here is deterministic and browser-free; effects (storage, URL, timers)
 //! live in `persist.rs` and the components.
 
-use crate::model::json::Node;
 use crate::model::scenario::{parse_checked, reference_diagnostics};
 use crate::model::schema::Diagnostic;
 use crate::model::view::{simulate_with_views, WorldView};
@@ -65,11 +64,11 @@ impl Doc {
 
     /// Derives a document from text; `previous` is kept on screen when the text is broken.
     pub fn derive(text: &str, builtin: Option<AttrValue>, previous: Option<&Doc>) -> Doc {
-        let (root, scenario, mut diagnostics): (Option<Node>, Option<Scenario>, Vec<Diagnostic>) = parse_checked(text);
-        match (root, scenario) {
-            (Some(root), Some(sc)) => {
+        let (scenario, mut diagnostics): (Option<Scenario>, Vec<Diagnostic>) = parse_checked(text);
+        match scenario {
+            Some(sc) => {
                 let (trace, errors) = simulate_lenient(&sc);
-                diagnostics.extend(reference_diagnostics(&root, &sc, errors));
+                diagnostics.extend(reference_diagnostics(text, &sc, errors));
                 Doc { text: text_cell(text), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), views: Rc::default(), stale: false }
             }
             _ => match previous {

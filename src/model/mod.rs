@@ -20,15 +20,14 @@
 
 pub mod arm;
 pub mod collections;
-pub mod decode;
 pub mod directory;
 pub mod http;
-pub mod json;
 pub mod rbac;
 pub mod rng;
 mod runtime;
 pub mod scenario;
 pub mod schema;
+mod strict;
 pub mod time;
 pub mod token;
 pub mod trace;
