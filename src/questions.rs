@@ -1,7 +1,7 @@
 //! The exam-style question bank (`scenarios/questions.json`): AZ-204 managed-identity
 //! questions, each tied to a built-in scenario and a step so "show me" opens it there.
 
-use crate::model::json::{parse, Val};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// One question.
@@ -30,25 +30,13 @@ pub const BANK_JSON: &str = include_str!("../scenarios/questions.json");
 
 /// The parsed bank (entries that do not have the expected shape are skipped).
 pub fn bank() -> Vec<Question> {
-    let Ok(root) = parse(BANK_JSON) else { return Vec::new() };
-    let Val::Arr(items) = root.val else { return Vec::new() };
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(BANK_JSON) else { return Vec::new() };
     items
         .iter()
         .filter_map(|n| {
-            let Val::Obj(f) = &n.val else { return None };
-            let get = |k: &str| f.iter().find(|(n, _, _)| n == k).map(|(_, _, v)| &v.val);
-            let s = |k: &str| match get(k) {
-                Some(Val::Str(s)) => Some(s.clone()),
-                _ => None,
-            };
-            let num = |k: &str| match get(k) {
-                Some(Val::Num(n)) => n.parse::<usize>().ok(),
-                _ => None,
-            };
-            let choices = match get("choices") {
-                Some(Val::Arr(a)) => a.iter().filter_map(|c| if let Val::Str(s) = &c.val { Some(s.clone()) } else { None }).collect(),
-                _ => Vec::new(),
-            };
+            let s = |k: &str| n.get(k).and_then(Value::as_str).map(str::to_string);
+            let num = |k: &str| n.get(k).and_then(Value::as_u64).and_then(|v| usize::try_from(v).ok());
+            let choices = n.get("choices").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default();
             Some(Question { id: s("id")?, objective: s("objective").unwrap_or_default(), question: s("question")?, choices, answer: num("answer")?, explanation: s("explanation").unwrap_or_default(), scenario: s("scenario")?, step: num("step")? })
         })
         .collect()

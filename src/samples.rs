@@ -21,11 +21,10 @@
 //! endpoint. Every command, cmdlet, parameter and resource type used here is pinned, with its
 //! source, in `tests/samples.rs`.
 
-use crate::model::arm::ResourceKind;
+use crate::model::arm::{AppServiceKind, ResourceKind};
 use crate::model::http::{encode, Request};
-use crate::model::json::parse_value;
 use crate::model::rbac::Rbac;
-use crate::model::scenario::{Action, AppSpec, Scenario};
+use crate::model::scenario::{self, Action, AppSpec, Credential, Scenario};
 use crate::model::token::decode_claims;
 use crate::model::view::{simulate_with_views, ResourceView, WorldView};
 use crate::model::{Message, ParticipantKind, Plane, Trace};
@@ -134,12 +133,12 @@ struct App {
 
 impl App {
     fn from_spec(a: &AppSpec) -> App {
-        let sdk = match a.sdk.as_str() {
-            "python" => Sdk::Python,
-            "js" => Sdk::Js,
-            _ => Sdk::Dotnet,
+        let sdk = match a.sdk {
+            scenario::Sdk::Python => Sdk::Python,
+            scenario::Sdk::Js => Sdk::Js,
+            scenario::Sdk::Dotnet => Sdk::Dotnet,
         };
-        let cred = if a.credential == "ManagedIdentityCredential" { Cred::ManagedIdentity } else { Cred::Default };
+        let cred = if a.credential == Credential::ManagedIdentityCredential { Cred::ManagedIdentity } else { Cred::Default };
         App { sdk, cred, managed_identity: a.managed_identity.clone() }
     }
     fn lang(&self) -> &'static str {
@@ -184,7 +183,7 @@ impl<'a> Cx<'a> {
     /// The resource kind a name was declared with, and whether it is a Function app.
     fn declared_kind(&self, name: &str) -> Option<(ResourceKind, bool)> {
         let spec = self.spec(name)?;
-        Some((ResourceKind::from_type(&spec.resource_type)?, spec.properties.kind.as_deref().is_some_and(|k| k.to_ascii_lowercase().contains("functionapp"))))
+        Some((spec.resource_type, spec.properties.kind == Some(AppServiceKind::FunctionApp)))
     }
     /// Region of a declared resource (its own, else its resource group's).
     fn location(&self, name: &str) -> String {
@@ -203,13 +202,13 @@ impl<'a> Cx<'a> {
         for a in &self.sc.script[..upto] {
             if let Action::ConfigureApp { host: h, sdk, credential, managed_identity, .. } = a {
                 if h.eq_ignore_ascii_case(host) {
-                    let mut spec = AppSpec { sdk: String::new(), credential: String::new(), managed_identity: app.managed_identity.clone(), env: Default::default() };
-                    spec.sdk = sdk.clone().unwrap_or_else(|| match app.sdk {
-                        Sdk::Dotnet => "dotnet".into(),
-                        Sdk::Python => "python".into(),
-                        Sdk::Js => "js".into(),
+                    let mut spec = AppSpec { sdk: Default::default(), credential: Default::default(), managed_identity: app.managed_identity.clone(), env: Default::default() };
+                    spec.sdk = sdk.unwrap_or(match app.sdk {
+                        Sdk::Dotnet => scenario::Sdk::Dotnet,
+                        Sdk::Python => scenario::Sdk::Python,
+                        Sdk::Js => scenario::Sdk::Js,
                     });
-                    spec.credential = credential.clone().unwrap_or_else(|| if app.cred == Cred::ManagedIdentity { "ManagedIdentityCredential".into() } else { "DefaultAzureCredential".into() });
+                    spec.credential = credential.unwrap_or(if app.cred == Cred::ManagedIdentity { Credential::ManagedIdentityCredential } else { Credential::DefaultAzureCredential });
                     if let Some(m) = managed_identity {
                         spec.managed_identity = (!m.is_empty()).then(|| m.clone());
                     }
@@ -241,7 +240,7 @@ impl<'a> Cx<'a> {
         };
         let (system, user) = match self.resource_view(&name) {
             Some(v) => (v.principal_id.is_some(), v.user_assigned.iter().map(|u| (u.name.clone(), u.client_id.clone())).collect()),
-            None => (self.spec(&name).and_then(|s| s.identity.as_ref()).is_some_and(|b| b.identity_type.to_ascii_lowercase().contains("systemassigned")), Vec::new()),
+            None => (self.spec(&name).and_then(|s| s.identity.as_ref()).is_some_and(|b| b.identity_type.system()), Vec::new()),
         };
         Some(Host { name, kind, app, system, user })
     }
@@ -317,6 +316,11 @@ fn dq(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// A JSON text as a value (`None` when it is not JSON).
+fn parse_value(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(text).ok()
+}
+
 /// The JSON body as one compact line (the model's pretty bodies are for reading).
 fn compact(body: &str) -> String {
     parse_value(body).map(|v| v.to_string()).unwrap_or_else(|| body.to_string())
@@ -349,7 +353,7 @@ fn runtime(cx: &Cx) -> Vec<Sample> {
         (Some(ParticipantKind::TokenEndpoint), _) | (Some(ParticipantKind::App), _) => token_request(cx, &host),
         (Some(ParticipantKind::Entra), _) => workload_exchange(cx, &host),
         (_, Some(Action::GetSecret { vault, secret, .. })) => key_vault(cx, &host, vault, secret),
-        (_, Some(Action::BlobRequest { method, account, container, blob, .. })) => blob_call(cx, &host, method, account, container, blob),
+        (_, Some(Action::BlobRequest { method, account, container, blob, .. })) => blob_call(cx, &host, method.as_str(), account, container, blob),
         (_, Some(Action::ArmRequest { .. })) => arm_call(cx, &host),
         _ if cx.r.url.starts_with("https://") => vec![s("curl", resource_curl(cx, &host), false)],
         _ => Vec::new(),

@@ -28,6 +28,7 @@ impl BuiltIn {
 /// alternating, spread over resource groups of 50) and about 10 role assignments per
 /// resource, whose script reads one secret. Used by benchmarks and the large-world UI test.
 pub fn large_world(n: usize) -> Scenario {
+    use crate::model::arm::{IdentityType, ResourceKind};
     use crate::model::scenario::*;
     let groups = n.div_ceil(50).max(1);
     let rgs = (0..groups).map(|g| ResourceGroupSpec { name: format!("rg-{g:03}"), location: "westeurope".into() }).collect();
@@ -38,18 +39,18 @@ pub fn large_world(n: usize) -> Scenario {
         let rg = format!("rg-{:03}", i / 50);
         if i % 2 == 0 {
             resources.push(ResourceSpec {
-                resource_type: "Microsoft.Compute/virtualMachines".into(),
+                resource_type: ResourceKind::VirtualMachine,
                 name: format!("vm-{i:04}"),
                 resource_group: rg,
                 subscription: None,
                 location: None,
-                identity: Some(IdentityBlock { identity_type: "SystemAssigned".into(), user_assigned_identities: Default::default() }),
+                identity: Some(IdentityBlock { identity_type: IdentityType::SystemAssigned, user_assigned_identities: Default::default() }),
                 properties: Properties::default(),
                 app: None,
             });
         } else {
             resources.push(ResourceSpec {
-                resource_type: "Microsoft.KeyVault/vaults".into(),
+                resource_type: ResourceKind::KeyVault,
                 name: format!("kv-{i:04}"),
                 resource_group: rg,
                 subscription: None,
@@ -79,7 +80,7 @@ pub fn large_world(n: usize) -> Scenario {
         description: String::new(),
         learning_goal: String::new(),
         seed: 1,
-        start_time: "2026-01-15T09:00:00Z".into(),
+        start_time: crate::model::time::UtcTime(crate::model::SimTime(1_768_467_600)),
         world: WorldSpec {
             subscriptions: vec![SubscriptionSpec { name: "big".into(), subscription_id: None, resource_groups: rgs, management_group: None }],
             resources,

@@ -10,7 +10,7 @@ use crate::model::scenario::{load, Scenario};
 /// Version prefix of the encoding.
 const PREFIX: &str = "1.";
 /// Largest inflated scenario accepted from a link (a guard against decompression bombs).
-const MAX_INFLATED: usize = crate::model::json::MAX_INPUT;
+const MAX_INFLATED: usize = crate::model::scenario::MAX_INPUT;
 
 /// Why a link could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]

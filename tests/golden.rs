@@ -505,7 +505,7 @@ fn g36_a_new_role_assignment_needs_time_to_propagate() {
         {"action": "advanceClock", "duration": "10m"},
         get_secret()
     ]));
-    sc.world.settings.rbac_propagation = "10m".into();
+    sc.world.settings.rbac_propagation = mi_playground::model::time::Duration::from_secs(600);
     let t = run(&sc);
     let kv: Vec<&str> = t.steps.iter().map(|s| s.label.as_str()).filter(|l| *l == "403 ForbiddenByRbac" || *l == "200 secret value").collect();
     assert_eq!(kv, ["403 ForbiddenByRbac", "200 secret value"]);

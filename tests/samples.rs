@@ -559,7 +559,7 @@ fn every_sample_passes_its_checks() {
 /// The resource kind and Function-app flag of a declared resource.
 fn declared(sc: &Scenario, name: &str) -> (ResourceKind, bool) {
     let r = sc.world.resources.iter().find(|r| r.name.eq_ignore_ascii_case(name)).unwrap();
-    (ResourceKind::from_type(&r.resource_type).unwrap(), r.properties.kind.as_deref() == Some("functionapp"))
+    (r.resource_type, r.properties.kind == Some(mi_playground::model::arm::AppServiceKind::FunctionApp))
 }
 
 fn code<'a>(list: &'a [Sample], lang: &str) -> Option<&'a str> {
@@ -623,7 +623,7 @@ fn runtime_samples_are_right_for_the_host_and_its_identity() {
                 _ => continue,
             };
             let Some(spec) = g.sc.world.resources.iter().find(|x| x.name.eq_ignore_ascii_case(&host)) else { continue };
-            let kind = ResourceKind::from_type(&spec.resource_type).unwrap();
+            let kind = spec.resource_type;
             let all: String = list.iter().map(|s| s.code.as_str()).collect::<Vec<_>>().join("\n");
             // App Service: the endpoint and the rotating header come from the environment.
             if kind == ResourceKind::AppService {

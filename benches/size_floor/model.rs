@@ -12,7 +12,7 @@ use std::hint::black_box;
 pub extern "C" fn run(i: usize, which: u32) -> usize {
     let built_in = &scenarios::BUILT_INS[i % scenarios::BUILT_INS.len()];
     let mut out = String::new();
-    let (_, parsed, diagnostics) = scenario::parse_checked(built_in.json);
+    let (parsed, diagnostics) = scenario::parse_checked(built_in.json);
     out.push_str(&diagnostics.len().to_string());
     if let Some(sc) = parsed {
         let (trace, initial, views, errors) = view::simulate_with_views(&sc);

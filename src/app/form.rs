@@ -28,9 +28,9 @@
 //!   `button#clock-add`.
 
 use crate::model::arm::ResourceKind;
-use crate::model::edit::{attached, auth_of, has_system_assigned as has_sami, identity_story, is_uami, kind, redeploys, vault_story, Edit, IdentityChange};
-use crate::model::scenario::{Action, ResourceSpec, RoleAssignmentSpec};
-use crate::model::time::parse_duration;
+use crate::model::edit::{attached, auth_of, has_system_assigned as has_sami, identity_story, is_uami, redeploys, vault_story, Edit, IdentityChange};
+use crate::model::scenario::{Action, Credential, ResourceSpec, RoleAssignmentSpec};
+use crate::model::time::Duration;
 use crate::model::Scenario;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -43,11 +43,12 @@ pub struct FormProps {
     /// Called with each edit.
     pub on_change: Callback<Edit>,
 }
-const COMPUTE: [(&str, &str); 4] = [
-    ("Microsoft.Compute/virtualMachines", "Virtual machine"),
-    ("Microsoft.Compute/virtualMachineScaleSets", "Virtual machine scale set"),
-    ("Microsoft.Web/sites", "App Service / Functions"),
-    ("Microsoft.HybridCompute/machines", "Azure Arc server"),
+
+const COMPUTE: [(ResourceKind, &str); 4] = [
+    (ResourceKind::VirtualMachine, "Virtual machine"),
+    (ResourceKind::ScaleSet, "Virtual machine scale set"),
+    (ResourceKind::AppService, "App Service / Functions"),
+    (ResourceKind::ArcServer, "Azure Arc server"),
 ];
 const ROLES: [&str; 13] = [
     "Owner",
@@ -65,7 +66,6 @@ const ROLES: [&str; 13] = [
     "Managed Identity Contributor",
 ];
 const AUDIENCES: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
-const CREDENTIALS: [&str; 2] = ["ManagedIdentityCredential", "DefaultAzureCredential"];
 /// Longest lists rendered in full; the rest is left to the JSON editor. (Every edit
 /// re-renders the form: in a 1,000-resource world, longer lists cost more per edit in
 /// diffing and layout than they help anyone find a row.)
@@ -229,22 +229,22 @@ pub fn form_editor(p: &FormProps) -> Html {
     let clock_before = use_state(|| 0usize);
 
     let uamis: Vec<&ResourceSpec> = w.resources.iter().filter(|r| is_uami(r)).collect();
-    let compute: Vec<&ResourceSpec> = w.resources.iter().filter(|r| kind(r).is_some_and(|k| k.supports_system_assigned())).collect();
+    let compute: Vec<&ResourceSpec> = w.resources.iter().filter(|r| r.resource_type.supports_system_assigned()).collect();
 
     // ---- Compute resources and their identities.
     let compute_rows = compute.iter().take(MAX_ROWS).map(|r| {
-        let k = kind(r);
+        let k = r.resource_type;
         let name = r.name.clone();
         let sys = has_sami(r);
         let on_type = {
             let name = name.clone();
-            edit(p, move |e: &Event| Some(Edit::SetResourceType { resource: name.clone(), resource_type: ev_value(e) }))
+            edit(p, move |e: &Event| ResourceKind::parse(&ev_value(e)).map(|resource_type| Edit::SetResourceType { resource: name.clone(), resource_type }))
         };
         let on_sami = {
             let name = name.clone();
             edit(p, move |e: &Event| Some(Edit::SetSystemAssigned { resource: name.clone(), on: ev_checked(e) }))
         };
-        let ua_ok = k.is_some_and(|k| k.supports_user_assigned());
+        let ua_ok = k.supports_user_assigned();
         let toggles = uamis.iter().map(|u| {
             let on = attached(r, &u.name);
             let onchange = {
@@ -265,7 +265,7 @@ pub fn form_editor(p: &FormProps) -> Html {
                 { field("Type", html! {
                     <select class="type-select" data-resource={name.clone()} onchange={on_type}>
                         { for COMPUTE.iter().map(|(t, label)| html! {
-                            <option value={*t} selected={ResourceKind::from_type(t) == k}>{ *label }</option>
+                            <option value={t.as_str()} selected={*t == k}>{ *label }</option>
                         }) }
                     </select>
                 }) }
@@ -382,8 +382,8 @@ pub fn form_editor(p: &FormProps) -> Html {
     };
 
     // ---- Key Vaults.
-    let n_vaults = w.resources.iter().filter(|r| kind(r) == Some(ResourceKind::KeyVault)).count();
-    let vaults = w.resources.iter().filter(|r| kind(r) == Some(ResourceKind::KeyVault)).take(MAX_ROWS).map(|r| {
+    let n_vaults = w.resources.iter().filter(|r| r.resource_type == ResourceKind::KeyVault).count();
+    let vaults = w.resources.iter().filter(|r| r.resource_type == ResourceKind::KeyVault).take(MAX_ROWS).map(|r| {
         let rbac = r.properties.enable_rbac_authorization.unwrap_or(true);
         let onchange = {
             let name = r.name.clone();
@@ -417,7 +417,7 @@ pub fn form_editor(p: &FormProps) -> Html {
         .map(|(host, app, laptop)| {
             let on_cred = {
                 let host = host.clone();
-                edit(p, move |e: &Event| Some(Edit::SetCredential { host: host.clone(), credential: ev_value(e) }))
+                edit(p, move |e: &Event| Credential::parse(&ev_value(e)).map(|credential| Edit::SetCredential { host: host.clone(), credential }))
             };
             let on_mi = {
                 let host = host.clone();
@@ -432,7 +432,7 @@ pub fn form_editor(p: &FormProps) -> Html {
                         html! { <p class="fe-story" data-host={host.clone()}>{ format!("At the start; {} redeploy{} it with other settings.", later.iter().map(|i| format!("step {}", i + 1)).collect::<Vec<_>>().join(", "), if later.len() == 1 { "s" } else { "" }) }</p> }
                     } } }
                     { field("Credential", html! {
-                        <select class="app-credential" data-host={host.clone()} onchange={on_cred}>{ options(CREDENTIALS, &app.credential) }</select>
+                        <select class="app-credential" data-host={host.clone()} onchange={on_cred}>{ options(Credential::ALL.iter().map(|c| c.as_str()), app.credential.as_str()) }</select>
                     }) }
                     { field("Identity the code asks for", html! {
                         <select class="app-mi" data-host={host.clone()} onchange={on_mi.clone()}>
@@ -464,14 +464,14 @@ pub fn form_editor(p: &FormProps) -> Html {
                 let onchange = edit(p, move |e: &Event| {
                     let v = ev_value(e);
                     // Marks a duration that does not parse (the edit then changes nothing).
-                    let ok = parse_duration(v.trim()).is_some();
+                    let ok = Duration::parse(v.trim()).is_some();
                     if let Some(el) = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
                         let _ = if ok { el.remove_attribute("aria-invalid") } else { el.set_attribute("aria-invalid", "true") };
                     }
                     Some(Edit::SetDuration { step: i, duration: v })
                 });
                 field("Duration (90s, 10m, 24h, 45d)", html! {
-                    <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.clone()} spellcheck="false" autocomplete="off" {onchange} />
+                    <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.to_string()} spellcheck="false" autocomplete="off" {onchange} />
                 })
             }
             _ => match auth_of(a) {
@@ -499,7 +499,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     });
     let n_steps = sc.script.len();
     let before = (*clock_before).min(n_steps);
-    let clock_ok = parse_duration(&clock_new).is_some();
+    let clock_ok = Duration::parse(&clock_new).is_some();
     let on_clock_new = {
         let st = clock_new.clone();
         Callback::from(move |e: InputEvent| st.set(ev_value(&e)))

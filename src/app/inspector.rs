@@ -3,7 +3,7 @@
 //! JWT it carries, the authorization decision (verdict and fix first, then the checks
 //! with ARM scopes abbreviated, the full ids one click away), and the state it changed.
 
-use crate::model::json::pretty as pretty_json;
+use crate::model::http::pretty_json;
 use crate::player::text::abbreviate_scopes;
 use crate::model::{trace::abbreviate_jwts, Fidelity, Message, Outcome, Trace};
 use std::rc::Rc;

@@ -75,7 +75,7 @@ fn hours(secs: u64) -> String {
 }
 
 fn pretty(json: &str) -> String {
-    crate::model::json::pretty(json).unwrap_or_else(|| json.to_string())
+    crate::model::http::pretty_json(json).unwrap_or_else(|| json.to_string())
 }
 
 /// A claim value as text: strings as they are, lists of strings joined, the rest as JSON.
@@ -124,7 +124,7 @@ pub fn jwt_view(p: &JwtProps) -> Html {
         html! { <code class="jwtv-compact">{ jwt }</code> }
     };
     let parts = token::decode_parts(jwt);
-    let claims: Option<Value> = parts.as_ref().and_then(|(_, c, _)| crate::model::json::parse_value(c)).filter(Value::is_object);
+    let claims: Option<Value> = parts.as_ref().and_then(|(_, c, _)| serde_json::from_str::<Value>(c).ok()).filter(Value::is_object);
     let claim = |k: &str| claims.as_ref().and_then(|c| c.get(k));
     let iss = claim("iss").and_then(Value::as_str).unwrap_or("");
     let v = &*p.check;

@@ -50,39 +50,30 @@ pub fn load() -> Result<Option<Saved>, String> {
     }
 }
 
-use crate::model::json::Val;
-
-/// A field of a JSON object value.
-fn field<'a>(v: &'a Val, k: &str) -> Option<&'a Val> {
-    let Val::Obj(fields) = v else { return None };
-    fields.iter().find(|(n, _, _)| n == k).map(|(_, _, v)| &v.val)
-}
-fn string(v: Option<&Val>) -> Option<String> {
-    match v {
-        Some(Val::Str(s)) => Some(s.clone()),
-        _ => None,
-    }
-}
-fn number(v: Option<&Val>) -> usize {
-    match v {
-        Some(Val::Num(n)) => n.parse().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 fn parse_saved(raw: &str) -> Option<Saved> {
-    let v = crate::model::json::parse(raw).ok()?.val;
-    Some(Saved { text: string(field(&v, "text"))?, builtin: string(field(&v, "builtin")), step: number(field(&v, "step")), name: string(field(&v, "name")) })
+    use serde_json::Value;
+    let v: Value = serde_json::from_str(raw).ok().filter(Value::is_object)?;
+    let text = v.get("text")?.as_str()?.to_string();
+    let builtin = v.get("builtin").and_then(Value::as_str).map(str::to_string);
+    let step = v.get("step").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    let name = v.get("name").and_then(Value::as_str).map(str::to_string);
+    Some(Saved { text, builtin, step, name })
 }
 
 /// The recent-work list (an unreadable one reads as empty; its slots are rewritten on
 /// the next change).
 pub fn load_recent() -> Vec<Recent> {
+    use serde_json::Value;
     let Some(raw) = storage().and_then(|st| st.get_item(RECENT_KEY).ok().flatten()) else { return Vec::new() };
-    let Some(Val::Arr(items)) = crate::model::json::parse(&raw).ok().map(|n| n.val) else { return Vec::new() };
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&raw) else { return Vec::new() };
     items
         .iter()
-        .filter_map(|n| Some(Recent { name: string(field(&n.val, "name"))?.into(), text: string(field(&n.val, "text"))?.into(), step: number(field(&n.val, "step")) }))
+        .filter_map(|v| {
+            let name = v.get("name")?.as_str()?;
+            let text = v.get("text")?.as_str()?;
+            let step = v.get("step").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+            Some(Recent { name: name.into(), text: text.into(), step })
+        })
         .take(crate::player::RECENT_SLOTS)
         .collect()
 }

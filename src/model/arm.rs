@@ -4,71 +4,87 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The resource types the model knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum ResourceKind {
-    /// `Microsoft.Compute/virtualMachines`.
-    VirtualMachine,
-    /// `Microsoft.Compute/virtualMachineScaleSets`.
-    ScaleSet,
-    /// `Microsoft.Web/sites` (App Service, Functions).
-    AppService,
-    /// `Microsoft.HybridCompute/machines` (Azure Arc-enabled server).
-    ArcServer,
-    /// `Microsoft.ContainerService/managedClusters` workload (a pod's service account).
-    AksWorkload,
-    /// `Microsoft.KeyVault/vaults`.
-    KeyVault,
-    /// `Microsoft.Storage/storageAccounts`.
-    StorageAccount,
-    /// `Microsoft.Sql/servers/databases`.
-    SqlDatabase,
-    /// `Microsoft.ManagedIdentity/userAssignedIdentities`.
-    UserAssignedIdentity,
+use super::strict::string_enum;
+
+string_enum! {
+    /// An Azure resource type the model knows, written as its ARM type.
+    pub enum ResourceKind {
+        /// `Microsoft.Compute/virtualMachines`.
+        VirtualMachine = "Microsoft.Compute/virtualMachines",
+        /// `Microsoft.Compute/virtualMachineScaleSets`.
+        ScaleSet = "Microsoft.Compute/virtualMachineScaleSets",
+        /// `Microsoft.Web/sites` (App Service, Functions).
+        AppService = "Microsoft.Web/sites",
+        /// `Microsoft.HybridCompute/machines` (Azure Arc-enabled server).
+        ArcServer = "Microsoft.HybridCompute/machines",
+        /// `Microsoft.ContainerService/managedClusters` workload (a pod's service account).
+        AksWorkload = "Microsoft.ContainerService/managedClusters",
+        /// `Microsoft.KeyVault/vaults`.
+        KeyVault = "Microsoft.KeyVault/vaults",
+        /// `Microsoft.Storage/storageAccounts`.
+        StorageAccount = "Microsoft.Storage/storageAccounts",
+        /// `Microsoft.Sql/servers/databases`.
+        SqlDatabase = "Microsoft.Sql/servers/databases",
+        /// `Microsoft.ManagedIdentity/userAssignedIdentities`.
+        UserAssignedIdentity = "Microsoft.ManagedIdentity/userAssignedIdentities",
+    }
+}
+
+string_enum! {
+    /// Which identities a resource has: the `type` of the ARM `identity` block (fact sheet
+    /// §4.3). Both comma forms of the combined value are accepted; the spaced one is written.
+    pub enum IdentityType {
+        /// No managed identity.
+        None = "None",
+        /// The system-assigned identity only.
+        SystemAssigned = "SystemAssigned",
+        /// User-assigned identities only.
+        UserAssigned = "UserAssigned",
+        /// Both kinds.
+        SystemAndUserAssigned = "SystemAssigned, UserAssigned" | "SystemAssigned,UserAssigned",
+    }
+}
+
+impl IdentityType {
+    /// The type for a resource with (or without) a system-assigned identity and user-assigned ones.
+    pub fn from_flags(system: bool, user: bool) -> IdentityType {
+        match (system, user) {
+            (true, true) => IdentityType::SystemAndUserAssigned,
+            (true, false) => IdentityType::SystemAssigned,
+            (false, true) => IdentityType::UserAssigned,
+            (false, false) => IdentityType::None,
+        }
+    }
+    /// Does it include the system-assigned identity?
+    pub fn system(self) -> bool {
+        matches!(self, IdentityType::SystemAssigned | IdentityType::SystemAndUserAssigned)
+    }
+    /// Does it include user-assigned identities?
+    pub fn user(self) -> bool {
+        matches!(self, IdentityType::UserAssigned | IdentityType::SystemAndUserAssigned)
+    }
+}
+
+string_enum! {
+    /// The `kind` of an App Service site: a web app or a function app.
+    pub enum AppServiceKind {
+        /// A web app.
+        App = "app",
+        /// An Azure Functions app.
+        FunctionApp = "functionapp",
+    }
 }
 
 impl ResourceKind {
-    /// Parses an ARM type (case-insensitive).
-    pub fn from_type(t: &str) -> Option<ResourceKind> {
-        Some(match t.to_ascii_lowercase().as_str() {
-            "microsoft.compute/virtualmachines" => ResourceKind::VirtualMachine,
-            "microsoft.compute/virtualmachinescalesets" => ResourceKind::ScaleSet,
-            "microsoft.web/sites" => ResourceKind::AppService,
-            "microsoft.hybridcompute/machines" => ResourceKind::ArcServer,
-            "microsoft.containerservice/managedclusters" => ResourceKind::AksWorkload,
-            "microsoft.keyvault/vaults" => ResourceKind::KeyVault,
-            "microsoft.storage/storageaccounts" => ResourceKind::StorageAccount,
-            "microsoft.sql/servers/databases" => ResourceKind::SqlDatabase,
-            "microsoft.managedidentity/userassignedidentities" => ResourceKind::UserAssignedIdentity,
-            _ => return None,
-        })
-    }
     /// The canonical ARM type string.
     pub fn arm_type(self) -> &'static str {
-        match self {
-            ResourceKind::VirtualMachine => "Microsoft.Compute/virtualMachines",
-            ResourceKind::ScaleSet => "Microsoft.Compute/virtualMachineScaleSets",
-            ResourceKind::AppService => "Microsoft.Web/sites",
-            ResourceKind::ArcServer => "Microsoft.HybridCompute/machines",
-            ResourceKind::AksWorkload => "Microsoft.ContainerService/managedClusters",
-            ResourceKind::KeyVault => "Microsoft.KeyVault/vaults",
-            ResourceKind::StorageAccount => "Microsoft.Storage/storageAccounts",
-            ResourceKind::SqlDatabase => "Microsoft.Sql/servers/databases",
-            ResourceKind::UserAssignedIdentity => "Microsoft.ManagedIdentity/userAssignedIdentities",
-        }
+        self.as_str()
     }
-    /// Every type the model knows, for hints and the schema.
-    pub const ALL: [ResourceKind; 9] = [
-        ResourceKind::VirtualMachine,
-        ResourceKind::ScaleSet,
-        ResourceKind::AppService,
-        ResourceKind::ArcServer,
-        ResourceKind::AksWorkload,
-        ResourceKind::KeyVault,
-        ResourceKind::StorageAccount,
-        ResourceKind::SqlDatabase,
-        ResourceKind::UserAssignedIdentity,
-    ];
+    /// Reads an ARM type in any case, as it appears in resource ids and URLs (ARM compares
+    /// them case-insensitively; scenarios use the exact spelling, see [`ResourceKind::parse`]).
+    pub fn from_type(t: &str) -> Option<ResourceKind> {
+        ResourceKind::ALL.iter().copied().find(|k| k.as_str().eq_ignore_ascii_case(t))
+    }
     /// Can code run here and ask for tokens?
     pub fn is_compute(self) -> bool {
         matches!(self, ResourceKind::VirtualMachine | ResourceKind::ScaleSet | ResourceKind::AppService | ResourceKind::ArcServer | ResourceKind::AksWorkload)
@@ -155,7 +171,7 @@ pub struct ResourceData {
     pub containers: BTreeMap<String, BTreeMap<String, String>>,
     /// App Service kind.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<AppServiceKind>,
     /// SQL contained users (object ids).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contained_users: Vec<String>,
@@ -197,12 +213,7 @@ pub struct Resource {
 impl Resource {
     /// The `identity.type` string ARM would return, Compute style (`SystemAssigned, UserAssigned`).
     pub fn identity_type(&self) -> &'static str {
-        match (self.system_assigned.is_some(), !self.user_assigned.is_empty()) {
-            (true, true) => "SystemAssigned, UserAssigned",
-            (true, false) => "SystemAssigned",
-            (false, true) => "UserAssigned",
-            (false, false) => "None",
-        }
+        IdentityType::from_flags(self.system_assigned.is_some(), !self.user_assigned.is_empty()).as_str()
     }
     /// The `identity` block as ARM returns it in a GET.
     pub fn identity_json(&self, tenant_id: &str) -> serde_json::Value {
@@ -229,29 +240,18 @@ pub fn resource_id(sub: &str, rg: &str, kind: ResourceKind, name: &str) -> Strin
     format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{}/{name}", kind.arm_type())
 }
 
-/// Accepts the documented forms of `identity.type` (both comma forms, any case) and
-/// returns (system-assigned?, user-assigned?), or `None` for an unknown value.
-pub fn parse_identity_type(t: &str) -> Option<(bool, bool)> {
-    let norm: String = t.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
-    Some(match norm.as_str() {
-        "none" => (false, false),
-        "systemassigned" => (true, false),
-        "userassigned" => (false, true),
-        "systemassigned,userassigned" => (true, true),
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn identity_type_forms() {
-        assert_eq!(parse_identity_type("SystemAssigned, UserAssigned"), Some((true, true)));
-        assert_eq!(parse_identity_type("SystemAssigned,UserAssigned"), Some((true, true)));
-        assert_eq!(parse_identity_type("userAssigned"), Some((false, true)));
-        assert_eq!(parse_identity_type("None"), Some((false, false)));
-        assert_eq!(parse_identity_type("Both"), None);
+        assert_eq!(IdentityType::parse("SystemAssigned, UserAssigned"), Some(IdentityType::SystemAndUserAssigned));
+        assert_eq!(IdentityType::parse("SystemAssigned,UserAssigned"), Some(IdentityType::SystemAndUserAssigned));
+        assert_eq!(IdentityType::SystemAndUserAssigned.as_str(), "SystemAssigned, UserAssigned");
+        assert_eq!(IdentityType::parse("Both"), None);
+        for t in IdentityType::ALL {
+            assert_eq!(IdentityType::from_flags(t.system(), t.user()), *t);
+        }
     }
 }

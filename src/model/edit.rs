@@ -7,13 +7,10 @@
 //! Also here: what the script does to a resource's identity ([`identity_story`]), so a
 //! control can say what state it shows ("off at the start; step 1 enables it").
 
-use super::arm::{parse_identity_type, ResourceKind};
-use super::scenario::{Action, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, Scenario};
-use super::time::parse_duration;
+use super::arm::{IdentityType, ResourceKind};
+use super::scenario::{Action, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, Scenario, UserAssignedEntry};
+use super::time::Duration;
 use std::collections::BTreeMap;
-
-/// `Microsoft.ManagedIdentity/userAssignedIdentities`.
-pub const UAMI_TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
 /// One change to a scenario. Names are the scenario's own (resource, identity, host
 /// names); `step` is a 0-based index into the script.
@@ -24,8 +21,8 @@ pub enum Edit {
     SetResourceType {
         /// Resource name.
         resource: String,
-        /// The new ARM type, e.g. `Microsoft.Web/sites`.
-        resource_type: String,
+        /// The new ARM type.
+        resource_type: ResourceKind,
     },
     /// Turn the system-assigned identity on or off in the initial world.
     SetSystemAssigned {
@@ -78,8 +75,8 @@ pub enum Edit {
     SetCredential {
         /// Host or laptop name.
         host: String,
-        /// E.g. `ManagedIdentityCredential`.
-        credential: String,
+        /// The credential class.
+        credential: Credential,
     },
     /// Which identity the code asks for: a user-assigned identity's name, a client id or
     /// resource id; `None` (or blank) for the system-assigned one.
@@ -125,29 +122,14 @@ pub enum Edit {
     },
 }
 
-/// The identity type string for a (system-assigned, user-assigned) pair (fact sheet §4.3).
-pub fn identity_type(system: bool, user: bool) -> &'static str {
-    match (system, user) {
-        (true, true) => "SystemAssigned, UserAssigned",
-        (true, false) => "SystemAssigned",
-        (false, true) => "UserAssigned",
-        (false, false) => "None",
-    }
-}
-
-/// The resource's kind, from its `type`.
-pub fn kind(r: &ResourceSpec) -> Option<ResourceKind> {
-    ResourceKind::from_type(&r.resource_type)
-}
-
 /// Is it a user-assigned identity resource?
 pub fn is_uami(r: &ResourceSpec) -> bool {
-    kind(r) == Some(ResourceKind::UserAssignedIdentity)
+    r.resource_type == ResourceKind::UserAssignedIdentity
 }
 
 /// Does its initial identity block turn the system-assigned identity on?
 pub fn has_system_assigned(r: &ResourceSpec) -> bool {
-    r.identity.as_ref().and_then(|b| parse_identity_type(&b.identity_type)).is_some_and(|(s, _)| s)
+    r.identity.as_ref().is_some_and(|b| b.identity_type.system())
 }
 
 /// A `userAssignedIdentities` key (name or resource id) naming identity `name`.
@@ -157,7 +139,7 @@ fn key_is(key: &str, name: &str) -> bool {
 
 /// Is user-assigned identity `name` attached in the initial identity block?
 pub fn attached(r: &ResourceSpec, name: &str) -> bool {
-    r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.iter().any(|(k, v)| v.is_some() && key_is(k, name)))
+    r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.iter().any(|(k, v)| *v == UserAssignedEntry::Attach && key_is(k, name)))
 }
 
 fn resource_mut<'a>(s: &'a mut Scenario, name: &str) -> Option<&'a mut ResourceSpec> {
@@ -165,11 +147,11 @@ fn resource_mut<'a>(s: &'a mut Scenario, name: &str) -> Option<&'a mut ResourceS
 }
 
 /// Changes a resource's identity block and recomputes `identity.type` from what is left.
-fn set_identity(r: &mut ResourceSpec, sys: bool, f: impl FnOnce(&mut BTreeMap<String, Option<serde_json::Value>>)) {
-    let b = r.identity.get_or_insert_with(|| IdentityBlock { identity_type: "None".into(), user_assigned_identities: BTreeMap::new() });
+fn set_identity(r: &mut ResourceSpec, sys: bool, f: impl FnOnce(&mut BTreeMap<String, UserAssignedEntry>)) {
+    let b = r.identity.get_or_insert_with(|| IdentityBlock { identity_type: IdentityType::None, user_assigned_identities: BTreeMap::new() });
     f(&mut b.user_assigned_identities);
-    let ua = b.user_assigned_identities.values().any(Option::is_some);
-    b.identity_type = identity_type(sys, ua).into();
+    let ua = b.user_assigned_identities.values().any(|v| *v == UserAssignedEntry::Attach);
+    b.identity_type = IdentityType::from_flags(sys, ua);
 }
 
 /// The `auth` field of a resource call.
@@ -210,10 +192,10 @@ impl Edit {
         match self {
             Edit::SetResourceType { resource, resource_type } => {
                 if let Some(r) = resource_mut(s, resource) {
-                    if ResourceKind::from_type(resource_type) != Some(ResourceKind::AppService) {
+                    if *resource_type != ResourceKind::AppService {
                         r.properties.kind = None;
                     }
-                    r.resource_type = resource_type.clone();
+                    r.resource_type = *resource_type;
                 }
             }
             Edit::SetSystemAssigned { resource, on } => {
@@ -227,7 +209,7 @@ impl Edit {
                     set_identity(r, sys, |m| {
                         m.retain(|k, _| !key_is(k, identity));
                         if *attached {
-                            m.insert(identity.clone(), Some(serde_json::json!({})));
+                            m.insert(identity.clone(), UserAssignedEntry::Attach);
                         }
                     });
                 }
@@ -238,7 +220,7 @@ impl Edit {
                     return;
                 }
                 s.world.resources.push(ResourceSpec {
-                    resource_type: UAMI_TYPE.into(),
+                    resource_type: ResourceKind::UserAssignedIdentity,
                     name: name.into(),
                     resource_group: resource_group.clone(),
                     subscription: subscription.clone(),
@@ -272,13 +254,13 @@ impl Edit {
                 }
             }
             Edit::SetVaultRbac { vault, rbac } => {
-                if let Some(r) = resource_mut(s, vault).filter(|r| kind(r) == Some(ResourceKind::KeyVault)) {
+                if let Some(r) = resource_mut(s, vault).filter(|r| r.resource_type == ResourceKind::KeyVault) {
                     r.properties.enable_rbac_authorization = Some(*rbac);
                 }
             }
             Edit::SetCredential { host, credential } => {
                 if let Some(app) = app_mut(s, host) {
-                    app.credential = credential.clone();
+                    app.credential = *credential;
                 }
             }
             Edit::SetManagedIdentity { host, managed_identity } => {
@@ -297,9 +279,8 @@ impl Edit {
                 }
             }
             Edit::SetDuration { step, duration: new } => {
-                let new = new.trim();
-                if let (Some(_), Some(Action::AdvanceClock { duration })) = (parse_duration(new), s.script.get_mut(*step)) {
-                    *duration = new.to_string();
+                if let (Some(d), Some(Action::AdvanceClock { duration })) = (Duration::parse(new.trim()), s.script.get_mut(*step)) {
+                    *duration = d;
                 }
             }
             Edit::RemoveStep { step } => {
@@ -308,10 +289,9 @@ impl Edit {
                 }
             }
             Edit::InsertWait { before, duration } => {
-                let d = duration.trim();
-                if parse_duration(d).is_some() {
+                if let Some(d) = Duration::parse(duration.trim()) {
                     let at = (*before).min(s.script.len());
-                    s.script.insert(at, Action::AdvanceClock { duration: d.to_string() });
+                    s.script.insert(at, Action::AdvanceClock { duration: d });
                 }
             }
         }
@@ -337,7 +317,7 @@ pub enum IdentityChange {
     /// Detaches one.
     Detaches(String),
     /// Replaces the whole block (`patchIdentity`) with this `type`.
-    Sets(String),
+    Sets(IdentityType),
     /// Deletes the resource.
     Deletes,
 }
@@ -354,7 +334,7 @@ pub fn identity_story(sc: &Scenario, resource: &str) -> Vec<(usize, IdentityChan
                 DisableSystemAssigned { resource: r, .. } if r.eq_ignore_ascii_case(resource) => IdentityChange::DisablesSystemAssigned,
                 AttachUserAssignedIdentity { resource: r, identity, .. } if r.eq_ignore_ascii_case(resource) => IdentityChange::Attaches(identity.clone()),
                 DetachUserAssignedIdentity { resource: r, identity, .. } if r.eq_ignore_ascii_case(resource) => IdentityChange::Detaches(identity.clone()),
-                PatchIdentity { resource: r, identity, .. } if r.eq_ignore_ascii_case(resource) => IdentityChange::Sets(identity.identity_type.clone()),
+                PatchIdentity { resource: r, identity, .. } if r.eq_ignore_ascii_case(resource) => IdentityChange::Sets(identity.identity_type),
                 DeleteResource { resource: r, .. } if r.eq_ignore_ascii_case(resource) => IdentityChange::Deletes,
                 _ => return None,
             };
@@ -394,7 +374,7 @@ mod tests {
     fn system_assigned_toggle_recomputes_the_identity_type() {
         let sc = kv();
         let on = Edit::SetSystemAssigned { resource: "vm-web".into(), on: true }.apply(&sc).unwrap();
-        assert_eq!(on.world.resources[0].identity.as_ref().unwrap().identity_type, "SystemAssigned");
+        assert_eq!(on.world.resources[0].identity.as_ref().unwrap().identity_type, IdentityType::SystemAssigned);
         assert!(has_system_assigned(&on.world.resources[0]));
         assert_eq!(Edit::SetSystemAssigned { resource: "vm-web".into(), on: true }.apply(&on), None, "no change, no new document");
         assert_eq!(Edit::SetSystemAssigned { resource: "nope".into(), on: true }.apply(&sc), None);
@@ -410,10 +390,10 @@ mod tests {
         assert!(!out.world.resources.iter().any(|r| attached(r, &uami)));
         assert!(!out.world.role_assignments.iter().any(|a| a.principal_id.eq_ignore_ascii_case(&uami)));
         let host = out.world.resources.iter().find(|r| attached(r, "id-reports")).unwrap();
-        assert_eq!(host.identity.as_ref().unwrap().identity_type, "UserAssigned", "id-reports stays attached");
+        assert_eq!(host.identity.as_ref().unwrap().identity_type, IdentityType::UserAssigned, "id-reports stays attached");
         let gone = Edit::RemoveIdentity { name: "id-reports".into() }.apply(&out).unwrap();
         let host = gone.world.resources.iter().find(|r| r.name == host.name).unwrap();
-        assert_eq!(host.identity.as_ref().unwrap().identity_type, "None", "nothing left: type None");
+        assert_eq!(host.identity.as_ref().unwrap().identity_type, IdentityType::None, "nothing left: type None");
     }
 
     #[test]
@@ -433,10 +413,10 @@ mod tests {
         let sc = kv();
         assert_eq!(Edit::InsertWait { before: 0, duration: "soon".into() }.apply(&sc), None);
         let w = Edit::InsertWait { before: 99, duration: " 10m ".into() }.apply(&sc).unwrap();
-        assert_eq!(w.script.last(), Some(&Action::AdvanceClock { duration: "10m".into() }));
+        assert_eq!(w.script.last(), Some(&Action::AdvanceClock { duration: Duration::parse("10m").unwrap() }));
         assert_eq!(Edit::SetDuration { step: 2, duration: "later".into() }.apply(&sc), None);
         let d = Edit::SetDuration { step: 2, duration: "1h".into() }.apply(&sc).unwrap();
-        assert_eq!(d.script[2], Action::AdvanceClock { duration: "1h".into() });
+        assert_eq!(d.script[2], Action::AdvanceClock { duration: Duration::parse("1h").unwrap() });
         // Every step can go, the Key Vault role assignment included.
         let r = Edit::RemoveStep { step: 1 }.apply(&sc).unwrap();
         assert_eq!(r.script.len(), sc.script.len() - 1);
@@ -450,7 +430,7 @@ mod tests {
         assert_eq!(identity_story(&kv(), "kv-contoso"), vec![]);
         let mut sc = kv();
         sc.script.push(Action::SetVaultPermissionModel { by: "alice".into(), vault: "kv-contoso".into(), enable_rbac_authorization: false });
-        sc.script.push(Action::ConfigureApp { host: "vm-web".into(), sdk: None, credential: Some("DefaultAzureCredential".into()), managed_identity: None, env: Default::default() });
+        sc.script.push(Action::ConfigureApp { host: "vm-web".into(), sdk: None, credential: Some(Credential::DefaultAzureCredential), managed_identity: None, env: Default::default() });
         assert_eq!(vault_story(&sc, "KV-contoso"), vec![(4, false)]);
         assert_eq!(redeploys(&sc, "vm-web"), vec![5]);
         assert_eq!(redeploys(&kv(), "vm-web"), Vec::<usize>::new());
@@ -459,11 +439,11 @@ mod tests {
     #[test]
     fn code_settings_follow_the_host() {
         let sc = kv();
-        let c = Edit::SetCredential { host: "vm-web".into(), credential: "DefaultAzureCredential".into() }.apply(&sc).unwrap();
-        assert_eq!(c.world.resources[0].app.as_ref().unwrap().credential, "DefaultAzureCredential");
+        let c = Edit::SetCredential { host: "vm-web".into(), credential: Credential::DefaultAzureCredential }.apply(&sc).unwrap();
+        assert_eq!(c.world.resources[0].app.as_ref().unwrap().credential, Credential::DefaultAzureCredential);
         let m = Edit::SetManagedIdentity { host: "vm-web".into(), managed_identity: Some("  ".into()) }.apply(&sc);
         assert_eq!(m, None, "blank is the same as not set");
-        let t = Edit::SetResourceType { resource: "vm-web".into(), resource_type: "Microsoft.Web/sites".into() }.apply(&sc).unwrap();
-        assert_eq!(kind(&t.world.resources[0]), Some(ResourceKind::AppService));
+        let t = Edit::SetResourceType { resource: "vm-web".into(), resource_type: ResourceKind::AppService }.apply(&sc).unwrap();
+        assert_eq!(t.world.resources[0].resource_type, ResourceKind::AppService);
     }
 }

@@ -3,6 +3,48 @@
 
 use serde::Serialize;
 
+use super::strict::string_enum;
+
+string_enum! {
+    /// An HTTP method a scenario's hand-made request may use.
+    pub enum HttpMethod default Get {
+        /// `GET`.
+        Get = "GET",
+        /// `POST`.
+        Post = "POST",
+        /// `PUT`.
+        Put = "PUT",
+        /// `PATCH`.
+        Patch = "PATCH",
+        /// `DELETE`.
+        Delete = "DELETE",
+        /// `HEAD`.
+        Head = "HEAD",
+        /// `OPTIONS`.
+        Options = "OPTIONS",
+    }
+}
+
+string_enum! {
+    /// The HTTP method of a Blob Storage request in a scenario: read or write a blob.
+    pub enum BlobMethod default Get {
+        /// Get Blob (read).
+        Get = "GET",
+        /// Put Blob (write).
+        Put = "PUT",
+    }
+}
+
+/// Pretty-prints JSON text, two-space indented, keys in their order (services care about
+/// it); `None` when the text is not a JSON object or array.
+pub fn pretty_json(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    if !(v.is_object() || v.is_array()) {
+        return None;
+    }
+    serde_json::to_string_pretty(&v).ok()
+}
+
 /// A request: method, full URL (with query string), headers in sending order, optional body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Request {

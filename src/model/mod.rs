@@ -20,17 +20,16 @@
 
 pub mod arm;
 pub mod collections;
-pub mod decode;
 pub mod edit;
 pub mod directory;
 pub mod http;
-pub mod json;
 pub mod rbac;
 pub mod rng;
 mod runtime;
 pub mod scenario;
 pub mod schema;
 mod skip;
+mod strict;
 pub mod time;
 pub mod token;
 pub mod trace;

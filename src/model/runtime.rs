@@ -10,10 +10,10 @@
 //! ```
 
 use super::arm::{IdentityRef, Resource, ResourceKind};
-use super::http::{build_query, Request, Response};
+use super::http::{build_query, HttpMethod, Request, Response};
 use super::rbac::{short_action, AccessRequest, Decision};
-use super::scenario::{Action, AppSpec};
-use super::time::{human_duration, parse_duration, SimTime};
+use super::scenario::{Action, AppSpec, Credential, FaultKind, Sdk};
+use super::time::{human_duration, SimTime};
 use super::token::{self, Claims, MI_TOKEN_LIFETIME};
 use super::trace::{Change, ChangeOp, Fidelity, Message, Outcome, ParticipantKind, Plane};
 use super::verify::{self, CheckKind, Expectations, Rejection, TokenValidation};
@@ -82,7 +82,7 @@ impl World {
             }
             Action::TokenRequest { host, method, path, query, headers, repeat } => {
                 let h = self.host(host)?;
-                self.raw_token_request(&h, method, path.as_deref(), query, headers, *repeat);
+                self.raw_token_request(&h, *method, path.as_deref(), query, headers, *repeat);
                 Ok(())
             }
             Action::GetSecret { host, vault, secret, auth } => {
@@ -98,11 +98,7 @@ impl World {
                 let Some(acct) = self.resource_by_name(account).cloned().filter(|r| r.kind == ResourceKind::StorageAccount) else {
                     return Err(ScenarioError { path: "account".into(), message: format!("'{account}' is not a storage account in this scenario") });
                 };
-                let m = method.to_ascii_uppercase();
-                if m != "GET" && m != "PUT" {
-                    return Err(ScenarioError { path: "method".into(), message: format!("blob requests are GET or PUT, not '{method}'") });
-                }
-                self.storage_blob(&h, &acct, &m, container, blob, x_ms_version.as_deref(), auth);
+                self.storage_blob(&h, &acct, method.as_str(), container, blob, x_ms_version.as_deref(), auth);
                 Ok(())
             }
             Action::ArmRequest { host, method, target, auth } => {
@@ -113,7 +109,7 @@ impl World {
                         None => return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not a resource, resource group or subscription in this scenario") }),
                     }
                 };
-                self.arm_api(&h, &method.to_ascii_uppercase(), &path, auth);
+                self.arm_api(&h, method.as_str(), &path, auth);
                 Ok(())
             }
             Action::SqlConnect { host, database, auth } => {
@@ -128,10 +124,10 @@ impl World {
                 let h = self.host(host)?;
                 let mut app = h.app.clone();
                 if let Some(s) = sdk {
-                    app.sdk = s.clone();
+                    app.sdk = *s;
                 }
                 if let Some(c) = credential {
-                    app.credential = c.clone();
+                    app.credential = *c;
                 }
                 if let Some(m) = managed_identity {
                     app.managed_identity = if m.is_empty() { None } else { Some(m.clone()) };
@@ -162,10 +158,7 @@ impl World {
                 Ok(())
             }
             Action::Fault { target, kind, duration, host } => {
-                let Some(secs) = parse_duration(duration) else { return Err(ScenarioError { path: "duration".into(), message: format!("'{duration}' is not a duration") }) };
-                if !["throttle", "outage", "updating"].contains(&kind.as_str()) {
-                    return Err(ScenarioError { path: "kind".into(), message: format!("unknown fault '{kind}' (throttle, outage, updating)") });
-                }
+                let secs = duration.secs();
                 let t = target.to_ascii_lowercase();
                 let key = if t == "imds" {
                     let Some(h) = host else { return Err(ScenarioError { path: "host".into(), message: "an imds fault needs the host it applies to".into() }) };
@@ -178,7 +171,7 @@ impl World {
                     t
                 };
                 let until = self.now.plus(secs);
-                self.faults.push(Fault { target: key.clone(), kind: kind.clone(), until });
+                self.faults.push(Fault { target: key.clone(), kind: *kind, until });
                 let who = if key == "entra" {
                     self.p_entra()
                 } else if let Some(h) = key.strip_prefix("imds:") {
@@ -192,7 +185,7 @@ impl World {
                         None => self.p_arm(),
                     }
                 };
-                let s = self.note(who, &format!("fault: {kind} on {target}"), Plane::Runtime, &format!("For {}: {kind}", human_duration(secs as i64)), Fidelity::Conceptual, "scenario fault injection", format!("The scenario injects a fault: {target} answers with {} for the next {}.", match kind.as_str() { "throttle" => "429 Too Many Requests", "updating" => "410 Gone (IMDS updating)", _ => "errors (service unavailable)" }, human_duration(secs as i64)));
+                let s = self.note(who, &format!("fault: {kind} on {target}"), Plane::Runtime, &format!("For {}: {kind}", human_duration(secs as i64)), Fidelity::Conceptual, "scenario fault injection", format!("The scenario injects a fault: {target} answers with {} for the next {}.", match kind { FaultKind::Throttle => "429 Too Many Requests", FaultKind::Updating => "410 Gone (IMDS updating)", FaultKind::Outage => "errors (service unavailable)" }, human_duration(secs as i64)));
                 s.changes.push(Change { op: ChangeOp::Added, area: "faults".into(), what: format!("{kind} on {target} until {}", until.iso()) });
                 Ok(())
             }
@@ -202,7 +195,7 @@ impl World {
 
     pub(crate) fn host(&self, name: &str) -> Result<Host, ScenarioError> {
         if let Some(l) = self.laptops.get(&name.to_ascii_lowercase()) {
-            let app = l.app.clone().unwrap_or(AppSpec { sdk: "dotnet".into(), credential: "DefaultAzureCredential".into(), managed_identity: None, env: BTreeMap::new() });
+            let app = l.app.clone().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::DefaultAzureCredential, managed_identity: None, env: BTreeMap::new() });
             return Ok(Host { name: l.name.clone(), resource: None, env: app.env.clone(), app, az_cli_user: l.az_cli_user.clone() });
         }
         let Some(r) = self.resource_by_name(name) else {
@@ -264,15 +257,15 @@ impl World {
         self.participant(&format!("server:{}", r.name.to_ascii_lowercase()), ParticipantKind::ResourceServer, &label)
     }
 
-    fn fault(&self, key: &str) -> Option<String> {
-        self.faults.iter().find(|f| f.target == key && f.until > self.now).map(|f| f.kind.clone())
+    fn fault(&self, key: &str) -> Option<FaultKind> {
+        self.faults.iter().find(|f| f.target == key && f.until > self.now).map(|f| f.kind)
     }
 
     // ----- SDK ---------------------------------------------------------------------------
 
     /// Which identity a host's credential asks for (client id), if the app names one.
     fn requested_identity(&self, h: &Host) -> Option<IdentityRef> {
-        let key = h.app.managed_identity.clone().or_else(|| if h.app.credential == "DefaultAzureCredential" { h.env.get("AZURE_CLIENT_ID").cloned() } else { None })?;
+        let key = h.app.managed_identity.clone().or_else(|| if h.app.credential == Credential::DefaultAzureCredential { h.env.get("AZURE_CLIENT_ID").cloned() } else { None })?;
         // Code holds the identity's client id, which outlives the identity itself.
         self.identity_ever(&key).or_else(|| Some(IdentityRef { principal_id: String::new(), client_id: key.clone(), mi_resource_id: String::new() }))
     }
@@ -345,9 +338,9 @@ impl World {
     }
 
     fn credential_get_token(&mut self, h: &Host, app: usize, resource: &str, wanted: Option<&IdentityRef>) -> Got {
-        let sdk = h.app.sdk.clone();
-        if h.app.credential == "DefaultAzureCredential" {
-            return self.dac_get_token(h, app, resource, wanted, &sdk);
+        let sdk = h.app.sdk;
+        if h.app.credential == Credential::DefaultAzureCredential {
+            return self.dac_get_token(h, app, resource, wanted, sdk);
         }
         if h.resource.is_none() {
             let s = self.note(app, "ManagedIdentityCredential: no managed identity", Plane::Runtime, "No IMDS endpoint answers on this machine", Fidelity::Documented, "fact sheet §8.3",
@@ -356,10 +349,10 @@ impl World {
             return Got::Failed;
         }
         let src = self.source_of(h);
-        self.mi_source_get_token(h, app, src, resource, wanted, &sdk, false)
+        self.mi_source_get_token(h, app, src, resource, wanted, sdk, false)
     }
 
-    fn dac_get_token(&mut self, h: &Host, app: usize, resource: &str, wanted: Option<&IdentityRef>, sdk: &str) -> Got {
+    fn dac_get_token(&mut self, h: &Host, app: usize, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk) -> Got {
         let hk = h.name.to_ascii_lowercase();
         if let Some(settled) = self.dac_settled.get(&hk).cloned() {
             return match settled.as_str() {
@@ -379,9 +372,9 @@ impl World {
             tried.push(format!("WorkloadIdentityCredential: {}", if wl_ok { "configured (AKS workload identity env vars present)" } else { "unavailable (AZURE_FEDERATED_TOKEN_FILE not set)" }));
         }
         let order = match sdk {
-            "python" => "Environment → WorkloadIdentity → ManagedIdentity → SharedTokenCache → AzureCli → AzurePowerShell → AzureDeveloperCli",
-            "js" => "Environment → WorkloadIdentity → ManagedIdentity → VisualStudioCode → AzureCli → AzurePowerShell → AzureDeveloperCli",
-            _ => "Environment → WorkloadIdentity → ManagedIdentity → VisualStudio → VisualStudioCode → AzureCli → AzurePowerShell → AzureDeveloperCli",
+            Sdk::Python => "Environment → WorkloadIdentity → ManagedIdentity → SharedTokenCache → AzureCli → AzurePowerShell → AzureDeveloperCli",
+            Sdk::Js => "Environment → WorkloadIdentity → ManagedIdentity → VisualStudioCode → AzureCli → AzurePowerShell → AzureDeveloperCli",
+            Sdk::Dotnet => "Environment → WorkloadIdentity → ManagedIdentity → VisualStudio → VisualStudioCode → AzureCli → AzurePowerShell → AzureDeveloperCli",
         };
         let next = if env_ok { "EnvironmentCredential is used" } else if wl_ok { "WorkloadIdentityCredential is used" } else { "next: ManagedIdentityCredential" };
         self.note(app, "DefaultAzureCredential: walk the chain", Plane::Runtime, &format!("{}; {next}", tried.join("; ")), Fidelity::Documented, "fact sheet §8.1",
@@ -430,7 +423,7 @@ impl World {
 
     /// ManagedIdentityCredential against one source, with the SDK's retries.
     #[allow(clippy::too_many_arguments)]
-    fn mi_source_get_token(&mut self, h: &Host, app: usize, src: Source, resource: &str, wanted: Option<&IdentityRef>, sdk: &str, probe: bool) -> Got {
+    fn mi_source_get_token(&mut self, h: &Host, app: usize, src: Source, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk, probe: bool) -> Got {
         let Some(res) = h.resource.clone() else { return Got::Failed };
         match src {
             Source::Workload => return self.workload_token(h, app, resource, sdk),
@@ -445,7 +438,7 @@ impl World {
             }
             _ => {}
         }
-        if probe && src == Source::Imds && sdk != "python" {
+        if probe && src == Source::Imds && sdk != Sdk::Python {
             // .NET / JS probe: a request without Metadata; a 400 proves IMDS is there.
             let req = Request::new("GET", format!("{IMDS}{IMDS_TOKEN_PATH}?{}", build_query(&[("api-version", "2018-02-01"), ("resource", resource)])));
             let ep = self.p_endpoint(&res);
@@ -456,8 +449,8 @@ impl World {
                 "The probe's 400 'Required metadata header not specified' is the expected answer: IMDS exists, so ManagedIdentityCredential is available. Now the real request follows.".to_string()).outcome = super::trace::Outcome::Ok;
         }
         let delays: Vec<u64> = match (src, sdk) {
-            (Source::Imds, "python") => vec![2, 4, 8, 16, 32],
-            (Source::Imds, "js") => vec![1, 2, 3, 4, 5],
+            (Source::Imds, Sdk::Python) => vec![2, 4, 8, 16, 32],
+            (Source::Imds, Sdk::Js) => vec![1, 2, 3, 4, 5],
             (Source::Imds, _) => vec![1, 2, 4],
             _ => vec![1, 1, 1],
         };
@@ -546,11 +539,11 @@ impl World {
     fn imds_handle(&mut self, res: &Resource, req: &Request, ep: usize) -> Response {
         let err = |status: u16, body: &str| Response::new(status).json(JSON_UTF8, body).header("Server", "IMDS/150.870.65.1854");
         let hk = format!("imds:{}", res.name.to_ascii_lowercase());
-        match self.fault(&hk).as_deref() {
-            Some("throttle") => return err(429, r#"{"error":"too_many_requests","error_description":"Too many requests"}"#),
-            Some("updating") => return err(410, r#"{"error":"service_unavailable","error_description":"IMDS is updating; available within 70 seconds"}"#),
-            Some("outage") => return err(503, r#"{"error":"service_unavailable","error_description":"Service unavailable"}"#),
-            _ => {}
+        match self.fault(&hk) {
+            Some(FaultKind::Throttle) => return err(429, r#"{"error":"too_many_requests","error_description":"Too many requests"}"#),
+            Some(FaultKind::Updating) => return err(410, r#"{"error":"service_unavailable","error_description":"IMDS is updating; available within 70 seconds"}"#),
+            Some(FaultKind::Outage) => return err(503, r#"{"error":"service_unavailable","error_description":"Service unavailable"}"#),
+            None => {}
         }
         if req.method != "GET" {
             return err(405, r#"{"error":"method_not_allowed","error_description":"Method not allowed"}"#);
@@ -802,7 +795,7 @@ impl World {
         if legacy && resp.status == 200 {
             // 2017-09-01: expires_on as a date-time string (exact format unconfirmed).
             let body = resp.body.clone().unwrap_or_default();
-            if let Some(mut v) = super::json::parse_value(&body) {
+            if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&body) {
                 let exp: u64 = v["expires_on"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
                 v["expires_on"] = SimTime(exp).legacy_app_service().into();
                 if let Some(o) = v.as_object_mut() {
@@ -849,7 +842,7 @@ impl World {
 
     // ----- AKS workload identity ------------------------------------------------------------
 
-    fn workload_token(&mut self, h: &Host, app: usize, resource: &str, sdk: &str) -> Got {
+    fn workload_token(&mut self, h: &Host, app: usize, resource: &str, sdk: Sdk) -> Got {
         let Some(res) = h.resource.clone() else { return Got::Failed };
         let Some((ns, sa, ident_name, issuer)) = res.data.workload.clone() else {
             let s = self.note(app, "WorkloadIdentityCredential unavailable", Plane::Runtime, "No projected service-account token on this host", Fidelity::Documented, "fact sheet §3.5", "Workload identity needs the AKS webhook's environment variables and token file.".into());
@@ -910,10 +903,10 @@ impl World {
         };
         let Some(oid) = self.resolve_principal(&user) else { return Got::Failed };
         let entra = self.p_entra();
-        let skipped = match h.app.sdk.as_str() {
-            "python" => "SharedTokenCacheCredential (no shared cache)",
-            "js" => "VisualStudioCodeCredential (not signed in)",
-            _ => "VisualStudioCredential and VisualStudioCodeCredential (not signed in)",
+        let skipped = match h.app.sdk {
+            Sdk::Python => "SharedTokenCacheCredential (no shared cache)",
+            Sdk::Js => "VisualStudioCodeCredential (not signed in)",
+            Sdk::Dotnet => "VisualStudioCredential and VisualStudioCodeCredential (not signed in)",
         };
         self.note(app, "az account get-access-token", Plane::Runtime, &format!("{skipped} unavailable; AzureCliCredential runs `az account get-access-token --resource {resource}`"), Fidelity::Documented, "fact sheet §8.1",
             format!("After ManagedIdentityCredential, the chain tries the developer tools in order; {skipped} cannot help here, so it reaches AzureCliCredential, which shells out to the Azure CLI. The CLI uses {user}'s sign-in (from `az login`): the code now runs as {user}, not as any managed identity."));
@@ -954,7 +947,7 @@ impl World {
 
     // ----- raw token requests -----------------------------------------------------------------
 
-    fn raw_token_request(&mut self, h: &Host, method: &str, path: Option<&str>, query: &[(String, String)], headers: &[(String, String)], repeat: u32) {
+    fn raw_token_request(&mut self, h: &Host, method: HttpMethod, path: Option<&str>, query: &[(String, String)], headers: &[(String, String)], repeat: u32) {
         let app = self.p_app(h);
         let Some(res) = h.resource.clone() else {
             let s = self.note(app, "no token endpoint", Plane::Runtime, "Connection to 169.254.169.254 timed out", Fidelity::Documented, "fact sheet §8.3", "Outside Azure there is no link-local metadata endpoint: the request times out.".into());
@@ -970,7 +963,7 @@ impl World {
         let path = path.unwrap_or(default_path);
         let qs = query.iter().map(|(k, v)| format!("{}={}", super::http::encode(k), super::http::encode(&self.expand(v, h)))).collect::<Vec<_>>().join("&");
         let url = if qs.is_empty() { format!("{base}{path}") } else { format!("{base}{path}?{qs}") };
-        let mut req = Request::new(&method.to_ascii_uppercase(), url);
+        let mut req = Request::new(method.as_str(), url);
         for (k, v) in headers {
             req = req.header(k, self.expand(v, h));
         }
@@ -1444,7 +1437,7 @@ impl World {
 }
 
 fn r_app(r: &Resource, w: &World) -> AppSpec {
-    w.app_specs.get(&r.name.to_ascii_lowercase()).cloned().unwrap_or(AppSpec { sdk: "dotnet".into(), credential: "ManagedIdentityCredential".into(), managed_identity: None, env: BTreeMap::new() })
+    w.app_specs.get(&r.name.to_ascii_lowercase()).cloned().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::ManagedIdentityCredential, managed_identity: None, env: BTreeMap::new() })
 }
 
 /// Signs a non-Entra JWT (the Kubernetes service-account token) with the demo key.
@@ -1454,7 +1447,7 @@ fn sign_other(claims: &serde_json::Value) -> String {
 
 /// A string field of a JSON object body.
 pub(crate) fn json_field(body: &str, key: &str) -> Option<String> {
-    super::decode::string_field(body, key)
+    serde_json::from_str::<serde_json::Value>(body).ok()?.get(key)?.as_str().map(str::to_string)
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -8,17 +8,20 @@
 //! identity name, or an object id; a `scope` may be a full ARM id or the name of a
 //! subscription, resource group or resource.
 
-use serde::Serialize;
-#[cfg(not(target_arch = "wasm32"))]
-use serde::Deserialize;
+use super::arm::{AppServiceKind, IdentityType, ResourceKind};
+use super::http::{BlobMethod, HttpMethod};
+use super::strict::string_enum;
+use super::schema::Diagnostic;
+use super::time::{Duration, SimTime, UtcTime};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The newest scenario format version this build understands.
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole scenario document.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
     /// Format version; must be 1.
@@ -36,64 +39,64 @@ pub struct Scenario {
     pub seed: u64,
     /// Virtual start time, RFC 3339 UTC (`2026-01-15T09:00:00Z`).
     #[serde(default = "default_start")]
-    pub start_time: String,
+    pub start_time: UtcTime,
     /// The initial world.
+    #[serde(deserialize_with = "super::strict::object")]
     pub world: WorldSpec,
     /// The actions to run, in order.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::strict::objects")]
     pub script: Vec<Action>,
 }
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn default_start() -> String {
-    "2026-01-15T09:00:00Z".into()
+fn default_start() -> UtcTime {
+    UtcTime(SimTime(1_768_467_600))
 }
 
 /// The initial state of the tenant and subscriptions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "World")]
 pub struct WorldSpec {
     /// The Entra tenant.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::strict::object")]
     pub tenant: TenantSpec,
     /// Subscriptions with their resource groups.
-    #[serde(default)]
+    #[serde(deserialize_with = "super::strict::objects")]
     pub subscriptions: Vec<SubscriptionSpec>,
     /// Users (operators, developers).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub users: Vec<UserSpec>,
     /// Security groups.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub groups: Vec<GroupSpec>,
     /// Azure resources, including user-assigned identities.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::strict::objects")]
     pub resources: Vec<ResourceSpec>,
     /// App registrations (an application object plus its service principal), e.g. an API
     /// that managed identities call with app roles.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub app_registrations: Vec<AppRegistrationSpec>,
     /// Developer machines outside Azure (for `DefaultAzureCredential` on a laptop).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub laptops: Vec<LaptopSpec>,
     /// Custom role definitions (built-in roles are always present).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub role_definitions: Vec<RoleDefinitionSpec>,
     /// Role assignments that exist at the start (already propagated).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub role_assignments: Vec<RoleAssignmentSpec>,
     /// Deny assignments (Azure-managed; cannot be created by actions).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub deny_assignments: Vec<DenyAssignmentSpec>,
     /// Timing knobs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::strict::object")]
     pub settings: Settings,
 }
 
 /// The tenant.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Tenant")]
 pub struct TenantSpec {
     /// Tenant id; generated from the seed when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,9 +107,9 @@ pub struct TenantSpec {
 }
 
 /// A subscription.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Subscription")]
 pub struct SubscriptionSpec {
     /// Display name (also usable as a scope name).
     pub name: String,
@@ -114,7 +117,7 @@ pub struct SubscriptionSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
     /// Resource groups.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::strict::objects")]
     pub resource_groups: Vec<ResourceGroupSpec>,
     /// Optional management group above the subscription.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,9 +125,9 @@ pub struct SubscriptionSpec {
 }
 
 /// A resource group.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "ResourceGroup")]
 pub struct ResourceGroupSpec {
     /// Name, e.g. `rg-app`.
     pub name: String,
@@ -133,15 +136,14 @@ pub struct ResourceGroupSpec {
     pub location: String,
 }
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-pub(crate) fn default_location() -> String {
+fn default_location() -> String {
     "westeurope".into()
 }
 
 /// A user.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "User")]
 pub struct UserSpec {
     /// Short name used in references, e.g. `alice`.
     pub name: String,
@@ -151,9 +153,9 @@ pub struct UserSpec {
 }
 
 /// A security group.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Group")]
 pub struct GroupSpec {
     /// Display name used in references.
     pub name: String,
@@ -166,13 +168,13 @@ pub struct GroupSpec {
 }
 
 /// A resource in a resource group.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Resource")]
 pub struct ResourceSpec {
-    /// ARM type, e.g. `Microsoft.Compute/virtualMachines`.
+    /// ARM resource type, e.g. `Microsoft.Compute/virtualMachines`.
     #[serde(rename = "type")]
-    pub resource_type: String,
+    pub resource_type: ResourceKind,
     /// Resource name, unique in the scenario.
     pub name: String,
     /// Resource group name.
@@ -184,49 +186,49 @@ pub struct ResourceSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The ARM `identity` block, as in a PUT body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
     pub identity: Option<IdentityBlock>,
     /// Type-specific properties.
-    #[serde(default, skip_serializing_if = "Properties::is_empty")]
+    #[serde(default, skip_serializing_if = "Properties::is_empty", deserialize_with = "super::strict::object")]
     pub properties: Properties,
     /// The application code running on a compute resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
     pub app: Option<AppSpec>,
 }
 
 /// The ARM `identity` block: `type` plus the `userAssignedIdentities` map.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Identity")]
 pub struct IdentityBlock {
-    /// `None`, `SystemAssigned`, `UserAssigned`, `SystemAssigned, UserAssigned` (either comma form).
+    /// Which identities the resource has: `None`, `SystemAssigned`, `UserAssigned` or
+    /// `SystemAssigned, UserAssigned` (either comma form).
     #[serde(rename = "type")]
-    pub identity_type: String,
+    pub identity_type: IdentityType,
     /// Key: user-assigned identity resource id or name. Value: `{}` to attach, `null` to detach.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub user_assigned_identities: BTreeMap<String, Option<serde_json::Value>>,
+    pub user_assigned_identities: BTreeMap<String, UserAssignedEntry>,
 }
 
 /// Properties of the resource types the model knows; each applies to some types only.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Properties {
     /// Key Vault: `true` = Azure RBAC data actions, `false` = access policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_rbac_authorization: Option<bool>,
     /// Key Vault: secrets.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub secrets: Vec<SecretSpec>,
     /// Key Vault (access-policy model): policies.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub access_policies: Vec<AccessPolicySpec>,
     /// Storage: blob containers.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub containers: Vec<ContainerSpec>,
     /// App Service: `app` or `functionapp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<AppServiceKind>,
     /// SQL database: Entra principals created as contained users (`CREATE USER … FROM EXTERNAL PROVIDER`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contained_users: Vec<String>,
@@ -243,7 +245,7 @@ pub struct Properties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_issuer: Option<String>,
     /// User-assigned identity: federated identity credentials.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub federated_identity_credentials: Vec<FederatedCredentialSpec>,
 }
 
@@ -255,9 +257,9 @@ impl Properties {
 }
 
 /// A Key Vault secret.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Secret")]
 pub struct SecretSpec {
     /// Secret name.
     pub name: String,
@@ -266,9 +268,9 @@ pub struct SecretSpec {
 }
 
 /// A Key Vault access policy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "AccessPolicy")]
 pub struct AccessPolicySpec {
     /// The principal: a name reference or object id.
     pub object_id: String,
@@ -278,21 +280,21 @@ pub struct AccessPolicySpec {
 }
 
 /// A blob container.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Container")]
 pub struct ContainerSpec {
     /// Container name.
     pub name: String,
     /// Blobs in it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::strict::objects")]
     pub blobs: Vec<BlobSpec>,
 }
 
 /// A blob.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Blob")]
 pub struct BlobSpec {
     /// Blob name.
     pub name: String,
@@ -302,9 +304,9 @@ pub struct BlobSpec {
 }
 
 /// A federated identity credential on a user-assigned identity.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "FederatedIdentityCredential")]
 pub struct FederatedCredentialSpec {
     /// Credential name.
     pub name: String,
@@ -317,22 +319,21 @@ pub struct FederatedCredentialSpec {
     pub audiences: Vec<String>,
 }
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_fic_audiences() -> Vec<String> {
     vec!["api://AzureADTokenExchange".into()]
 }
 
 /// The code on a compute resource and its SDK.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "App")]
 pub struct AppSpec {
     /// Which SDK family: `dotnet`, `python` or `js`.
-    #[serde(default = "default_sdk")]
-    pub sdk: String,
-    /// `ManagedIdentityCredential` or `DefaultAzureCredential`.
-    #[serde(default = "default_credential")]
-    pub credential: String,
+    #[serde(default)]
+    pub sdk: Sdk,
+    /// `DefaultAzureCredential` or `ManagedIdentityCredential`.
+    #[serde(default)]
+    pub credential: Credential,
     /// For `ManagedIdentityCredential`: which user-assigned identity (name, client id or resource id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_identity: Option<String>,
@@ -341,19 +342,105 @@ pub struct AppSpec {
     pub env: BTreeMap<String, String>,
 }
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn default_sdk() -> String {
-    "dotnet".into()
+string_enum! {
+    /// The Azure SDK family the application code uses; each has its own credential
+    /// chain, retry schedule and IMDS probe (fact sheet §3.5).
+    pub enum Sdk default Dotnet {
+        /// Azure SDK for .NET (`Azure.Identity`).
+        Dotnet = "dotnet",
+        /// Azure SDK for Python (`azure-identity`).
+        Python = "python",
+        /// Azure SDK for JavaScript (`@azure/identity`).
+        Js = "js",
+    }
 }
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn default_credential() -> String {
-    "DefaultAzureCredential".into()
+
+string_enum! {
+    /// The credential class the application code constructs.
+    pub enum Credential default DefaultAzureCredential {
+        /// The managed identity of the host only.
+        ManagedIdentityCredential = "ManagedIdentityCredential",
+        /// A chain: environment, workload identity, managed identity, then developer tools.
+        DefaultAzureCredential = "DefaultAzureCredential",
+    }
+}
+
+string_enum! {
+    /// A fault a scenario injects into a service for a while.
+    pub enum FaultKind {
+        /// 429 Too Many Requests.
+        Throttle = "throttle",
+        /// 503 Service Unavailable (or errors of that kind).
+        Outage = "outage",
+        /// IMDS is being updated: 410 Gone.
+        Updating = "updating",
+    }
+}
+
+/// A value of the `userAssignedIdentities` map in an ARM `identity` block: `{}` attaches
+/// the identity, `null` detaches it (fact sheet §4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserAssignedEntry {
+    /// `{}`: attach.
+    Attach,
+    /// `null`: detach.
+    Detach,
+}
+
+impl Serialize for UserAssignedEntry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            UserAssignedEntry::Attach => s.serialize_map(Some(0))?.end(),
+            UserAssignedEntry::Detach => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserAssignedEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = UserAssignedEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("{} (attach) or null (detach)")
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(UserAssignedEntry::Detach)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(UserAssignedEntry::Detach)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_map(self)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                match map.next_key::<serde::de::IgnoredAny>()? {
+                    None => Ok(UserAssignedEntry::Attach),
+                    Some(_) => Err(serde::de::Error::invalid_length(1, &self)),
+                }
+            }
+        }
+        d.deserialize_option(V)
+    }
+}
+
+impl JsonSchema for UserAssignedEntry {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserAssignedEntry".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "{} attaches the identity; null detaches it.",
+            "oneOf": [{"type": "object", "maxProperties": 0}, {"type": "null"}]
+        })
+    }
 }
 
 /// An app registration: an application object and its service principal.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "AppRegistration")]
 pub struct AppRegistrationSpec {
     /// Display name used in references.
     pub name: String,
@@ -364,14 +451,14 @@ pub struct AppRegistrationSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub app_roles: Vec<String>,
     /// App roles granted to principals (e.g. a managed identity): they appear in its tokens' `roles`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
     pub app_role_assignments: Vec<AppRoleAssignmentSpec>,
 }
 
 /// An app role granted to a principal.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "AppRoleAssignment")]
 pub struct AppRoleAssignmentSpec {
     /// The principal: a name reference or object id.
     pub principal_id: String,
@@ -380,9 +467,9 @@ pub struct AppRoleAssignmentSpec {
 }
 
 /// A developer laptop outside Azure.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Laptop")]
 pub struct LaptopSpec {
     /// Name used as a `host` in actions.
     pub name: String,
@@ -395,9 +482,9 @@ pub struct LaptopSpec {
 }
 
 /// A custom role definition (same shape as Azure's, with names instead of GUIDs allowed).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "RoleDefinition")]
 pub struct RoleDefinitionSpec {
     /// Role name.
     pub role_name: String,
@@ -408,6 +495,7 @@ pub struct RoleDefinitionSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Permission blocks.
+    #[serde(deserialize_with = "super::strict::objects")]
     pub permissions: Vec<PermissionSpec>,
     /// Where the role may be assigned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -415,9 +503,9 @@ pub struct RoleDefinitionSpec {
 }
 
 /// One permissions block of a role definition.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "Permission")]
 pub struct PermissionSpec {
     /// Control-plane actions granted.
     #[serde(default)]
@@ -434,9 +522,9 @@ pub struct PermissionSpec {
 }
 
 /// A role assignment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "RoleAssignment")]
 pub struct RoleAssignmentSpec {
     /// The principal: a name reference or an object id.
     pub principal_id: String,
@@ -447,13 +535,14 @@ pub struct RoleAssignmentSpec {
 }
 
 /// A deny assignment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(rename = "DenyAssignment")]
 pub struct DenyAssignmentSpec {
     /// Name.
     pub deny_assignment_name: String,
     /// Denied actions (same shape as a role's permissions).
+    #[serde(deserialize_with = "super::strict::objects")]
     pub permissions: Vec<PermissionSpec>,
     /// Scope (ARM id or name).
     pub scope: String,
@@ -468,16 +557,15 @@ pub struct DenyAssignmentSpec {
 }
 
 /// Timing knobs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
     /// How long a new role assignment takes to reach the authorization caches (`0s` to `30m`; docs: up to 10 minutes).
     #[serde(default = "default_propagation")]
-    pub rbac_propagation: String,
+    pub rbac_propagation: Duration,
     /// How long after a change IMDS sees a new identity assignment or removal.
     #[serde(default = "default_zero")]
-    pub identity_propagation: String,
+    pub identity_propagation: Duration,
 }
 
 impl Default for Settings {
@@ -486,19 +574,16 @@ impl Default for Settings {
     }
 }
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn default_propagation() -> String {
-    "5m".into()
+fn default_propagation() -> Duration {
+    Duration::from_secs(300)
 }
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn default_zero() -> String {
-    "0s".into()
+fn default_zero() -> Duration {
+    Duration::from_secs(0)
 }
 
 /// One scripted action. `by` names the operator for control-plane actions; `host` names
 /// the compute resource (or laptop) whose code runs a runtime action.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Deserialize))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "action", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Action {
     /// Turn on the system-assigned identity of a resource (ARM PATCH `identity.type`).
@@ -563,6 +648,7 @@ pub enum Action {
         /// Resource name.
         resource: String,
         /// The new identity block.
+        #[serde(deserialize_with = "super::strict::object")]
         identity: IdentityBlock,
     },
     /// Create a role assignment.
@@ -634,7 +720,7 @@ pub enum Action {
     #[serde(rename_all = "camelCase")]
     AdvanceClock {
         /// How far: `90s`, `10m`, `24h`, `45d`.
-        duration: String,
+        duration: Duration,
     },
     /// The code asks its credential for a token (`credential.GetToken(scope)`).
     #[serde(rename_all = "camelCase")]
@@ -650,16 +736,20 @@ pub enum Action {
         /// Host name.
         host: String,
         /// HTTP method.
-        #[serde(default = "default_get")]
-        method: String,
+        #[serde(default)]
+        method: HttpMethod,
         /// Path (defaults to the endpoint's token path).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path: Option<String>,
-        /// Query parameters in order (values unencoded).
+        /// Query parameters as `[name, value]` pairs, in order (values unencoded); values may
+        /// use `$clientId:NAME`, `$principalId:NAME` and `$resourceId:NAME`.
         #[serde(default)]
+        #[schemars(example = query_example())]
         query: Vec<(String, String)>,
-        /// Headers in order.
+        /// Headers as `[name, value]` pairs, in order; `$IDENTITY_HEADER` expands to the
+        /// host's secret.
         #[serde(default)]
+        #[schemars(example = headers_example())]
         headers: Vec<(String, String)>,
         /// How many identical requests to send at once (throttling demos).
         #[serde(default = "one")]
@@ -684,9 +774,9 @@ pub enum Action {
     BlobRequest {
         /// Host name.
         host: String,
-        /// `GET` or `PUT`.
-        #[serde(default = "default_get")]
-        method: String,
+        /// `GET` (read) or `PUT` (write).
+        #[serde(default)]
+        method: BlobMethod,
         /// Storage account name.
         account: String,
         /// Container.
@@ -706,8 +796,8 @@ pub enum Action {
         /// Host name.
         host: String,
         /// HTTP method.
-        #[serde(default = "default_get")]
-        method: String,
+        #[serde(default)]
+        method: HttpMethod,
         /// Target resource name (or a full ARM path).
         target: String,
         /// As for `getSecret`.
@@ -732,10 +822,10 @@ pub enum Action {
         host: String,
         /// New SDK family.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        sdk: Option<String>,
+        sdk: Option<Sdk>,
         /// New credential class.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        credential: Option<String>,
+        credential: Option<Credential>,
         /// User-assigned identity to name; `""` for none.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         managed_identity: Option<String>,
@@ -749,9 +839,9 @@ pub enum Action {
         /// `imds` (on `host`), `entra`, or a resource name.
         target: String,
         /// `throttle` (429), `outage` (503), `updating` (IMDS 410).
-        kind: String,
+        kind: FaultKind,
         /// How long.
-        duration: String,
+        duration: Duration,
         /// Host, for `imds`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         host: Option<String>,
@@ -764,40 +854,43 @@ pub enum Action {
     },
 }
 
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn default_get() -> String {
-    "GET".into()
+fn query_example() -> Vec<(&'static str, &'static str)> {
+    vec![("api-version", "2018-02-01"), ("resource", "https://vault.azure.net")]
 }
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn headers_example() -> Vec<(&'static str, &'static str)> {
+    vec![("Metadata", "true")]
+}
 fn one() -> u32 {
     1
 }
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_auth() -> String {
     "sdk".into()
 }
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn default_ms_version() -> Option<String> {
     Some("2021-08-06".into())
 }
 
+/// Largest scenario accepted, in bytes (4 MiB).
+pub const MAX_INPUT: usize = 4 << 20;
+
 impl Scenario {
     /// Parses a scenario from JSON text (strict: unknown fields and wrong types are
     /// errors; references are not checked here, see [`load`]).
-    pub fn from_json(text: &str) -> Result<Scenario, Vec<super::schema::Diagnostic>> {
+    pub fn from_json(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
         match parse_checked(text) {
-            (_, Some(sc), d) if d.is_empty() => Ok(sc),
-            (_, _, d) => Err(d),
+            (Some(sc), d) if d.is_empty() => Ok(sc),
+            (_, d) => Err(d),
         }
     }
-    /// Compact JSON (one serializer instantiation keeps the WebAssembly small).
+    /// Compact JSON (share links).
     pub fn to_compact_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
-    /// Pretty JSON, two-space indented, fields in declaration order.
+    /// Pretty JSON, two-space indented, fields in declaration order. Serialized directly:
+    /// pretty-printing the compact text through a `Value` took five times as long, and the
+    /// editor shows this text after every form edit.
     pub fn to_json(&self) -> String {
-        let compact = self.to_compact_json();
-        super::json::pretty(&compact).unwrap_or(compact)
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }
 
@@ -808,7 +901,7 @@ pub struct Loaded {
     /// The scenario, when the text is valid JSON of the right shape.
     pub scenario: Option<Scenario>,
     /// Every problem: syntax, shape (unknown fields, types, missing fields) and references.
-    pub diagnostics: Vec<super::schema::Diagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Loaded {
@@ -821,42 +914,33 @@ impl Loaded {
 /// Reads a scenario, never giving up after the first problem and never panicking: syntax,
 /// then shape against the schema, then references (by running the scenario leniently).
 pub fn load(text: &str) -> Loaded {
-    let (root, scenario, mut diagnostics) = parse_checked(text);
-    if let (Some(root), Some(sc)) = (&root, &scenario) {
+    let (scenario, mut diagnostics) = parse_checked(text);
+    if let Some(sc) = &scenario {
         let (_, errors) = super::world::simulate_lenient(sc);
-        diagnostics.extend(reference_diagnostics(root, sc, errors));
+        diagnostics.extend(reference_diagnostics(text, sc, errors));
     }
     Loaded { scenario, diagnostics }
 }
 
-/// Syntax and shape only (no simulation): the parsed tree (for positions), the scenario
-/// when the shape is right, and the problems found so far.
-pub fn parse_checked(text: &str) -> (Option<super::json::Node>, Option<Scenario>, Vec<super::schema::Diagnostic>) {
-    use super::schema::{check, Diagnostic};
-    let root = match super::json::parse(text) {
-        Ok(n) => n,
-        Err(e) => {
-            let hint = if e.message.contains("limit") { Some("split the scenario or remove unused parts".to_string()) } else { None };
-            return (None, None, vec![Diagnostic { path: "$".into(), line: e.pos.line, column: e.pos.col, message: e.message, hint }]);
-        }
-    };
-    let mut diagnostics = Vec::new();
-    check(&root, &mut diagnostics);
-    if !diagnostics.is_empty() {
-        return (Some(root), None, diagnostics);
-    }
-    let sc = super::decode::scenario(&root);
-    (Some(root), Some(sc), diagnostics)
+/// Syntax and shape only (no simulation): the scenario when serde reads it, and otherwise
+/// every problem the schema check finds (see [`super::schema::check`]).
+pub fn parse_checked(text: &str) -> (Option<Scenario>, Vec<Diagnostic>) {
+    super::schema::check(text)
 }
 
-/// Turns the problems a lenient run reported into positioned diagnostics with hints.
-pub fn reference_diagnostics(root: &super::json::Node, sc: &Scenario, errors: Vec<super::world::ScenarioError>) -> Vec<super::schema::Diagnostic> {
+/// Turns the problems a lenient run reported into diagnostics with the position of their
+/// JSON path in `text` and a "did you mean" where a name is close to a declared one.
+pub fn reference_diagnostics(text: &str, sc: &Scenario, errors: Vec<super::world::ScenarioError>) -> Vec<Diagnostic> {
+    if errors.is_empty() {
+        return Vec::new();
+    }
+    let doc = super::schema::Positions::new(text);
     errors
         .into_iter()
         .map(|e| {
-            let pos = super::schema::locate(root, &e.path);
+            let (line, column) = doc.locate(&e.path);
             let hint = reference_hint(sc, &e.message);
-            super::schema::Diagnostic { path: e.path, line: pos.line, column: pos.col, message: e.message, hint }
+            Diagnostic { path: e.path, line, column, message: e.message, hint }
         })
         .collect()
 }

@@ -1,339 +1,39 @@
-//! The scenario format, declared once: this table drives validation (every problem, with
-//! its path, position and a hint) and the published JSON Schema (`mip schema`).
+//! Checking a scenario document, with every problem at its place.
+//!
+//! The format is declared once, by the Rust types of [`super::scenario`]: serde reads
+//! them, and schemars derives from the same declaration the JSON Schema that is published
+//! (`mip schema`, `docs/scenario.schema.json`, kept current by a test) and that this
+//! module checks documents against. [`check`] takes the fast path first: when serde reads the document there is no
+//! shape problem to report and no position to compute. Only when serde refuses does it
+//! parse the text into a syntax tree that keeps every node's range (jsonc-parser, with
+//! comments and the other JSONC extensions switched off) and walk it against the schema,
+//! collecting *all* problems (unknown fields with a "did you mean", wrong types, missing
+//! fields, values outside an enum, unknown actions), each with its JSON path, line and
+//! column. `tests/format.rs` checks over thousands of mutated documents that serde
+//! accepts a document exactly when the walk finds nothing.
 
-use super::json::{Node, Pos, Val};
-use super::time::{parse_duration, SimTime};
+use super::scenario::{Scenario, MAX_INPUT};
+use super::time::{Duration, UtcTime};
+use jsonc_parser::ast::{ObjectPropName, Value as Node};
+use jsonc_parser::common::Ranged;
+use jsonc_parser::errors::{ParseError, ParseErrorKind};
+use jsonc_parser::{CollectOptions, ParseOptions};
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
-/// A field's type.
-#[derive(Clone, Copy)]
-pub enum Ty {
-    /// A string.
-    Str,
-    /// A non-negative integer.
-    Int,
-    /// `true` or `false`.
-    Bool,
-    /// A duration such as `10m`, `24h`, `45d`.
-    Duration,
-    /// An RFC 3339 UTC time such as `2026-01-15T09:00:00Z`.
-    Time,
-    /// One of these strings.
-    Enum(&'static [&'static str]),
-    /// An object.
-    Obj(&'static Obj),
-    /// An array of items.
-    Arr(&'static Ty),
-    /// An object used as a map from string keys to values of this type.
-    Map(&'static Ty),
-    /// `{}` (attach) or `null` (detach).
-    EmptyOrNull,
-    /// A `[name, value]` pair of strings.
-    Pair,
-    /// A string or `null`.
-    StrOrNull,
-    /// The script: an array of objects tagged by `action`.
-    Actions,
-}
-
-/// An object type.
-pub struct Obj {
-    /// Name in the JSON Schema's `$defs`.
-    pub name: &'static str,
-    /// Description.
-    pub doc: &'static str,
-    /// Fields.
-    pub fields: &'static [F],
-}
-
-/// A field.
-pub struct F {
-    /// JSON name.
-    pub name: &'static str,
-    /// Type.
-    pub ty: Ty,
-    /// Must be present.
-    pub req: bool,
-    /// Description.
-    pub doc: &'static str,
-}
-
-const fn f(name: &'static str, ty: Ty, doc: &'static str) -> F {
-    F { name, ty, req: false, doc }
-}
-const fn r(name: &'static str, ty: Ty, doc: &'static str) -> F {
-    F { name, ty, req: true, doc }
-}
-
-/// Resource types the model knows.
-pub const RESOURCE_TYPES: &[&str] = &[
-    "Microsoft.Compute/virtualMachines",
-    "Microsoft.Compute/virtualMachineScaleSets",
-    "Microsoft.Web/sites",
-    "Microsoft.HybridCompute/machines",
-    "Microsoft.ContainerService/managedClusters",
-    "Microsoft.KeyVault/vaults",
-    "Microsoft.Storage/storageAccounts",
-    "Microsoft.Sql/servers/databases",
-    "Microsoft.ManagedIdentity/userAssignedIdentities",
-];
-const IDENTITY_TYPES: &[&str] = &["None", "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned", "SystemAssigned,UserAssigned"];
-const SDKS: &[&str] = &["dotnet", "python", "js"];
-const CREDENTIALS: &[&str] = &["DefaultAzureCredential", "ManagedIdentityCredential"];
-const FAULTS: &[&str] = &["throttle", "outage", "updating"];
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-
-/// The whole document.
-pub static SCENARIO: Obj = Obj {
-    name: "Scenario",
-    doc: "A Managed Identity Playground scenario: a world and a script of actions.",
-    fields: &[
-        r("version", Ty::Int, "Format version; must be 1."),
-        r("name", Ty::Str, "Title shown in the gallery."),
-        f("description", Ty::Str, "What happens, in a sentence or two."),
-        f("learningGoal", Ty::Str, "What the learner should take away."),
-        f("seed", Ty::Int, "Seed for every generated id; the same seed gives the same trace."),
-        f("startTime", Ty::Time, "Virtual start time (UTC)."),
-        r("world", Ty::Obj(&WORLD), "The initial world."),
-        f("script", Ty::Actions, "Actions, run in order."),
-    ],
-};
-
-static WORLD: Obj = Obj {
-    name: "World",
-    doc: "The tenant, subscriptions, resources and permissions at the start.",
-    fields: &[
-        f("tenant", Ty::Obj(&TENANT), "The Entra tenant."),
-        r("subscriptions", Ty::Arr(&Ty::Obj(&SUBSCRIPTION)), "Subscriptions with their resource groups."),
-        f("users", Ty::Arr(&Ty::Obj(&USER)), "Users (operators, developers)."),
-        f("groups", Ty::Arr(&Ty::Obj(&GROUP)), "Security groups."),
-        f("resources", Ty::Arr(&Ty::Obj(&RESOURCE)), "Azure resources, user-assigned identities included."),
-        f("appRegistrations", Ty::Arr(&Ty::Obj(&APP_REGISTRATION)), "App registrations (application object + service principal)."),
-        f("laptops", Ty::Arr(&Ty::Obj(&LAPTOP)), "Developer machines outside Azure."),
-        f("roleDefinitions", Ty::Arr(&Ty::Obj(&ROLE_DEFINITION)), "Custom roles (built-in roles always exist)."),
-        f("roleAssignments", Ty::Arr(&Ty::Obj(&ROLE_ASSIGNMENT)), "Role assignments in force at the start."),
-        f("denyAssignments", Ty::Arr(&Ty::Obj(&DENY_ASSIGNMENT)), "Deny assignments."),
-        f("settings", Ty::Obj(&SETTINGS), "Timing knobs."),
-    ],
-};
-
-static TENANT: Obj = Obj { name: "Tenant", doc: "The Entra tenant.", fields: &[f("tenantId", Ty::Str, "Tenant id (GUID); generated when absent."), f("domain", Ty::Str, "Primary domain.")] };
-
-static SUBSCRIPTION: Obj = Obj {
-    name: "Subscription",
-    doc: "A subscription.",
-    fields: &[
-        r("name", Ty::Str, "Display name; usable as a scope."),
-        f("subscriptionId", Ty::Str, "GUID; generated when absent."),
-        f("resourceGroups", Ty::Arr(&Ty::Obj(&RESOURCE_GROUP)), "Resource groups."),
-        f("managementGroup", Ty::Str, "Management group above it."),
-    ],
-};
-
-static RESOURCE_GROUP: Obj = Obj { name: "ResourceGroup", doc: "A resource group.", fields: &[r("name", Ty::Str, "Name."), f("location", Ty::Str, "Region (default westeurope).")] };
-
-static USER: Obj = Obj { name: "User", doc: "A user.", fields: &[r("name", Ty::Str, "Short name used in references."), f("objectId", Ty::Str, "Object id; generated when absent.")] };
-
-static GROUP: Obj = Obj {
-    name: "Group",
-    doc: "A security group.",
-    fields: &[r("name", Ty::Str, "Name used in references."), f("objectId", Ty::Str, "Object id; generated when absent."), f("members", Ty::Arr(&Ty::Str), "Members: users, identities (resource or identity names).")],
-};
-
-static RESOURCE: Obj = Obj {
-    name: "Resource",
-    doc: "An Azure resource.",
-    fields: &[
-        r("type", Ty::Enum(RESOURCE_TYPES), "ARM resource type."),
-        r("name", Ty::Str, "Name, unique in the scenario."),
-        r("resourceGroup", Ty::Str, "Resource group name."),
-        f("subscription", Ty::Str, "Subscription name (default: the first)."),
-        f("location", Ty::Str, "Region (default: the resource group's)."),
-        f("identity", Ty::Obj(&IDENTITY), "The ARM identity block."),
-        f("properties", Ty::Obj(&PROPERTIES), "Type-specific properties."),
-        f("app", Ty::Obj(&APP), "The code running on a compute resource."),
-    ],
-};
-
-static IDENTITY: Obj = Obj {
-    name: "Identity",
-    doc: "The ARM `identity` block.",
-    fields: &[r("type", Ty::Enum(IDENTITY_TYPES), "Which identities the resource has."), f("userAssignedIdentities", Ty::Map(&Ty::EmptyOrNull), "Identity name or resource id → {} (attach) or null (detach).")],
-};
-
-static PROPERTIES: Obj = Obj {
-    name: "Properties",
-    doc: "Type-specific properties.",
-    fields: &[
-        f("enableRbacAuthorization", Ty::Bool, "Key Vault: Azure RBAC (true) or access policies (false)."),
-        f("secrets", Ty::Arr(&Ty::Obj(&SECRET)), "Key Vault: secrets."),
-        f("accessPolicies", Ty::Arr(&Ty::Obj(&ACCESS_POLICY)), "Key Vault: access policies."),
-        f("containers", Ty::Arr(&Ty::Obj(&CONTAINER)), "Storage: blob containers."),
-        f("kind", Ty::Enum(&["app", "functionapp"]), "App Service: app or functionapp."),
-        f("containedUsers", Ty::Arr(&Ty::Str), "SQL database: principals created FROM EXTERNAL PROVIDER."),
-        f("namespace", Ty::Str, "AKS workload: namespace."),
-        f("serviceAccount", Ty::Str, "AKS workload: service account."),
-        f("workloadIdentity", Ty::Str, "AKS workload: the user-assigned identity of the service account."),
-        f("oidcIssuer", Ty::Str, "AKS workload: the cluster's OIDC issuer URL."),
-        f("federatedIdentityCredentials", Ty::Arr(&Ty::Obj(&FIC)), "User-assigned identity: federated credentials."),
-    ],
-};
-
-static SECRET: Obj = Obj { name: "Secret", doc: "A Key Vault secret.", fields: &[r("name", Ty::Str, "Name."), r("value", Ty::Str, "Value (demo data).")] };
-static ACCESS_POLICY: Obj = Obj { name: "AccessPolicy", doc: "A Key Vault access policy.", fields: &[r("objectId", Ty::Str, "Principal reference or object id."), f("secrets", Ty::Arr(&Ty::Str), "Secret permissions, e.g. get, list.")] };
-static CONTAINER: Obj = Obj { name: "Container", doc: "A blob container.", fields: &[r("name", Ty::Str, "Name."), f("blobs", Ty::Arr(&Ty::Obj(&BLOB)), "Blobs.")] };
-static BLOB: Obj = Obj { name: "Blob", doc: "A blob.", fields: &[r("name", Ty::Str, "Name."), f("content", Ty::Str, "Text content.")] };
-static FIC: Obj = Obj {
-    name: "FederatedIdentityCredential",
-    doc: "A federated identity credential.",
-    fields: &[r("name", Ty::Str, "Name."), r("issuer", Ty::Str, "Issuer URL."), r("subject", Ty::Str, "Subject, e.g. system:serviceaccount:ns:sa."), f("audiences", Ty::Arr(&Ty::Str), "Audiences (default api://AzureADTokenExchange).")],
-};
-
-static APP: Obj = Obj {
-    name: "App",
-    doc: "Application code and its SDK.",
-    fields: &[
-        f("sdk", Ty::Enum(SDKS), "SDK family."),
-        f("credential", Ty::Enum(CREDENTIALS), "Credential class."),
-        f("managedIdentity", Ty::Str, "User-assigned identity to use (name, client id or resource id)."),
-        f("env", Ty::Map(&Ty::Str), "Extra environment variables."),
-    ],
-};
-
-static APP_REGISTRATION: Obj = Obj {
-    name: "AppRegistration",
-    doc: "An app registration: an application object and its service principal.",
-    fields: &[
-        r("name", Ty::Str, "Display name used in references."),
-        f("identifierUri", Ty::Str, "App ID URI tokens can be requested for, e.g. api://orders-api."),
-        f("appRoles", Ty::Arr(&Ty::Str), "App roles the API defines."),
-        f("appRoleAssignments", Ty::Arr(&Ty::Obj(&APP_ROLE_ASSIGNMENT)), "App roles granted to principals (they appear in `roles`)."),
-    ],
-};
-
-static APP_ROLE_ASSIGNMENT: Obj = Obj { name: "AppRoleAssignment", doc: "An app role granted to a principal.", fields: &[r("principalId", Ty::Str, "Principal reference or object id."), r("role", Ty::Str, "The app role's value.")] };
-
-static LAPTOP: Obj = Obj {
-    name: "Laptop",
-    doc: "A developer machine outside Azure.",
-    fields: &[r("name", Ty::Str, "Host name used in actions."), f("azCliUser", Ty::Str, "User signed in to the Azure CLI."), f("app", Ty::Obj(&APP), "The code and SDK.")],
-};
-
-static PERMISSION: Obj = Obj {
-    name: "Permission",
-    doc: "A permissions block.",
-    fields: &[
-        f("actions", Ty::Arr(&Ty::Str), "Control-plane actions granted."),
-        f("notActions", Ty::Arr(&Ty::Str), "Control-plane actions subtracted (not a deny)."),
-        f("dataActions", Ty::Arr(&Ty::Str), "Data actions granted."),
-        f("notDataActions", Ty::Arr(&Ty::Str), "Data actions subtracted."),
-    ],
-};
-
-static ROLE_DEFINITION: Obj = Obj {
-    name: "RoleDefinition",
-    doc: "A custom role.",
-    fields: &[
-        r("roleName", Ty::Str, "Name."),
-        f("id", Ty::Str, "GUID; generated when absent."),
-        f("description", Ty::Str, "Description."),
-        r("permissions", Ty::Arr(&Ty::Obj(&PERMISSION)), "Permission blocks."),
-        f("assignableScopes", Ty::Arr(&Ty::Str), "Where it may be assigned."),
-    ],
-};
-
-static ROLE_ASSIGNMENT: Obj = Obj {
-    name: "RoleAssignment",
-    doc: "A role assignment.",
-    fields: &[
-        r("principalId", Ty::Str, "Principal: a name reference or object id."),
-        r("roleDefinitionId", Ty::Str, "Role name or GUID."),
-        r("scope", Ty::Str, "ARM id, or the name of a subscription, resource group or resource."),
-    ],
-};
-
-static DENY_ASSIGNMENT: Obj = Obj {
-    name: "DenyAssignment",
-    doc: "A deny assignment.",
-    fields: &[
-        r("denyAssignmentName", Ty::Str, "Name."),
-        r("permissions", Ty::Arr(&Ty::Obj(&PERMISSION)), "Denied permissions."),
-        r("scope", Ty::Str, "Scope."),
-        r("principals", Ty::Arr(&Ty::Str), "Principals denied; Everyone for all."),
-        f("excludePrincipals", Ty::Arr(&Ty::Str), "Principals exempt."),
-        f("doNotApplyToChildScopes", Ty::Bool, "Only at the scope itself."),
-    ],
-};
-
-static SETTINGS: Obj = Obj {
-    name: "Settings",
-    doc: "Timing knobs.",
-    fields: &[f("rbacPropagation", Ty::Duration, "Delay before a new role assignment is effective (default 5m)."), f("identityPropagation", Ty::Duration, "Delay before IMDS sees identity changes (default 0s).")],
-};
-
-macro_rules! action {
-    ($name:ident, $tag:literal, $doc:literal, [$($field:expr),* $(,)?]) => {
-        static $name: Obj = Obj { name: $tag, doc: $doc, fields: &[$($field),*] };
-    };
-}
-
-action!(A_ENABLE, "enableSystemAssigned", "Turn on a resource's system-assigned identity.", [r("by", Ty::Str, "Operator."), r("resource", Ty::Str, "Resource name.")]);
-action!(A_DISABLE, "disableSystemAssigned", "Turn off a resource's system-assigned identity.", [r("by", Ty::Str, "Operator."), r("resource", Ty::Str, "Resource name.")]);
-action!(A_CREATE_UAMI, "createUserAssignedIdentity", "Create a user-assigned identity.", [r("by", Ty::Str, "Operator."), r("name", Ty::Str, "Identity name."), r("resourceGroup", Ty::Str, "Resource group.")]);
-action!(A_DELETE_UAMI, "deleteUserAssignedIdentity", "Delete a user-assigned identity.", [r("by", Ty::Str, "Operator."), r("name", Ty::Str, "Identity name.")]);
-action!(A_ATTACH, "attachUserAssignedIdentity", "Attach a user-assigned identity.", [r("by", Ty::Str, "Operator."), r("resource", Ty::Str, "Resource name."), r("identity", Ty::Str, "Identity name.")]);
-action!(A_DETACH, "detachUserAssignedIdentity", "Detach a user-assigned identity.", [r("by", Ty::Str, "Operator."), r("resource", Ty::Str, "Resource name."), r("identity", Ty::Str, "Identity name.")]);
-action!(A_PATCH, "patchIdentity", "ARM PATCH of the identity block.", [r("by", Ty::Str, "Operator."), r("resource", Ty::Str, "Resource name."), r("identity", Ty::Obj(&IDENTITY), "The new identity block.")]);
-action!(A_CREATE_RA, "createRoleAssignment", "Create a role assignment.", [r("by", Ty::Str, "Operator."), r("principalId", Ty::Str, "Principal reference."), r("roleDefinitionId", Ty::Str, "Role name or GUID."), r("scope", Ty::Str, "Scope reference.")]);
-action!(A_DELETE_RA, "deleteRoleAssignment", "Delete a role assignment.", [r("by", Ty::Str, "Operator."), r("principalId", Ty::Str, "Principal reference."), r("roleDefinitionId", Ty::Str, "Role name or GUID."), r("scope", Ty::Str, "Scope reference.")]);
-action!(A_GROUP, "addGroupMember", "Add a member to a group.", [r("by", Ty::Str, "Operator."), r("group", Ty::Str, "Group name."), r("member", Ty::Str, "Member reference.")]);
-action!(A_SET_POLICY, "setAccessPolicy", "Add, replace or remove (no permissions) a Key Vault access policy.", [r("by", Ty::Str, "Operator."), r("vault", Ty::Str, "Vault name."), r("objectId", Ty::Str, "Principal reference."), f("secrets", Ty::Arr(&Ty::Str), "Secret permissions; empty removes the policy.")]);
-action!(A_SET_MODEL, "setVaultPermissionModel", "Switch a vault between access policies and Azure RBAC.", [r("by", Ty::Str, "Operator."), r("vault", Ty::Str, "Vault name."), r("enableRbacAuthorization", Ty::Bool, "true: Azure RBAC; false: access policies.")]);
-action!(A_DELETE, "deleteResource", "Delete a resource.", [r("by", Ty::Str, "Operator."), r("resource", Ty::Str, "Resource name.")]);
-action!(A_CLOCK, "advanceClock", "Move the virtual clock forward.", [r("duration", Ty::Duration, "How far, e.g. 10m, 24h, 46d.")]);
-action!(A_GET_TOKEN, "getToken", "The code asks its credential for a token.", [r("host", Ty::Str, "Host."), r("resource", Ty::Str, "Resource (audience).")]);
-action!(A_TOKEN_REQUEST, "tokenRequest", "A hand-made request to the host's token endpoint.", [
-    r("host", Ty::Str, "Host."),
-    f("method", Ty::Enum(METHODS), "HTTP method (default GET)."),
-    f("path", Ty::Str, "Path (default: the endpoint's token path)."),
-    f("query", Ty::Arr(&Ty::Pair), "Query parameters as [name, value] pairs; values may use $clientId:NAME, $principalId:NAME, $resourceId:NAME."),
-    f("headers", Ty::Arr(&Ty::Pair), "Headers as [name, value] pairs; $IDENTITY_HEADER expands to the host's secret."),
-    f("repeat", Ty::Int, "Send this many at once (default 1)."),
-]);
-action!(A_SECRET, "getSecret", "The code reads a Key Vault secret.", [r("host", Ty::Str, "Host."), r("vault", Ty::Str, "Vault name."), r("secret", Ty::Str, "Secret name."), f("auth", Ty::Str, "sdk (default), none, or a resource URI to request a token for.")]);
-action!(A_BLOB, "blobRequest", "The code reads or writes a blob.", [
-    r("host", Ty::Str, "Host."),
-    f("method", Ty::Enum(&["GET", "PUT"]), "GET (default) or PUT."),
-    r("account", Ty::Str, "Storage account."),
-    r("container", Ty::Str, "Container."),
-    r("blob", Ty::Str, "Blob."),
-    f("xMsVersion", Ty::StrOrNull, "x-ms-version header; null omits it."),
-    f("auth", Ty::Str, "sdk (default), none, or a resource URI."),
-]);
-action!(A_ARM, "armRequest", "The code calls ARM.", [r("host", Ty::Str, "Host."), f("method", Ty::Enum(METHODS), "HTTP method (default GET)."), r("target", Ty::Str, "Resource name or ARM path."), f("auth", Ty::Str, "sdk (default), none, or a resource URI.")]);
-action!(A_SQL, "sqlConnect", "The code connects to Azure SQL with a token.", [r("host", Ty::Str, "Host."), r("database", Ty::Str, "SQL database resource name."), f("auth", Ty::Str, "sdk (default), none, or a resource URI.")]);
-action!(A_CONFIGURE, "configureApp", "Redeploy the code on a host with a different credential setup.", [
-    r("host", Ty::Str, "Host."),
-    f("sdk", Ty::Enum(SDKS), "SDK family."),
-    f("credential", Ty::Enum(CREDENTIALS), "Credential class."),
-    f("managedIdentity", Ty::Str, "User-assigned identity to name; empty for none."),
-    f("env", Ty::Map(&Ty::Str), "Environment variables to set; an empty value removes one."),
-]);
-action!(A_FAULT, "fault", "Inject a fault.", [r("target", Ty::Str, "imds, entra, or a resource name."), r("kind", Ty::Enum(FAULTS), "throttle, outage or updating."), r("duration", Ty::Duration, "How long."), f("host", Ty::Str, "Host, for imds.")]);
-action!(A_NOTE, "note", "Narration shown as a note.", [r("text", Ty::Str, "Text.")]);
-
-/// Every action, by its `action` tag.
-pub static ACTIONS: &[&Obj] = &[
-    &A_ENABLE, &A_DISABLE, &A_CREATE_UAMI, &A_DELETE_UAMI, &A_ATTACH, &A_DETACH, &A_PATCH, &A_CREATE_RA, &A_DELETE_RA, &A_GROUP, &A_SET_POLICY, &A_SET_MODEL, &A_DELETE, &A_CLOCK, &A_GET_TOKEN, &A_TOKEN_REQUEST, &A_SECRET, &A_BLOB, &A_ARM, &A_SQL, &A_CONFIGURE, &A_FAULT, &A_NOTE,
-];
+/// Deepest nesting serde_json reads (its recursion limit); deeper documents are refused.
+pub const MAX_DEPTH: usize = 128;
+/// At most this many problems are reported for one document.
+const MAX_PROBLEMS: usize = 500;
 
 /// A problem found in a scenario.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
-    /// JSON path, e.g. `world.resources[2].identity.type`.
+    /// JSON path, e.g. `world.resources[2].identity.type`; `$` for the whole document.
     pub path: String,
     /// 1-based line.
     pub line: u32,
-    /// 1-based column.
+    /// 1-based column, in characters.
     pub column: u32,
     /// What is wrong.
     pub message: String,
@@ -351,14 +51,359 @@ impl Diagnostic {
     }
 }
 
-/// Checks a parsed document against the schema, collecting every problem.
-pub fn check(root: &Node, out: &mut Vec<Diagnostic>) {
-    check_ty(root, Ty::Obj(&SCENARIO), "", out);
+/// The JSON Schema (draft 2020-12) of the scenario format, derived from the Rust types.
+pub fn json_schema() -> Value {
+    let generated = schemars::generate::SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<Scenario>().to_value();
+    let mut root = Map::new();
+    root.insert("$schema".into(), generated.get("$schema").cloned().unwrap_or(Value::Null));
+    root.insert("$id".into(), "https://mi-playground.invalid/scenario.schema.json".into());
+    root.insert("title".into(), "Managed Identity Playground scenario".into());
+    if let Value::Object(o) = generated {
+        for (k, v) in o {
+            if !root.contains_key(&k) {
+                root.insert(k, v);
+            }
+        }
+    }
+    Value::Object(root)
 }
 
-fn push(out: &mut Vec<Diagnostic>, path: &str, pos: Pos, message: String, hint: Option<String>) {
-    if out.len() < 500 {
-        out.push(Diagnostic { path: if path.is_empty() { "$".into() } else { path.to_string() }, line: pos.line, column: pos.col, message, hint });
+/// The published schema, `docs/scenario.schema.json`: what [`json_schema`] derives from
+/// the types, written out (`tests/format.rs` fails while the file differs from it). The
+/// check reads the file rather than running schemars, so the browser's bundle carries
+/// neither schemars' generator nor the types' schema functions, only this text (about
+/// 6 KB compressed); it is parsed once, on the first document serde refuses.
+const PUBLISHED: &str = include_str!("../../docs/scenario.schema.json");
+
+fn published() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| serde_json::from_str(PUBLISHED).unwrap_or(Value::Null))
+}
+
+/// The largest whole number an integer schema allows (`maximum`, or its `format`).
+fn maximum(schema: &Value) -> u64 {
+    schema.get("maximum").and_then(Value::as_u64).unwrap_or(match schema.get("format").and_then(Value::as_str) {
+        Some("uint8") => u8::MAX.into(),
+        Some("uint16") => u16::MAX.into(),
+        Some("uint32") => u32::MAX.into(),
+        _ => u64::MAX,
+    })
+}
+
+/// Reads a scenario: the scenario when serde reads it (no diagnostics), otherwise every
+/// syntax or shape problem with its position. Never panics; input over 4 MiB is refused.
+pub fn check(text: &str) -> (Option<Scenario>, Vec<Diagnostic>) {
+    if text.len() > MAX_INPUT {
+        return (None, vec![too_large(text)]);
+    }
+    match serde_json::from_str::<Scenario>(text) {
+        Ok(sc) => (Some(sc), Vec::new()),
+        Err(e) => {
+            let mut d = problems(text);
+            if d.is_empty() {
+                // serde refused something the schema walk accepts: they should never
+                // disagree (tests/format.rs), but the document is refused either way.
+                let lines = Lines::new(text);
+                let (line, column) = lines.line_col(lines.offset_of(e.line(), e.column()));
+                d.push(Diagnostic { path: "$".into(), line, column, message: serde_message(&e), hint: None });
+            }
+            (None, d)
+        }
+    }
+}
+
+/// Every syntax and shape problem of a document, found without serde: the check behind
+/// [`check`]'s slow path (public so tests can compare the two).
+pub fn problems(text: &str) -> Vec<Diagnostic> {
+    if text.len() > MAX_INPUT {
+        return vec![too_large(text)];
+    }
+    let lines = Lines::new(text);
+    let root = match parse(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => return vec![Diagnostic { path: "$".into(), line: 1, column: 1, message: "the document is empty".into(), hint: Some("a scenario is a JSON object: {\"version\": 1, \"name\": …, \"world\": …}".into()) }],
+        Err(e) => return vec![syntax_problem(text, &lines, &e)],
+    };
+    // What jsonc-parser's scanner lets through but JSON does not (control characters in
+    // strings, leading zeros), numbers out of range and nesting past serde_json's limit.
+    if let Err(e) = serde_json::from_str::<Value>(text) {
+        return vec![strict_syntax_problem(&lines, &root, &e)];
+    }
+    let schema = published();
+    let empty = Map::new();
+    let mut w = Walker { defs: schema.get("$defs").and_then(Value::as_object).unwrap_or(&empty), lines: &lines, out: Vec::new() };
+    w.walk(&root, schema, "", Some("Scenario"), None);
+    w.out
+}
+
+fn too_large(text: &str) -> Diagnostic {
+    Diagnostic { path: "$".into(), line: 1, column: 1, message: format!("the scenario is {} bytes; the limit is {MAX_INPUT} bytes (4 MiB)", text.len()), hint: Some("split the scenario or remove unused parts".into()) }
+}
+
+/// Strict JSON: no comments, trailing commas, single quotes, bare words, hex or other
+/// JSON5 numbers, or extended escapes.
+fn parse(text: &str) -> Result<Option<Node<'_>>, ParseError> {
+    let options = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).map(|r| r.value)
+}
+
+/// serde_json's message without its " at line L column C" suffix.
+fn serde_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    m.strip_suffix(&suffix).unwrap_or(&m).to_string()
+}
+
+/// Byte offsets of line starts, to turn an offset into a 1-based line and column (in
+/// characters, as editors count).
+pub struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+    /// Line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
+    }
+    /// The byte offset of serde_json's position (1-based line; column in bytes, at the
+    /// last byte read).
+    fn offset_of(&self, line: usize, column: usize) -> usize {
+        let start = self.starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let mut at = (start + column.saturating_sub(1)).min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+}
+
+/// Positions of JSON paths in a document (for problems found after serde read it, such as
+/// dangling references). Parses the text once.
+pub struct Positions<'a> {
+    lines: Lines<'a>,
+    root: Option<Node<'a>>,
+}
+
+impl<'a> Positions<'a> {
+    /// Parses `text` for positions (a text that does not parse locates everything at 1:1).
+    pub fn new(text: &'a str) -> Positions<'a> {
+        let root = if text.len() > MAX_INPUT { None } else { parse(text).ok().flatten() };
+        Positions { lines: Lines::new(text), root }
+    }
+    /// Line and column of a JSON path such as `world.resources[2].name`: of the deepest
+    /// part of it that exists (a field's name, an array item's value).
+    pub fn locate(&self, path: &str) -> (u32, u32) {
+        let Some(root) = &self.root else { return (1, 1) };
+        let mut node = root;
+        let mut at = root.range().start;
+        for seg in path.split('.').filter(|s| *s != "$") {
+            let (key, indices) = seg.find('[').map_or((seg, ""), |i| (&seg[..i], &seg[i..]));
+            if !key.is_empty() {
+                let Some(prop) = node.as_object().and_then(|o| o.properties.iter().find(|p| p.name.as_str() == key)) else { break };
+                at = name_range(&prop.name).start;
+                node = &prop.value;
+            }
+            for part in indices.split(']').filter(|p| !p.is_empty()) {
+                let Some(item) = part.trim_start_matches('[').parse::<usize>().ok().and_then(|i| node.as_array()?.elements.get(i)) else {
+                    return self.lines.line_col(at);
+                };
+                node = item;
+                at = item.range().start;
+            }
+        }
+        self.lines.line_col(at)
+    }
+}
+
+fn name_range(n: &ObjectPropName) -> jsonc_parser::common::Range {
+    match n {
+        ObjectPropName::String(s) => s.range,
+        ObjectPropName::Word(w) => w.range,
+    }
+}
+
+fn syntax_problem(text: &str, lines: &Lines, e: &ParseError) -> Diagnostic {
+    use jsonc_parser::ParseStringErrorKind as S;
+    use ParseErrorKind as K;
+    let range = e.range();
+    let word = text.get(range.start..range.end).unwrap_or("");
+    let (message, hint): (String, Option<String>) = match e.kind() {
+        K::UnterminatedObject => ("unexpected end of input: an object is not closed".into(), Some("add the missing '}' (or the rest of the document)".into())),
+        K::UnterminatedArray => ("unexpected end of input: an array is not closed".into(), Some("add the missing ']' (or the rest of the document)".into())),
+        K::String(S::UnterminatedStringLiteral) => ("unexpected end of input inside a string (a closing quote is missing)".into(), None),
+        K::String(S::ExpectedFourHexDigits) => ("\\u needs four hex digits".into(), None),
+        K::String(S::InvalidUnicodeEscapeSequence(detail)) => (format!("invalid \\u escape: {detail}"), Some("a surrogate (\\ud800–\\udfff) is only a character as a high-low pair such as \\ud83d\\ude00; or write the character itself".into())),
+        K::String(_) => ("unknown escape sequence in a string".into(), Some("JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX".into())),
+        K::ExpectedComma if leading_zero(text, range.start).is_some() => {
+            let (at, written) = leading_zero(text, range.start).unwrap_or((range.start, ""));
+            let (line, column) = lines.line_col(at);
+            let fixed = written.trim_start_matches('0');
+            return Diagnostic { path: "$".into(), line, column, message: format!("a JSON number cannot start with 0 (write {fixed}, not {written})"), hint: None };
+        }
+        K::ExpectedComma => {
+            // Point at what follows, not at the space before it.
+            let gap = text.get(range.start..).map_or(0, |t| t.len() - t.trim_start().len());
+            let (line, column) = lines.line_col(range.start + gap);
+            return Diagnostic { path: "$".into(), line, column, message: "expected ',' or the end of the object or array (is a comma missing?)".into(), hint: None };
+        }
+        K::TrailingCommasNotAllowed => ("JSON does not allow a comma before '}' or ']'".into(), Some("remove the trailing comma".into())),
+        K::CommentsNotAllowed => ("JSON does not allow comments".into(), Some("remove the comment (a `note` action or the `description` can hold text)".into())),
+        K::SingleQuotedStringsNotAllowed => ("JSON strings use double quotes, not single quotes".into(), None),
+        K::ExpectedStringObjectProperty => ("expected a field name in double quotes".into(), None),
+        K::ExpectedColonAfterObjectKey => ("expected ':' after the field name".into(), None),
+        K::ExpectedObjectValue => ("expected a value after ':'".into(), None),
+        K::MultipleRootJsonValues => ("unexpected text after the end of the JSON document".into(), None),
+        K::UnexpectedWord | K::UnexpectedToken | K::UnexpectedTokenInObject => {
+            let word = text.get(range.start..).unwrap_or("").split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("");
+            if word.starts_with(char::is_alphabetic) {
+                let hint = suggest(word, &["true", "false", "null"]).map_or("strings need double quotes; the words JSON knows are true, false and null".into(), |s| format!("did you mean {s}?"));
+                (format!("'{word}' is not a JSON value"), Some(hint))
+            } else {
+                ("expected a value (a string, number, object, array, true, false or null)".into(), None)
+            }
+        }
+        K::UnexpectedCloseBrace => ("unexpected '}'".into(), None),
+        K::UnexpectedCloseBracket => ("unexpected ']'".into(), None),
+        K::UnexpectedColon => ("unexpected ':'".into(), None),
+        K::UnexpectedComma => ("unexpected ',' (a value is missing)".into(), None),
+        K::ExpectedDigit | K::ExpectedDigitFollowingNegativeSign | K::ExpectedPlusMinusOrDigitInNumberLiteral => ("a number needs digits here".into(), None),
+        K::HexadecimalNumbersNotAllowed | K::UnaryPlusNumbersNotAllowed | K::BareDecimalPointNumbersNotAllowed | K::NonFiniteNumbersNotAllowed => {
+            (format!("'{word}' is not a JSON number"), Some("JSON numbers are decimal, like 7, -1 or 0.5".into()))
+        }
+        K::NestingDepthExceeded => (format!("nesting deeper than {MAX_DEPTH} levels"), Some("a scenario nests only a few levels deep".into())),
+        other => (other.to_string(), None),
+    };
+    let (line, column) = lines.line_col(range.start);
+    Diagnostic { path: "$".into(), line, column, message, hint }
+}
+
+/// A number written with a leading zero whose digits continue at `at` (jsonc-parser reads
+/// `07` as `0` followed by `7`): where it starts, and its digits.
+fn leading_zero(text: &str, at: usize) -> Option<(usize, &str)> {
+    let before = text.get(..at)?;
+    let zeros = before.len() - before.trim_end_matches('0').len();
+    let start = at - zeros;
+    let prev = text.get(..start)?.chars().next_back();
+    let digits = text.get(at..)?.chars().take_while(char::is_ascii_digit).count();
+    (zeros > 0 && digits > 0 && !prev.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E')).then(|| (start, &text[start..at + digits]))
+}
+
+/// A problem serde_json finds in a text jsonc-parser read: a raw control character in a
+/// string, a number with a leading zero or out of range, or nesting past [`MAX_DEPTH`].
+fn strict_syntax_problem(lines: &Lines, root: &Node, e: &serde_json::Error) -> Diagnostic {
+    let offset = lines.offset_of(e.line(), e.column());
+    let (mut at, mut message, mut hint) = (offset, serde_message(e), None);
+    match innermost(root, offset) {
+        Some(Node::NumberLit(n)) => {
+            at = n.range.start;
+            let digits = n.value.trim_start_matches('-');
+            if digits.len() > 1 && digits.starts_with('0') && digits.as_bytes()[1].is_ascii_digit() {
+                let rest = digits.trim_start_matches('0');
+                let fixed = if rest.starts_with(|c: char| c.is_ascii_digit()) { rest.to_string() } else { format!("0{rest}") };
+                message = format!("a JSON number cannot start with 0 (write {fixed}, not {digits})");
+            } else {
+                message = format!("the number {} is out of range", n.value);
+                hint = Some("whole numbers in a scenario go up to 18446744073709551615".into());
+            }
+        }
+        Some(Node::StringLit(_)) => {
+            message = "control characters (such as a raw line break or tab) are not allowed inside a string".into();
+            hint = Some("write them as \\n or \\t".into());
+        }
+        _ if depth(root) > MAX_DEPTH => {
+            at = 0;
+            message = format!("nesting deeper than {MAX_DEPTH} levels");
+            hint = Some("a scenario nests only a few levels deep".into());
+        }
+        _ => {}
+    }
+    let (line, column) = lines.line_col(at);
+    Diagnostic { path: "$".into(), line, column, message, hint }
+}
+
+/// The innermost node whose range holds `offset`.
+fn innermost<'b, 'a>(n: &'b Node<'a>, offset: usize) -> Option<&'b Node<'a>> {
+    let mut cur = n;
+    let mut found = None;
+    loop {
+        let r = cur.range();
+        if !(r.start <= offset && offset < r.end) {
+            return found;
+        }
+        found = Some(cur);
+        let next = match cur {
+            Node::Object(o) => o.properties.iter().map(|p| &p.value).find(|v| v.range().start <= offset && offset < v.range().end),
+            Node::Array(a) => a.elements.iter().find(|v| v.range().start <= offset && offset < v.range().end),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return found,
+        }
+    }
+}
+
+/// Nesting depth of arrays and objects (iterative: the tree may be 512 levels deep).
+fn depth(root: &Node) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(root, 0usize)];
+    while let Some((n, d)) = stack.pop() {
+        match n {
+            Node::Object(o) => {
+                max = max.max(d + 1);
+                stack.extend(o.properties.iter().map(|p| (&p.value, d + 1)));
+            }
+            Node::Array(a) => {
+                max = max.max(d + 1);
+                stack.extend(a.elements.iter().map(|v| (v, d + 1)));
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Walks a syntax tree against the generated schema (the subset of JSON Schema schemars
+/// writes for our types: `$ref`, `type`, `enum`, `const`, `properties`, `required`,
+/// `additionalProperties`, `items`, `prefixItems`, `maximum`, `anyOf`/`oneOf` for
+/// `Option` and for the `action`-tagged script entries), collecting every problem.
+struct Walker<'s> {
+    defs: &'s Map<String, Value>,
+    lines: &'s Lines<'s>,
+    out: Vec<Diagnostic>,
+}
+
+/// The JSON type of a node, for messages.
+fn found(n: &Node) -> &'static str {
+    match n {
+        Node::NullKeyword(_) => "null",
+        Node::BooleanLit(_) => "a boolean",
+        Node::NumberLit(_) => "a number",
+        Node::StringLit(_) => "a string",
+        Node::Array(_) => "an array",
+        Node::Object(_) => "an object",
     }
 }
 
@@ -366,135 +411,261 @@ fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
-fn check_ty(n: &Node, ty: Ty, path: &str, out: &mut Vec<Diagnostic>) {
-    let want = |out: &mut Vec<Diagnostic>, what: &str| push(out, path, n.pos, format!("expected {what}, found {}", n.val.type_name()), None);
-    match ty {
-        Ty::Str => {
-            if !matches!(n.val, Val::Str(_)) {
-                want(out, "a string");
-            }
-        }
-        Ty::StrOrNull => {
-            if !matches!(n.val, Val::Str(_) | Val::Null) {
-                want(out, "a string or null");
-            }
-        }
-        Ty::Int => match &n.val {
-            Val::Num(raw) => {
-                if raw.parse::<u64>().is_err() {
-                    let hint = if raw.starts_with('-') || raw.contains(['.', 'e', 'E']) { "use a whole number of 0 or more" } else { "the largest allowed is 18446744073709551615" };
-                    push(out, path, n.pos, format!("'{raw}' is not a whole number that fits"), Some(hint.into()));
-                }
-            }
-            _ => want(out, "a whole number"),
-        },
-        Ty::Bool => {
-            if !matches!(n.val, Val::Bool(_)) {
-                want(out, "true or false");
-            }
-        }
-        Ty::Duration => match &n.val {
-            Val::Str(s) if parse_duration(s).is_some() => {}
-            Val::Str(s) => push(out, path, n.pos, format!("'{s}' is not a duration"), Some("write it like 90s, 10m, 24h, 45d or 1h30m (at most ten years)".into())),
-            _ => want(out, "a duration string such as \"10m\""),
-        },
-        Ty::Time => match &n.val {
-            Val::Str(s) if SimTime::parse_iso(s).is_some() => {}
-            Val::Str(s) => push(out, path, n.pos, format!("'{s}' is not a UTC time"), Some("write it like 2026-01-15T09:00:00Z".into())),
-            _ => want(out, "a time string such as \"2026-01-15T09:00:00Z\""),
-        },
-        Ty::Enum(options) => match &n.val {
-            Val::Str(s) if options.contains(&s.as_str()) => {}
-            Val::Str(s) => {
-                let hint = suggest(s, options).map(|o| format!("did you mean '{o}'?")).unwrap_or_else(|| format!("one of: {}", options.join(", ")));
-                push(out, path, n.pos, format!("'{s}' is not allowed here"), Some(hint));
-            }
-            _ => want(out, "a string"),
-        },
-        Ty::EmptyOrNull => match &n.val {
-            Val::Null => {}
-            Val::Obj(o) if o.is_empty() => {}
-            _ => push(out, path, n.pos, format!("expected {{}} (attach) or null (detach), found {}", n.val.type_name()), None),
-        },
-        Ty::Pair => match &n.val {
-            Val::Arr(a) if a.len() == 2 && a.iter().all(|x| matches!(x.val, Val::Str(_))) => {}
-            _ => push(out, path, n.pos, "expected a [name, value] pair of strings".into(), Some("for example [\"Metadata\", \"true\"]".into())),
-        },
-        Ty::Arr(item) => match &n.val {
-            Val::Arr(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    check_ty(x, *item, &format!("{path}[{i}]"), out);
-                }
-            }
-            _ => want(out, "an array"),
-        },
-        Ty::Map(v) => match &n.val {
-            Val::Obj(o) => {
-                for (k, _, x) in o {
-                    check_ty(x, *v, &join(path, k), out);
-                }
-            }
-            _ => want(out, "an object"),
-        },
-        Ty::Obj(obj) => check_obj(n, obj, path, &[], out),
-        Ty::Actions => match &n.val {
-            Val::Arr(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    let p = format!("{path}[{i}]");
-                    let Val::Obj(fields) = &x.val else {
-                        push(out, &p, x.pos, format!("expected an action object, found {}", x.val.type_name()), None);
-                        continue;
-                    };
-                    let Some((_, _, tag)) = fields.iter().find(|(k, _, _)| k == "action") else {
-                        push(out, &p, x.pos, "this action has no \"action\" field".into(), Some("add e.g. \"action\": \"getSecret\"".into()));
-                        continue;
-                    };
-                    let Val::Str(t) = &tag.val else {
-                        push(out, &join(&p, "action"), tag.pos, "\"action\" must be a string".into(), None);
-                        continue;
-                    };
-                    match ACTIONS.iter().find(|o| o.name == t) {
-                        Some(o) => check_obj(x, o, &p, &["action"], out),
-                        None => {
-                            let names: Vec<&str> = ACTIONS.iter().map(|o| o.name).collect();
-                            let hint = suggest(t, &names).map(|o| format!("did you mean '{o}'?")).unwrap_or_else(|| format!("known actions: {}", names.join(", ")));
-                            push(out, &join(&p, "action"), tag.pos, format!("unknown action '{t}'"), Some(hint));
-                        }
-                    }
-                }
-            }
-            _ => want(out, "an array of actions"),
-        },
-    }
+/// The strings of a JSON array (e.g. `required`, `enum`).
+fn strs(v: Option<&Value>) -> Vec<&str> {
+    v.and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
 }
 
-fn check_obj(n: &Node, obj: &Obj, path: &str, extra: &[&str], out: &mut Vec<Diagnostic>) {
-    let Val::Obj(fields) = &n.val else {
-        push(out, path, n.pos, format!("expected an object ({}), found {}", obj.name, n.val.type_name()), None);
-        return;
-    };
-    let names: Vec<&str> = obj.fields.iter().map(|f| f.name).collect();
-    let mut seen: Vec<&str> = Vec::new();
-    for (k, kpos, v) in fields {
-        if seen.contains(&k.as_str()) {
-            push(out, &join(path, k), *kpos, format!("field `{k}` appears twice"), Some("keep one".into()));
-            continue;
+impl<'s> Walker<'s> {
+    fn push(&mut self, path: &str, at: usize, message: String, hint: Option<String>) {
+        if self.out.len() < MAX_PROBLEMS {
+            let (line, column) = self.lines.line_col(at);
+            self.out.push(Diagnostic { path: if path.is_empty() { "$".into() } else { path.to_string() }, line, column, message, hint });
         }
-        seen.push(k);
-        if extra.contains(&k.as_str()) {
-            continue;
+    }
+
+    /// Checks `n` against `schema` at `path`; `name` names the object type for hints,
+    /// `example` is an example value from the enclosing field, for hints.
+    fn walk(&mut self, n: &Node, schema: &'s Value, path: &str, name: Option<&str>, example: Option<&'s Value>) {
+        let example = schema.get("examples").and_then(|e| e.get(0)).or(example);
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            let def_name = r.rsplit('/').next().unwrap_or(r);
+            if !self.leaf(n, def_name, path) {
+                if let Some(def) = self.defs.get(def_name) {
+                    self.walk(n, def, path, Some(def_name), example);
+                }
+            }
+            return;
         }
-        match obj.fields.iter().find(|f| f.name == k) {
-            Some(f) => check_ty(v, f.ty, &join(path, k), out),
-            None => {
-                let hint = suggest(k, &names).map(|s| format!("did you mean `{s}`?")).unwrap_or_else(|| format!("{} allows: {}", obj.name, names.join(", ")));
-                push(out, &join(path, k), *kpos, format!("unknown field `{k}`"), Some(hint));
+        if let Some(alts) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array) {
+            return self.alternatives(n, alts, path, name, example);
+        }
+        if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+            let options: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
+            return self.one_of(n, &options, path);
+        }
+        if let Some(c) = schema.get("const").and_then(Value::as_str) {
+            return self.one_of(n, &[c], path);
+        }
+        let types: Vec<&str> = match schema.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(t) => strs(Some(t)),
+            None => return,
+        };
+        let fits = types.iter().any(|t| match (*t, n) {
+            ("null", Node::NullKeyword(_)) | ("boolean", Node::BooleanLit(_)) | ("string", Node::StringLit(_)) | ("array", Node::Array(_)) | ("object", Node::Object(_)) | ("number", Node::NumberLit(_)) => true,
+            ("integer", Node::NumberLit(x)) => !x.value.contains(['.', 'e', 'E']),
+            _ => false,
+        });
+        if !fits {
+            if let (true, Node::NumberLit(x)) = (types.contains(&"integer"), n) {
+                return self.bad_integer(x.value, x.range.start, path, schema);
+            }
+            let what: Vec<String> = types.iter().map(|t| self.type_phrase(t, name, schema)).collect();
+            let hint = example.map(|e| format!("for example {e}"));
+            return self.push(path, n.range().start, format!("expected {}, found {}", what.join(" or "), found(n)), hint);
+        }
+        match n {
+            Node::NumberLit(x) => {
+                if x.value.starts_with('-') || x.value.parse::<u64>().map_or(true, |v| v > maximum(schema)) {
+                    self.bad_integer(x.value, x.range.start, path, schema);
+                }
+            }
+            Node::Object(o) => self.object(n, o, schema, path, name.unwrap_or("this object"), &[]),
+            Node::Array(a) => self.array(a.range.start, &a.elements, schema, path, example),
+            _ => {}
+        }
+    }
+
+    fn type_phrase(&self, t: &str, name: Option<&str>, schema: &Value) -> String {
+        match t {
+            "string" => "a string".into(),
+            "integer" => "a whole number".into(),
+            "number" => "a number".into(),
+            "boolean" => "true or false".into(),
+            "null" => "null".into(),
+            "array" => match schema.get("prefixItems").and_then(Value::as_array) {
+                Some(items) => format!("an array of {} items [{}]", items.len(), items.iter().map(|i| i.get("type").and_then(Value::as_str).unwrap_or("value")).collect::<Vec<_>>().join(", ")),
+                None => "an array".into(),
+            },
+            "object" => match name {
+                Some(n) if schema.get("properties").is_some() => format!("an object ({n})"),
+                _ => "an object".into(),
+            },
+            other => other.into(),
+        }
+    }
+
+    fn bad_integer(&mut self, raw: &str, at: usize, path: &str, schema: &Value) {
+        let hint = if raw.starts_with('-') || raw.contains(['.', 'e', 'E']) {
+            "use a whole number of 0 or more".to_string()
+        } else {
+            format!("the largest allowed is {}", maximum(schema))
+        };
+        self.push(path, at, format!("'{raw}' is not a whole number that fits"), Some(hint));
+    }
+
+    /// The types whose checks are code, not schema keywords: the same parsers serde uses.
+    fn leaf(&mut self, n: &Node, def_name: &str, path: &str) -> bool {
+        let at = n.range().start;
+        match (def_name, n) {
+            ("Duration", Node::StringLit(s)) => {
+                if Duration::parse(&s.value).is_none() {
+                    let (m, h) = Duration::problem(&s.value);
+                    self.push(path, at, m, Some(h));
+                }
+            }
+            ("Duration", _) => self.push(path, at, format!("expected a duration string such as \"10m\", found {}", found(n)), None),
+            ("UtcTime", Node::StringLit(s)) => {
+                if UtcTime::parse(&s.value).is_none() {
+                    let (m, h) = UtcTime::problem(&s.value);
+                    self.push(path, at, m, Some(h));
+                }
+            }
+            ("UtcTime", _) => self.push(path, at, format!("expected a time string such as \"2026-01-15T09:00:00Z\", found {}", found(n)), None),
+            ("UserAssignedEntry", Node::NullKeyword(_)) => {}
+            ("UserAssignedEntry", Node::Object(o)) if o.properties.is_empty() => {}
+            ("UserAssignedEntry", _) => self.push(path, at, format!("expected {{}} (attach) or null (detach), found {}", found(n)), None),
+            _ => return false,
+        }
+        true
+    }
+
+    fn one_of(&mut self, n: &Node, options: &[&str], path: &str) {
+        let at = n.range().start;
+        match n {
+            Node::StringLit(s) if options.contains(&s.value.as_ref()) => {}
+            Node::StringLit(s) => {
+                let hint = suggest(&s.value, options).map_or_else(|| format!("one of: {}", options.join(", ")), |o| format!("did you mean '{o}'?"));
+                self.push(path, at, format!("'{}' is not allowed here", s.value), Some(hint));
+            }
+            _ => self.push(path, at, format!("expected a string, found {}", found(n)), Some(format!("one of: {}", options.join(", ")))),
+        }
+    }
+
+    fn alternatives(&mut self, n: &Node, alts: &'s [Value], path: &str, name: Option<&str>, example: Option<&'s Value>) {
+        // `Option<T>`: null, or T.
+        let is_null = |s: &Value| s.get("type").and_then(Value::as_str) == Some("null");
+        if alts.len() == 2 && alts.iter().any(is_null) {
+            if matches!(n, Node::NullKeyword(_)) {
+                return;
+            }
+            if let Some(other) = alts.iter().find(|s| !is_null(s)) {
+                return self.walk(n, other, path, name, example);
+            }
+        }
+        // Values listed one by one (`const`, each with its description).
+        if alts.iter().all(|s| s.get("const").is_some()) {
+            let options: Vec<&str> = alts.iter().filter_map(|s| s.get("const").and_then(Value::as_str)).collect();
+            return self.one_of(n, &options, path);
+        }
+        // Objects tagged by a field whose value names the variant (the script's `action`).
+        let variants: Vec<(&str, &str, &Value)> = alts
+            .iter()
+            .filter_map(|s| {
+                let (k, v) = s.get("properties")?.as_object()?.iter().find(|(_, v)| v.get("const").is_some())?;
+                Some((k.as_str(), v.get("const")?.as_str()?, s))
+            })
+            .collect();
+        if variants.len() == alts.len() && !variants.is_empty() && variants.iter().all(|(k, _, _)| *k == variants[0].0) {
+            return self.tagged(n, variants[0].0, &variants, path);
+        }
+        // Anything else: one alternative must fit.
+        let mut best: Option<Vec<Diagnostic>> = None;
+        for alt in alts {
+            let mut trial = Walker { defs: self.defs, lines: self.lines, out: Vec::new() };
+            trial.walk(n, alt, path, name, example);
+            if trial.out.is_empty() {
+                return;
+            }
+            if best.as_ref().is_none_or(|b| trial.out.len() < b.len()) {
+                best = Some(trial.out);
+            }
+        }
+        for d in best.unwrap_or_default() {
+            if self.out.len() < MAX_PROBLEMS {
+                self.out.push(d);
             }
         }
     }
-    for fld in obj.fields.iter().filter(|f| f.req) {
-        if !fields.iter().any(|(k, _, _)| k == fld.name) {
-            push(out, path, n.pos, format!("missing field `{}`", fld.name), Some(format!("{} needs `{}`: {}", obj.name, fld.name, fld.doc)));
+
+    fn tagged(&mut self, n: &Node, tag: &str, variants: &[(&str, &str, &'s Value)], path: &str) {
+        let names: Vec<&str> = variants.iter().map(|(_, v, _)| *v).collect();
+        let Node::Object(o) = n else {
+            return self.push(path, n.range().start, format!("expected an {tag} object, found {}", found(n)), None);
+        };
+        let Some(t) = o.properties.iter().find(|p| p.name.as_str() == tag) else {
+            return self.push(path, n.range().start, format!("this {tag} has no \"{tag}\" field"), Some(format!("add e.g. \"{tag}\": \"{}\"", names.first().copied().unwrap_or(""))));
+        };
+        let tag_path = join(path, tag);
+        let Node::StringLit(s) = &t.value else {
+            return self.push(&tag_path, t.value.range().start, format!("\"{tag}\" must be a string"), Some(format!("one of: {}", names.join(", "))));
+        };
+        match variants.iter().find(|(_, v, _)| *v == s.value) {
+            Some((_, v, schema)) => self.object(n, o, schema, path, v, &[tag]),
+            None => {
+                let hint = suggest(&s.value, &names).map_or_else(|| format!("known {tag}s: {}", names.join(", ")), |o| format!("did you mean '{o}'?"));
+                self.push(&tag_path, s.range.start, format!("unknown {tag} '{}'", s.value), Some(hint));
+            }
+        }
+    }
+
+    fn object(&mut self, n: &Node, o: &jsonc_parser::ast::Object, schema: &'s Value, path: &str, name: &str, skip: &[&str]) {
+        let props = schema.get("properties").and_then(Value::as_object);
+        let prop = |k: &str| props.and_then(|p| p.get(k));
+        let additional = schema.get("additionalProperties");
+        let is_struct = props.is_some();
+        let allowed: Vec<&str> = props.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+        let mut seen: Vec<&str> = Vec::new();
+        for p in &o.properties {
+            let k = p.name.as_str();
+            let kpath = join(path, k);
+            let kat = name_range(&p.name).start;
+            if is_struct && seen.contains(&k) {
+                self.push(&kpath, kat, format!("field `{k}` appears twice"), Some("keep one".into()));
+                continue;
+            }
+            seen.push(k);
+            if skip.contains(&k) {
+                continue;
+            }
+            match (prop(k), additional) {
+                (Some(s), _) => self.walk(&p.value, s, &kpath, None, None),
+                (None, Some(Value::Bool(false))) => {
+                    let visible: Vec<&str> = allowed.iter().copied().filter(|a| !skip.contains(a)).collect();
+                    let hint = suggest(k, &visible).map_or_else(|| format!("{name} allows: {}", visible.join(", ")), |s| format!("did you mean `{s}`?"));
+                    self.push(&kpath, kat, format!("unknown field `{k}`"), Some(hint));
+                }
+                (None, Some(s)) if s.is_object() => self.walk(&p.value, s, &kpath, None, None),
+                (None, _) => {}
+            }
+        }
+        for r in strs(schema.get("required")) {
+            if !seen.contains(&r) && !skip.contains(&r) {
+                let doc = prop(r).and_then(|p| p.get("description")).and_then(Value::as_str).unwrap_or("");
+                let doc = doc.split("\n\n").next().unwrap_or("").replace('\n', " ");
+                self.push(path, n.range().start, format!("missing field `{r}`"), Some(format!("{name} needs `{r}`: {doc}")));
+            }
+        }
+    }
+
+    fn array(&mut self, at: usize, items: &[Node], schema: &'s Value, path: &str, example: Option<&'s Value>) {
+        let item_example = example.and_then(|e| e.get(0));
+        if let Some(prefix) = schema.get("prefixItems").and_then(Value::as_array) {
+            if items.len() != prefix.len() {
+                let hint = example.map(|e| format!("for example {e}"));
+                let n = items.len();
+                return self.push(path, at, format!("expected {}, found an array of {n} item{}", self.type_phrase("array", None, schema), if n == 1 { "" } else { "s" }), hint);
+            }
+            for (i, (x, s)) in items.iter().zip(prefix).enumerate() {
+                self.walk(x, s, &format!("{path}[{i}]"), None, item_example);
+            }
+            return;
+        }
+        if let Some(s) = schema.get("items") {
+            for (i, x) in items.iter().enumerate() {
+                self.walk(x, s, &format!("{path}[{i}]"), None, item_example);
+            }
         }
     }
 }
@@ -528,101 +699,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Finds the position of a JSON path (`world.resources[2].name`) in the document: the
-/// deepest node that exists along it.
-pub fn locate(root: &Node, path: &str) -> Pos {
-    let mut n = root;
-    let mut pos = root.pos;
-    for seg in path.split('.') {
-        let (key, idx) = match seg.find('[') {
-            Some(i) => (&seg[..i], Some(&seg[i..])),
-            None => (seg, None),
-        };
-        if !key.is_empty() {
-            let Val::Obj(fields) = &n.val else { return pos };
-            let Some((_, kpos, v)) = fields.iter().find(|(k, _, _)| k == key) else { return pos };
-            pos = *kpos;
-            n = v;
-        }
-        if let Some(idx) = idx {
-            for part in idx.split(']').filter(|p| !p.is_empty()) {
-                let Some(i) = part.trim_start_matches('[').parse::<usize>().ok() else { return pos };
-                let Val::Arr(items) = &n.val else { return pos };
-                let Some(x) = items.get(i) else { return pos };
-                n = x;
-                pos = x.pos;
-            }
-        }
-    }
-    pos
-}
-
-/// The JSON Schema (draft 2020-12) of the scenario format.
-pub fn json_schema() -> serde_json::Value {
-    use serde_json::{json, Map, Value};
-    let mut defs = Map::new();
-    fn ty_schema(t: Ty, defs: &mut Map<String, Value>) -> Value {
-        match t {
-            Ty::Str => json!({"type": "string"}),
-            Ty::StrOrNull => json!({"type": ["string", "null"]}),
-            Ty::Int => json!({"type": "integer", "minimum": 0}),
-            Ty::Bool => json!({"type": "boolean"}),
-            Ty::Duration => json!({"type": "string", "pattern": "^([0-9]+[smhdw])+$", "examples": ["10m", "24h", "46d"]}),
-            Ty::Time => json!({"type": "string", "format": "date-time", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"}),
-            Ty::Enum(o) => json!({"enum": o}),
-            Ty::EmptyOrNull => json!({"oneOf": [{"type": "object", "maxProperties": 0}, {"type": "null"}]}),
-            Ty::Pair => json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}], "minItems": 2, "maxItems": 2}),
-            Ty::Arr(i) => json!({"type": "array", "items": ty_schema(*i, defs)}),
-            Ty::Map(v) => json!({"type": "object", "additionalProperties": ty_schema(*v, defs)}),
-            Ty::Obj(o) => {
-                obj_schema(o, defs, None);
-                json!({"$ref": format!("#/$defs/{}", o.name)})
-            }
-            Ty::Actions => {
-                let variants: Vec<Value> = ACTIONS
-                    .iter()
-                    .map(|a| {
-                        obj_schema(a, defs, Some(a.name));
-                        json!({"$ref": format!("#/$defs/{}", a.name)})
-                    })
-                    .collect();
-                json!({"type": "array", "items": {"oneOf": variants}})
-            }
-        }
-    }
-    fn obj_schema(o: &Obj, defs: &mut Map<String, Value>, tag: Option<&str>) {
-        if defs.contains_key(o.name) {
-            return;
-        }
-        defs.insert(o.name.into(), Value::Null);
-        let mut props = Map::new();
-        let mut required: Vec<&str> = Vec::new();
-        if let Some(t) = tag {
-            props.insert("action".into(), json!({"const": t}));
-            required.push("action");
-        }
-        for f in o.fields {
-            let mut s = ty_schema(f.ty, defs);
-            if let Some(m) = s.as_object_mut() {
-                m.insert("description".into(), f.doc.into());
-            }
-            props.insert(f.name.into(), s);
-            if f.req {
-                required.push(f.name);
-            }
-        }
-        defs.insert(o.name.into(), json!({"type": "object", "description": o.doc, "properties": props, "required": required, "additionalProperties": false}));
-    }
-    let root = ty_schema(Ty::Obj(&SCENARIO), &mut defs);
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://mi-playground.invalid/scenario.schema.json",
-        "title": "Managed Identity Playground scenario",
-        "$ref": root["$ref"],
-        "$defs": defs
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,8 +713,18 @@ mod tests {
     #[test]
     fn schema_has_every_object() {
         let s = json_schema();
-        for name in ["Scenario", "World", "Resource", "Identity", "getSecret", "tokenRequest"] {
+        for name in ["World", "Resource", "Identity", "Duration", "Sdk", "ResourceKind"] {
             assert!(s["$defs"][name].is_object(), "{name}");
         }
+        assert_eq!(s["properties"]["script"]["items"]["$ref"], "#/$defs/Action");
+    }
+
+    #[test]
+    fn lines_count_characters() {
+        let l = Lines::new("ab\n\u{e9}x\n");
+        assert_eq!(l.line_col(0), (1, 1));
+        assert_eq!(l.line_col(3), (2, 1));
+        assert_eq!(l.line_col(5), (2, 2));
+        assert_eq!(l.line_col(99), (3, 1));
     }
 }

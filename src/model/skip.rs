@@ -29,8 +29,8 @@ pub(crate) enum Declared {
     Principal,
     /// A developer laptop.
     Laptop,
-    /// A resource of the world (`None`: an unknown type, reported by the build).
-    Resource(Option<ResourceKind>),
+    /// A resource of the world.
+    Resource(ResourceKind),
     /// A user-assigned identity that a script step creates.
     CreatedIdentity,
     /// A subscription or resource group (never deleted by a script).
@@ -42,7 +42,7 @@ pub(crate) fn declared_names(sc: &Scenario) -> Map<String, Declared> {
     let mut m = Map::default();
     let w = &sc.world;
     for r in &w.resources {
-        m.entry(r.name.to_ascii_lowercase()).or_insert(Declared::Resource(ResourceKind::from_type(&r.resource_type)));
+        m.entry(r.name.to_ascii_lowercase()).or_insert(Declared::Resource(r.resource_type));
     }
     for n in w.users.iter().map(|u| &u.name).chain(w.groups.iter().map(|g| &g.name)) {
         m.entry(n.to_ascii_lowercase()).or_insert(Declared::Principal);
@@ -97,7 +97,7 @@ impl World {
             return None;
         }
         match self.declared.get(lower(name).as_ref())? {
-            Declared::Resource(Some(k)) if kind(*k) => Some(format!("{name} no longer exists at this point: an earlier step deleted it")),
+            Declared::Resource(k) if kind(*k) => Some(format!("{name} no longer exists at this point: an earlier step deleted it")),
             Declared::CreatedIdentity if kind(ResourceKind::UserAssignedIdentity) => Some(if self.known_identities.contains_key(lower(name).as_ref()) {
                 format!("{name} no longer exists at this point: an earlier step deleted it")
             } else {

@@ -138,6 +138,132 @@ pub fn parse_duration(s: &str) -> Option<u64> {
     Some(total)
 }
 
+/// A span of virtual time as a scenario writes it: `90s`, `10m`, `24h`, `45d`, `2w`, or a
+/// sum such as `1h30m`; at most ten years. It keeps the author's spelling beside the
+/// seconds, so a document written back says `90m` where its author did (not `1h30m`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duration {
+    secs: u64,
+    text: String,
+}
+
+impl Duration {
+    /// Reads a written duration (surrounding spaces allowed); `None` when it is not one.
+    pub fn parse(text: &str) -> Option<Duration> {
+        parse_duration(text).map(|secs| Duration { secs, text: text.to_string() })
+    }
+    /// A duration of `secs` seconds, spelt in days, hours, minutes and seconds (`1h30m`, `0s`).
+    pub fn from_secs(secs: u64) -> Duration {
+        let mut text = String::new();
+        let mut rest = secs;
+        for (unit, name) in [(86_400, 'd'), (3600, 'h'), (60, 'm'), (1, 's')] {
+            if rest >= unit {
+                text.push_str(&(rest / unit).to_string());
+                text.push(name);
+                rest %= unit;
+            }
+        }
+        if text.is_empty() {
+            text.push_str("0s");
+        }
+        Duration { secs, text }
+    }
+    /// Length in seconds.
+    pub fn secs(&self) -> u64 {
+        self.secs
+    }
+    /// As written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+    /// The diagnostic for a text that is not a duration: message and hint.
+    pub fn problem(text: &str) -> (String, String) {
+        (format!("'{text}' is not a duration"), "write it like 90s, 10m, 24h, 45d or 1h30m (at most ten years)".into())
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Duration::parse(&text).ok_or_else(|| serde::de::Error::custom(Duration::problem(&text).0))
+    }
+}
+
+impl schemars::JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^\\s*([0-9]+[smhdw])+\\s*$",
+            "description": "A span of virtual time: a whole number and a unit (s, m, h, d, w), or a sum such as 1h30m; at most ten years.",
+            "examples": ["90s", "10m", "24h", "46d", "1h30m"]
+        })
+    }
+}
+
+/// An instant as a scenario writes it: RFC 3339 in UTC with whole seconds,
+/// `2026-01-15T09:00:00Z`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UtcTime(pub SimTime);
+
+impl UtcTime {
+    /// Reads `YYYY-MM-DDTHH:MM:SSZ`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<UtcTime> {
+        SimTime::parse_iso(text).map(UtcTime)
+    }
+    /// The diagnostic for a text that is not such a time: message and hint.
+    pub fn problem(text: &str) -> (String, String) {
+        (format!("'{text}' is not a UTC time"), "write it like 2026-01-15T09:00:00Z".into())
+    }
+}
+
+impl fmt::Display for UtcTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.iso())
+    }
+}
+
+impl Serialize for UtcTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.iso())
+    }
+}
+
+impl<'de> Deserialize<'de> for UtcTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        UtcTime::parse(&text).ok_or_else(|| serde::de::Error::custom(UtcTime::problem(&text).0))
+    }
+}
+
+impl schemars::JsonSchema for UtcTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UtcTime".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date-time",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
+            "description": "An instant in UTC, RFC 3339 with whole seconds."
+        })
+    }
+}
+
 /// Human form of a span of seconds: `24h 5m`, `3m 20s`, `45d`.
 pub fn human_duration(secs: i64) -> String {
     let neg = secs < 0;
@@ -181,6 +307,18 @@ mod tests {
         assert_eq!(parse_duration("99999999999999999999d"), None);
         assert_eq!(human_duration(86_700), "1d 5m");
         assert_eq!(human_duration(200), "3m 20s");
+        let d = Duration::parse("90m").unwrap();
+        assert_eq!((d.secs(), d.as_str()), (5400, "90m"));
+        assert_eq!(Duration::from_secs(5400).as_str(), "1h30m");
+        assert_eq!(Duration::from_secs(0).as_str(), "0s");
+        assert_eq!(Duration::from_secs(300), Duration::parse("5m").unwrap());
+        for s in ["90s", "1h30m", "45d", "2w"] {
+            assert_eq!(Duration::from_secs(parse_duration(s).unwrap()).secs(), parse_duration(s).unwrap());
+        }
+        assert_eq!(serde_json::from_str::<Duration>("\"10m\"").unwrap().secs(), 600);
+        assert!(serde_json::from_str::<Duration>("\"soon\"").unwrap_err().to_string().contains("'soon' is not a duration"));
+        assert_eq!(serde_json::to_string(&UtcTime(SimTime(1_768_467_600))).unwrap(), "\"2026-01-15T09:00:00Z\"");
+        assert!(serde_json::from_str::<UtcTime>("\"2026-01-15 09:00:00\"").is_err());
     }
 
     #[test]

@@ -553,7 +553,7 @@ impl World {
             t
         });
         let active = self.faults.iter().filter(|f| f.until > self.now);
-        let faults = capped(active.clone(), active.count(), |f| FaultView { key: format!("fault:{}:{}:{}", f.target, f.kind, f.until.0), target: f.target.clone(), kind: f.kind.clone(), until: f.until });
+        let faults = capped(active.clone(), active.count(), |f| FaultView { key: format!("fault:{}:{}:{}", f.target, f.kind, f.until.0), target: f.target.clone(), kind: f.kind.to_string(), until: f.until });
 
         WorldView {
             now: self.now,

@@ -6,13 +6,13 @@
 //! state (no steps), then `World::apply(action)` runs one action to completion, emitting
 //! its steps. `simulate` does both and returns the trace.
 
-use super::arm::{parse_identity_type, resource_id, IdentityRef, Resource, ResourceData, ResourceKind};
+use super::arm::{resource_id, IdentityRef, IdentityType, Resource, ResourceData, ResourceKind};
 use super::directory::{Directory, Principal, PrincipalKind};
 use super::http::{Request, Response};
 use super::rbac::{AccessRequest, Decision, Rbac};
 use super::rng::Rng;
-use super::scenario::{Action, IdentityBlock, LaptopSpec, Scenario};
-use super::time::{parse_duration, SimTime};
+use super::scenario::{Action, IdentityBlock, LaptopSpec, Scenario, UserAssignedEntry};
+use super::time::SimTime;
 use super::trace::{Change, ChangeOp, Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step, Trace};
 use super::collections::{Map, Resources};
 use std::collections::{BTreeMap, BTreeSet};
@@ -90,8 +90,8 @@ pub struct CachedToken {
 pub struct Fault {
     /// `imds:<host>`, `entra`, or a resource name (lower-case).
     pub target: String,
-    /// `throttle`, `outage`, `updating`.
-    pub kind: String,
+    /// What the service does meanwhile.
+    pub kind: super::scenario::FaultKind,
     /// Active until.
     pub until: SimTime,
 }
@@ -202,17 +202,11 @@ impl World {
         if sc.version != super::scenario::FORMAT_VERSION {
             fail("version".into(), format!("unsupported version {} (this build reads version {})", sc.version, super::scenario::FORMAT_VERSION));
         }
-        let start = SimTime::parse_iso(&sc.start_time).unwrap_or_else(|| {
-            fail("startTime".into(), format!("'{}' is not an RFC 3339 UTC time like 2026-01-15T09:00:00Z", sc.start_time));
-            SimTime(1_768_467_600)
-        });
+        let start = sc.start_time.0;
         let mut rng = Rng::new(sc.seed, 1);
         let spec = &sc.world;
         let tenant_id = spec.tenant.tenant_id.clone().unwrap_or_else(|| rng.guid());
-        let rbac_propagation = parse_duration(&spec.settings.rbac_propagation).unwrap_or_else(|| {
-            fail("world.settings.rbacPropagation".into(), format!("'{}' is not a duration like 5m", spec.settings.rbac_propagation));
-            300
-        });
+        let rbac_propagation = spec.settings.rbac_propagation.secs();
         let mut w = World {
             now: start,
             rng,
@@ -280,7 +274,7 @@ impl World {
         }
         // Resources: user-assigned identities first, so hosts can attach them.
         let mut order: Vec<usize> = (0..spec.resources.len()).collect();
-        order.sort_by_key(|&i| ResourceKind::from_type(&spec.resources[i].resource_type) != Some(ResourceKind::UserAssignedIdentity));
+        order.sort_by_key(|&i| spec.resources[i].resource_type != ResourceKind::UserAssignedIdentity);
         for i in order {
             if let Err(e) = w.build_resource(sc, i) {
                 fail(e.path, e.message);
@@ -397,10 +391,7 @@ impl World {
     fn build_resource(&mut self, sc: &Scenario, i: usize) -> Result<(), ScenarioError> {
         let r = &sc.world.resources[i];
         let path = format!("world.resources[{i}]");
-        let Some(kind) = ResourceKind::from_type(&r.resource_type) else {
-            let known: Vec<&str> = ResourceKind::ALL.iter().map(|k| k.arm_type()).collect();
-            return err(format!("{path}.type"), format!("unknown resource type '{}' (known: {})", r.resource_type, known.join(", ")));
-        };
+        let kind = r.resource_type;
         let sub = match &r.subscription {
             Some(s) => self.subscriptions.iter().find(|x| x.name.eq_ignore_ascii_case(s) || x.id.eq_ignore_ascii_case(s)),
             None => self.subscriptions.first(),
@@ -416,7 +407,7 @@ impl World {
         }
         let id = resource_id(&sub_id, &r.resource_group, kind, &r.name);
         let p = &r.properties;
-        let mut data = ResourceData { kind: p.kind.clone(), ..Default::default() };
+        let mut data = ResourceData { kind: p.kind, ..Default::default() };
         if kind == ResourceKind::KeyVault {
             data.enable_rbac_authorization = Some(p.enable_rbac_authorization.unwrap_or(true));
             for s in &p.secrets {
@@ -460,10 +451,7 @@ impl World {
             data,
         };
         if let Some(block) = &r.identity {
-            let Some((sys, _)) = parse_identity_type(&block.identity_type) else {
-                return err(format!("{path}.identity.type"), format!("'{}' is not one of None, SystemAssigned, UserAssigned, 'SystemAssigned, UserAssigned'", block.identity_type));
-            };
-            if sys {
+            if block.identity_type.system() {
                 if !kind.supports_system_assigned() {
                     return err(format!("{path}.identity.type"), format!("{} does not support a system-assigned identity here", kind.arm_type()));
                 }
@@ -474,7 +462,7 @@ impl World {
                 res.system_assigned = Some(uref);
             }
             for (k, v) in &block.user_assigned_identities {
-                if v.is_none() {
+                if *v == UserAssignedEntry::Detach {
                     continue;
                 }
                 let Some(u) = self.find_uami(k) else {
@@ -728,8 +716,7 @@ impl World {
             Action::SetAccessPolicy { by, vault, object_id, secrets } => self.set_access_policy(by, vault, object_id, secrets),
             Action::SetVaultPermissionModel { by, vault, enable_rbac_authorization } => self.set_vault_model(by, vault, *enable_rbac_authorization),
             Action::AdvanceClock { duration } => {
-                let Some(secs) = parse_duration(duration) else { return err("duration", format!("'{duration}' is not a duration like 10m, 24h or 45d")) };
-                self.advance(secs);
+                self.advance(duration.secs());
                 Ok(())
             }
             Action::Note { text } => {
@@ -838,18 +825,16 @@ impl World {
                 want_users.remove(&u.mi_resource_id.to_ascii_lowercase());
             }
             IdentityEdit::Raw(IdentityBlock { identity_type, user_assigned_identities }) => {
-                let Some((s, u)) = parse_identity_type(identity_type) else {
-                    return err("identity.type", format!("'{identity_type}' is not one of None, SystemAssigned, UserAssigned, 'SystemAssigned, UserAssigned'"));
-                };
-                want_sys = s;
-                if !u {
+                want_sys = identity_type.system();
+                if !identity_type.user() {
                     want_users.clear();
                 }
                 let mut m = serde_json::Map::new();
                 for (k, v) in user_assigned_identities {
                     let Some(ui) = self.find_uami(k) else { return err("identity.userAssignedIdentities", format!("'{k}' is not a user-assigned identity in this scenario")) };
-                    m.insert(ui.mi_resource_id.clone(), v.clone().unwrap_or(serde_json::Value::Null));
-                    if v.is_some() {
+                    let attach = *v == UserAssignedEntry::Attach;
+                    m.insert(ui.mi_resource_id.clone(), if attach { serde_json::json!({}) } else { serde_json::Value::Null });
+                    if attach {
                         want_users.insert(ui.mi_resource_id.to_ascii_lowercase(), ui);
                     } else {
                         want_users.remove(&ui.mi_resource_id.to_ascii_lowercase());
@@ -860,14 +845,9 @@ impl World {
                 }
             }
         }
-        let new_type = match (want_sys, !want_users.is_empty()) {
-            (true, true) => "SystemAssigned, UserAssigned",
-            (true, false) => "SystemAssigned",
-            (false, true) => "UserAssigned",
-            (false, false) => "None",
-        };
+        let new_type = IdentityType::from_flags(want_sys, !want_users.is_empty());
         let mut block = serde_json::Map::new();
-        block.insert("type".into(), new_type.into());
+        block.insert("type".into(), new_type.as_str().into());
         block.extend(body_block);
         let api = match res.kind {
             ResourceKind::VirtualMachine | ResourceKind::ScaleSet => "2024-07-01",

@@ -63,7 +63,7 @@ fn text_cell(text: &str) -> Rc<OnceCell<Rc<str>>> {
 /// the life of a trace).
 pub fn verify_token(jwt: &str, now: SimTime) -> TokenValidation {
     use crate::model::{token, verify};
-    let claims = token::decode_parts(jwt.trim()).and_then(|(_, c, _)| crate::model::json::parse_value(&c));
+    let claims = token::decode_parts(jwt.trim()).and_then(|(_, c, _)| serde_json::from_str::<serde_json::Value>(&c).ok());
     let tenant_id = claims.as_ref().and_then(|c| c.get("tid")).and_then(|v| v.as_str()).unwrap_or("");
     let jwks = verify::parse_jwks(&token::jwks_json(tenant_id)).unwrap_or(jsonwebtoken::jwk::JwkSet { keys: Vec::new() });
     verify::validate(jwt, &jwks, &verify::Expectations { issuers: verify::tenant_issuers(tenant_id), audiences: None, now })
@@ -102,14 +102,14 @@ impl Doc {
     /// references become positioned diagnostics. `previous` stays on screen when the text
     /// cannot be read.
     pub fn derive(text: &str, builtin: Option<Rc<str>>, previous: Option<&Doc>) -> Doc {
-        let (root, scenario, mut diagnostics) = parse_checked(text);
-        match (root, scenario) {
-            (Some(root), Some(sc)) => {
+        let (scenario, mut diagnostics) = parse_checked(text);
+        match scenario {
+            Some(sc) => {
                 let (trace, errors) = simulate_lenient(&sc);
-                diagnostics.extend(reference_diagnostics(&root, &sc, errors));
+                diagnostics.extend(reference_diagnostics(text, &sc, errors));
                 Doc { text: text_cell(text), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), views: Rc::default(), tokens: Rc::default(), stale: false }
             }
-            _ => {
+            None => {
                 let keep = previous.cloned().unwrap_or_else(|| Doc::builtin(&scenarios::BUILT_INS[0]));
                 Doc { text: text_cell(text), builtin: None, diagnostics: Rc::new(diagnostics), stale: true, ..keep }
             }

@@ -627,7 +627,7 @@ mod tests {
         // An edit of the world that changes nothing before: the same step.
         let e = run(&p, [Msg::Edit(Edit::SetVaultRbac { vault: "kv-contoso".into(), rbac: true })]);
         assert_eq!(e.update(Msg::Edit(Edit::SetVaultRbac { vault: "kv-contoso".into(), rbac: true })), None, "a no-op edit is not a new document");
-        let e = run(&p, [Msg::Edit(Edit::SetCredential { host: "vm-web".into(), credential: "DefaultAzureCredential".into() })]);
+        let e = run(&p, [Msg::Edit(Edit::SetCredential { host: "vm-web".into(), credential: crate::model::scenario::Credential::DefaultAzureCredential })]);
         assert_eq!(e.doc.trace.steps[e.cursor].action, 3, "still on the secret read");
         // Removing a script step before the learner's place: still on the same action.
         let before = p.doc.trace.steps[p.cursor].action;
