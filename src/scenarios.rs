@@ -70,7 +70,7 @@ pub fn large_world(n: usize) -> Scenario {
         }
     }
     let script = if n >= 2 {
-        vec![Action::GetSecret { host: "vm-0000".into(), vault: "kv-0001".into(), secret: "s".into(), auth: "sdk".into() }]
+        vec![Action::GetSecret { host: "vm-0000".into(), vault: "kv-0001".into(), secret: "s".into(), auth: "sdk".into(), token: None }]
     } else {
         Vec::new()
     };

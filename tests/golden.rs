@@ -405,19 +405,15 @@ fn g28_expired_or_wrong_audience_token_at_storage_is_401() {
     assert!(body(r).contains("<Code>InvalidAuthenticationInfo</Code>"));
     assert!(body(r).contains("Audience validation failed. Audience did not match."));
     assert_eq!(r.header_value("WWW-Authenticate").unwrap(), format!("Bearer authorization_uri=https://login.microsoftonline.com/{TENANT}/oauth2/authorize resource_id=https://storage.azure.com"));
-    // Expired: a token fetched, then the clock moved past exp + 5 min skew, with the SDK bypassed (REST call reusing an old token).
-    let sc = scenario(json!([vm("vm", json!({"type": "SystemAssigned"})), storage()]), json!([{"principalId": "vm", "roleDefinitionId": "Storage Blob Data Reader", "scope": "st"}]), json!([]));
-    let mut w = World::build(&sc).unwrap();
-    let fetch: mi_playground::model::Action = serde_json::from_value(blob("GET", json!("2021-08-06"))).unwrap();
-    w.apply(&fetch).unwrap();
-    // Make the SDK cache believe the token is still good, then move past its expiry.
-    for c in w.sdk_caches.values_mut().flat_map(|m| m.values_mut()) {
-        c.refresh_on = c.refresh_on.plus(100 * 86_400);
-        c.expires_on = c.expires_on.plus(100 * 86_400);
-    }
-    w.advance(25 * 3600);
-    w.apply(&fetch).unwrap();
-    let t = w.finish();
+    // Expired: a token fetched, the clock moved past exp + 5 min skew, and the same token
+    // replayed as it was (code that keeps a token instead of asking its credential).
+    let replay = {
+        let mut b = blob("GET", json!("2021-08-06"));
+        b["token"] = json!({"replay": "last"});
+        b
+    };
+    let sc = scenario(json!([vm("vm", json!({"type": "SystemAssigned"})), storage()]), json!([{"principalId": "vm", "roleDefinitionId": "Storage Blob Data Reader", "scope": "st"}]), json!([blob("GET", json!("2021-08-06")), {"action": "advanceClock", "duration": "25h"}, replay]));
+    let t = run(&sc);
     let r = last(&t);
     assert_eq!(r.status, 401);
     assert!(body(r).contains("Lifetime validation failed. The token is expired."));

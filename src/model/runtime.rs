@@ -12,7 +12,7 @@
 use super::arm::{IdentityRef, Resource, ResourceKind};
 use super::http::{build_query, HttpMethod, Request, Response};
 use super::rbac::{short_action, AccessRequest, Decision};
-use super::scenario::{Action, AppSpec, Credential, FaultKind, Sdk};
+use super::scenario::{Action, AppSpec, ForgeKey, TokenSource, Credential, FaultKind, Sdk};
 use super::time::{human_duration, SimTime};
 use super::token::{self, Claims, MI_TOKEN_LIFETIME};
 use super::trace::{Change, ChangeOp, Fidelity, Message, Outcome, ParticipantKind, Plane};
@@ -56,6 +56,26 @@ enum Source {
     Workload,
 }
 
+/// The resource servers a host sends tokens to (for replaying the last one sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Service {
+    KeyVault,
+    Storage,
+    Arm,
+    Sql,
+}
+
+impl Service {
+    fn name(self) -> &'static str {
+        match self {
+            Service::KeyVault => "Key Vault",
+            Service::Storage => "Storage",
+            Service::Arm => "Azure Resource Manager",
+            Service::Sql => "Azure SQL",
+        }
+    }
+}
+
 /// What a resource server made of the request's credentials.
 enum Authn {
     /// No `Authorization` header.
@@ -85,23 +105,23 @@ impl World {
                 self.raw_token_request(&h, *method, path.as_deref(), query, headers, *repeat);
                 Ok(())
             }
-            Action::GetSecret { host, vault, secret, auth } => {
+            Action::GetSecret { host, vault, secret, auth, token } => {
                 let h = self.host(host)?;
                 let Some(v) = self.resource_by_name(vault).cloned().filter(|r| r.kind == ResourceKind::KeyVault) else {
                     return Err(ScenarioError { path: "vault".into(), message: format!("'{vault}' is not a Key Vault in this scenario") });
                 };
-                self.keyvault_get_secret(&h, &v, secret, auth);
+                self.keyvault_get_secret(&h, &v, secret, auth, token.as_ref());
                 Ok(())
             }
-            Action::BlobRequest { host, method, account, container, blob, x_ms_version, auth } => {
+            Action::BlobRequest { host, method, account, container, blob, x_ms_version, auth, token } => {
                 let h = self.host(host)?;
                 let Some(acct) = self.resource_by_name(account).cloned().filter(|r| r.kind == ResourceKind::StorageAccount) else {
                     return Err(ScenarioError { path: "account".into(), message: format!("'{account}' is not a storage account in this scenario") });
                 };
-                self.storage_blob(&h, &acct, method.as_str(), container, blob, x_ms_version.as_deref(), auth);
+                self.storage_blob(&h, &acct, method.as_str(), container, blob, x_ms_version.as_deref(), auth, token.as_ref());
                 Ok(())
             }
-            Action::ArmRequest { host, method, target, auth } => {
+            Action::ArmRequest { host, method, target, auth, token } => {
                 let h = self.host(host)?;
                 let path = if target.starts_with('/') { target.clone() } else {
                     match self.resolve_scope(target) {
@@ -109,15 +129,15 @@ impl World {
                         None => return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not a resource, resource group or subscription in this scenario") }),
                     }
                 };
-                self.arm_api(&h, method.as_str(), &path, auth);
+                self.arm_api(&h, method.as_str(), &path, auth, token.as_ref());
                 Ok(())
             }
-            Action::SqlConnect { host, database, auth } => {
+            Action::SqlConnect { host, database, auth, token } => {
                 let h = self.host(host)?;
                 let Some(db) = self.resource_by_name(database).cloned().filter(|r| r.kind == ResourceKind::SqlDatabase) else {
                     return Err(ScenarioError { path: "database".into(), message: format!("'{database}' is not a SQL database in this scenario") });
                 };
-                self.sql_connect(&h, &db, auth);
+                self.sql_connect(&h, &db, auth, token.as_ref());
                 Ok(())
             }
             Action::ConfigureApp { host, sdk, credential, managed_identity, env } => {
@@ -1052,7 +1072,10 @@ impl World {
 
     /// Gets the bearer token for a resource call. `auth`: `sdk` (challenge first for Key
     /// Vault), `none`, or a resource URI to request instead of the right one.
-    fn bearer_for(&mut self, h: &Host, auth: &str, right_resource: &str) -> Option<Option<String>> {
+    fn bearer_for(&mut self, h: &Host, auth: &str, token: Option<&TokenSource>, service: Service, right_resource: &str) -> Option<Option<String>> {
+        if let Some(t) = token {
+            return self.scripted_token(h, t, service).map(Some);
+        }
         match auth {
             "none" => Some(None),
             "sdk" => match self.sdk_get_token(h, right_resource, false) {
@@ -1064,6 +1087,65 @@ impl World {
                 Got::Failed => None,
             },
         }
+    }
+
+    /// The token a resource call sends when the scenario scripts it (`token` on the action):
+    /// exact bytes, or the token this host last sent to the service, then with claims
+    /// changed (signature kept) or signed again by another key. Drawn as a step of the app,
+    /// so the learner sees what is about to be sent. `None` (with a failure note) when
+    /// there is nothing to replay.
+    fn scripted_token(&mut self, h: &Host, t: &TokenSource, service: Service) -> Option<String> {
+        let app = self.p_app(h);
+        let key = (h.name.to_ascii_lowercase(), service);
+        let (base, origin) = match (&t.jwt, t.replay) {
+            (Some(jwt), _) => (jwt.trim().to_string(), "the token written in the scenario".to_string()),
+            (None, _) => match self.sent_tokens.get(&key).cloned() {
+                Some((jwt, at)) => (jwt, format!("the token it sent to {} at {}", service.name(), at.iso())),
+                None => {
+                    let s = self.note(app, "nothing to replay", Plane::Runtime, &format!("{} has sent no token to {} yet", h.name, service.name()), Fidelity::Narration, "scenario",
+                        format!("The scenario replays the last token {} sent to {}, but it has not sent one yet, so there is nothing to send.", h.name, service.name()));
+                    s.outcome = super::trace::Outcome::Failure;
+                    return None;
+                }
+            },
+        };
+        let mut jwt = base.clone();
+        let mut what = Vec::new();
+        if !t.set_claims.is_empty() {
+            let mut payload: serde_json::Map<String, serde_json::Value> = token::decode_parts(&jwt).and_then(|(_, p, _)| serde_json::from_str(&p).ok()).unwrap_or_default();
+            for (k, v) in &t.set_claims {
+                if v.is_null() {
+                    payload.shift_remove(k);
+                    what.push(format!("removes {k}"));
+                } else {
+                    // `$principalId:NAME`-style placeholders name ids the author cannot know.
+                    let v = match v.as_str() {
+                        Some(text) => serde_json::Value::String(self.expand(text, h)),
+                        None => v.clone(),
+                    };
+                    what.push(format!("sets {k} to {v}"));
+                    payload.insert(k.clone(), v);
+                }
+            }
+            jwt = token::with_payload(&jwt, &serde_json::Value::Object(payload).to_string());
+        }
+        if let Some(ForgeKey::Attacker) = t.signed_by {
+            let payload = jwt.split('.').nth(1).unwrap_or("").to_string();
+            let header = token::b64url(&serde_json::to_vec(&token::access_token_header(token::SigningKeyId::Attacker)).unwrap_or_default());
+            jwt = token::sign_segments(&header, &payload, token::SigningKeyId::Attacker);
+            what.push(format!("signs it again with a key of its own (kid {})", token::ATTACKER_KID));
+        }
+        let changed = if what.is_empty() { "unchanged".to_string() } else { what.join(", ") };
+        let expl = if what.is_empty() {
+            format!("The code sends {origin} again, as it was: no credential is asked, so nothing refreshes it. Whatever the server thinks of it now (its lifetime, its audience) is what comes back.")
+        } else if t.signed_by.is_some() {
+            format!("The code takes {origin} and {changed}. The signature is valid for that key, but Entra ID never published the key, so no resource server can trust it.")
+        } else {
+            format!("The code takes {origin} and {changed}, keeping the original signature. The signature covers the header and the payload, so any change breaks it: this is the experiment that shows why a token cannot be edited.")
+        };
+        let s = self.note(app, if what.is_empty() { "replay an earlier token" } else { "send a changed token" }, Plane::Runtime, &format!("Sends {origin}: {changed}"), Fidelity::Narration, "scenario (token replay and tampering)", expl);
+        s.jwt = Some(jwt.clone());
+        Some(jwt)
     }
 
     /// A resource server's first job: read `Authorization: Bearer <jwt>` from the request
@@ -1108,7 +1190,9 @@ impl World {
         d.fix = Some("Wait for a new token (managed-identity tokens are cached for about 24 hours, in the SDK and on the host), or assign the role to the identity directly.".into());
     }
 
-    fn keyvault_get_secret(&mut self, h: &Host, vault: &Resource, secret: &str, auth: &str) {
+    fn keyvault_get_secret(&mut self, h: &Host, vault: &Resource, secret: &str, auth: &str, token: Option<&TokenSource>) {
+        // A scripted token is sent straight away: no challenge round trip.
+        let auth = if token.is_some() { "scripted" } else { auth };
         let app = self.p_app(h);
         let kv = self.p_server(vault);
         let url = format!("https://{}.vault.azure.net/secrets/{secret}?api-version=7.4", vault.name.to_ascii_lowercase());
@@ -1138,7 +1222,7 @@ impl World {
             self.kv_challenges.insert(challenge_key);
         }
         let steps_before = self.trace.steps.len();
-        let Some(token) = self.bearer_for(h, auth, "https://vault.azure.net") else { return };
+        let Some(token) = self.bearer_for(h, auth, token, Service::KeyVault, "https://vault.azure.net") else { return };
         let Some(jwt) = token else { return };
         let remembered = auth == "sdk" && self.trace.steps.get(steps_before.saturating_sub(1)).is_some_and(|s| !s.label.starts_with("401"));
         let req = Request::new("GET", url).header("Authorization", format!("Bearer {jwt}"));
@@ -1146,6 +1230,9 @@ impl World {
         let s = self.step(app, kv, "GET /secrets (Bearer token)", Plane::Runtime, Message::Request(req.clone()), Fidelity::Documented, "fact sheet §6.1",
             format!("{lead}The code sends the access token in the Authorization header. Key Vault will validate it, then check whether this identity may read the secret '{secret}'."));
         s.jwt = Some(jwt.clone());
+        if auth != "scripted" {
+            self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::KeyVault), (jwt.clone(), self.now));
+        }
         let (claims, validation) = match self.authenticate(&req, &KV_AUDIENCES) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
@@ -1244,10 +1331,10 @@ impl World {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn storage_blob(&mut self, h: &Host, acct: &Resource, method: &str, container: &str, blob: &str, version: Option<&str>, auth: &str) {
+    fn storage_blob(&mut self, h: &Host, acct: &Resource, method: &str, container: &str, blob: &str, version: Option<&str>, auth: &str, scripted: Option<&TokenSource>) {
         let app = self.p_app(h);
         let st = self.p_server(acct);
-        let Some(token) = self.bearer_for(h, auth, "https://storage.azure.com/") else { return };
+        let Some(token) = self.bearer_for(h, auth, scripted, Service::Storage, "https://storage.azure.com/") else { return };
         let url = format!("https://{}.blob.core.windows.net/{container}/{blob}", acct.name.to_ascii_lowercase());
         let mut req = Request::new(method, url);
         if let Some(v) = version {
@@ -1264,6 +1351,9 @@ impl World {
         let s = self.step(app, st, format!("{method} /{container}/{blob}"), Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.2",
             format!("The code {} the blob with a bearer token. Entra authorization of Blob requests needs x-ms-version 2017-11-09 or later and HTTPS.", if method == "GET" { "reads" } else { "writes" }));
         s.jwt = token.clone();
+        if let (Some(t), None) = (&token, scripted) {
+            self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Storage), (t.clone(), self.now));
+        }
         let rid = self.rng.guid();
         let time = self.now.iso().replace('Z', ".0000000Z");
         let xml_err = |status: u16, code: &str, message: &str, detail: Option<&str>| {
@@ -1333,10 +1423,10 @@ impl World {
         s.decision = Some(d);
     }
 
-    fn arm_api(&mut self, h: &Host, method: &str, path: &str, auth: &str) {
+    fn arm_api(&mut self, h: &Host, method: &str, path: &str, auth: &str, scripted: Option<&TokenSource>) {
         let app = self.p_app(h);
         let arm = self.p_arm();
-        let Some(token) = self.bearer_for(h, auth, "https://management.azure.com/") else { return };
+        let Some(token) = self.bearer_for(h, auth, scripted, Service::Arm, "https://management.azure.com/") else { return };
         let mut req = Request::new(method, format!("https://management.azure.com{path}?api-version=2022-09-01"));
         if let Some(t) = &token {
             req = req.header("Authorization", format!("Bearer {t}"));
@@ -1345,6 +1435,9 @@ impl World {
         let s = self.step(app, arm, format!("{method} {}", super::rbac::short_scope(path)), Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.4",
             "The code calls Azure Resource Manager (the control plane) with its token.".to_string());
         s.jwt = token.clone();
+        if let (Some(t), None) = (&token, scripted) {
+            self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Arm), (t.clone(), self.now));
+        }
         let Some(jwt) = token else {
             let body = r#"{"error":{"code":"AuthenticationFailed","message":"Authentication failed. The 'Authorization' header is missing."}}"#;
             self.step(arm, app, "401 AuthenticationFailed", Plane::Runtime, Message::Response(Response::new(401).json(JSON_UTF8, body)), Fidelity::Modelled, "fact sheet §6.4", "No token, no entry.".to_string());
@@ -1402,14 +1495,17 @@ impl World {
         s.decision = Some(d);
     }
 
-    fn sql_connect(&mut self, h: &Host, db: &Resource, auth: &str) {
+    fn sql_connect(&mut self, h: &Host, db: &Resource, auth: &str, scripted: Option<&TokenSource>) {
         let app = self.p_app(h);
         let sql = self.p_server(db);
-        let Some(token) = self.bearer_for(h, auth, "https://database.windows.net/") else { return };
+        let Some(token) = self.bearer_for(h, auth, scripted, Service::Sql, "https://database.windows.net/") else { return };
         let Some(jwt) = token else { return };
         let s = self.internal(app, sql, "TDS login with access token", Plane::Runtime, &format!("Connect to {} with an Entra access token (no password)", db.name), serde_json::json!({"server": format!("{}.database.windows.net", db.name), "authentication": "access token (FEDAUTH)"}), "fact sheet §6.3",
             "SQL is not HTTP: the driver (e.g. Microsoft.Data.SqlClient with Authentication=Active Directory Managed Identity) passes the token in the TDS login. Drawn conceptually.".into());
         s.jwt = Some(jwt.clone());
+        if scripted.is_none() {
+            self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Sql), (jwt.clone(), self.now));
+        }
         // The TDS login carries the token like a bearer header carries it over HTTP.
         let login = Request::new("LOGIN", format!("tds://{}.database.windows.net", db.name)).header("Authorization", format!("Bearer {jwt}"));
         let claims = match self.authenticate(&login, &SQL_AUDIENCES) {

@@ -377,6 +377,46 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Which earlier token a replay sends (the `replay` of a resource call's `token`).
+    pub enum Replay default Last {
+        /// The last token this host's credential gave it for this service (Key Vault,
+        /// Storage, ARM or SQL) and that it sent there; scripted tokens do not count.
+        Last = "last",
+    }
+}
+
+string_enum! {
+    /// A key that signs a forged token (`signedBy`).
+    pub enum ForgeKey {
+        /// A key no tenant publishes (`kid` `attacker-demo-key`): every resource server
+        /// refuses its tokens at the signature check.
+        Attacker = "attacker",
+    }
+}
+
+/// A token a resource call sends as the scenario says, not as the SDK would get it: the
+/// tampering and replay experiments (a learner's "Edit this token" becomes one of these).
+/// Either `jwt` (exact bytes) or `replay`; `setClaims` and `signedBy` then change it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TokenSource {
+    /// Send an earlier token again, as it was: no refresh, so an expired token reaches the
+    /// server and gets its lifetime error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replay>,
+    /// Send exactly this compact JWT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<String>,
+    /// Claims to change before sending (`null` removes one). The signature is kept, so the
+    /// server's signature check fails.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set_claims: BTreeMap<String, serde_json::Value>,
+    /// Sign the (changed) token again with this key instead of keeping its signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<ForgeKey>,
+}
+
 /// A value of the `userAssignedIdentities` map in an ARM `identity` block: `{}` attaches
 /// the identity, `null` detaches it (fact sheet §4.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -768,6 +808,10 @@ pub enum Action {
         /// or a resource URI to request a token for (a deliberate audience mistake).
         #[serde(default = "default_auth")]
         auth: String,
+        /// A token to send instead of asking the credential (replay and tampering); when
+        /// set, `auth` is not used.
+        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
+        token: Option<TokenSource>,
     },
     /// The code reads or writes a blob.
     #[serde(rename_all = "camelCase")]
@@ -789,6 +833,9 @@ pub enum Action {
         /// As for `getSecret`.
         #[serde(default = "default_auth")]
         auth: String,
+        /// As for `getSecret`.
+        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
+        token: Option<TokenSource>,
     },
     /// The code calls ARM.
     #[serde(rename_all = "camelCase")]
@@ -803,6 +850,9 @@ pub enum Action {
         /// As for `getSecret`.
         #[serde(default = "default_auth")]
         auth: String,
+        /// As for `getSecret`.
+        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
+        token: Option<TokenSource>,
     },
     /// The code opens a connection to an Azure SQL database with a token.
     #[serde(rename_all = "camelCase")]
@@ -814,6 +864,9 @@ pub enum Action {
         /// As for `getSecret`.
         #[serde(default = "default_auth")]
         auth: String,
+        /// As for `getSecret`.
+        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
+        token: Option<TokenSource>,
     },
     /// Redeploy the code on a host with a different credential setup (an SDK restart).
     #[serde(rename_all = "camelCase")]

@@ -275,10 +275,13 @@ impl Run {
                 return self.fail(malformed(&format!("the header {}", reading_error(e.kind()))));
             }
         };
-        let Some(payload) = token::b64url_decode(segments[1]).filter(|b| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).is_ok()) else {
+        // Text, read with the same JSON readers the rest of the model uses (one copy of each
+        // in the bundle): the claims object, then the claims.
+        let payload = token::b64url_decode(segments[1]).and_then(|b| String::from_utf8(b).ok());
+        let Some(payload) = payload.filter(|p| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(p).is_ok()) else {
             return self.fail(malformed("the payload is not a base64url JSON object of claims"));
         };
-        let claims: Claims = match serde_json::from_slice(&payload) {
+        let claims: Claims = match serde_json::from_str(&payload) {
             Ok(c) => c,
             Err(e) => return self.fail(malformed(&format!("a claim has the wrong type ({})", clip(&e.to_string(), 80)))),
         };
@@ -353,7 +356,7 @@ impl Run {
 /// The `alg` of a header jsonwebtoken refused, when the header is otherwise a JSON object.
 fn raw_alg(header_b64: &str) -> Option<String> {
     let bytes = token::b64url_decode(header_b64)?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let v: serde_json::Value = serde_json::from_str(std::str::from_utf8(&bytes).ok()?).ok()?;
     v.get("alg")?.as_str().map(str::to_string)
 }
 
@@ -366,8 +369,8 @@ fn reading_error(kind: &ErrorKind) -> &'static str {
     }
 }
 
-fn claims_count(payload: &[u8]) -> usize {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(payload).map(|m| m.len()).unwrap_or(0)
+fn claims_count(payload: &str) -> usize {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(payload).map(|m| m.len()).unwrap_or(0)
 }
 
 fn quoted(items: &[String]) -> String {

@@ -128,6 +128,8 @@ pub struct World {
     /// The JWKS Entra ID publishes (`…/discovery/keys`): what resource servers verify
     /// signatures with.
     pub(crate) jwks: jsonwebtoken::jwk::JwkSet,
+    /// The last token each host sent to each resource service, and when (`token.replay`).
+    pub(crate) sent_tokens: BTreeMap<(String, super::runtime::Service), (String, SimTime)>,
     /// Issued tokens in order (for the world view): (host name, jwt).
     pub issued_log: Vec<(String, String)>,
     /// Faults in force.
@@ -222,6 +224,7 @@ impl World {
             certificates: BTreeMap::new(),
             endpoint_caches: BTreeMap::new(),
             sdk_caches: BTreeMap::new(),
+            sent_tokens: BTreeMap::new(),
             jwks: super::verify::parse_jwks(&super::token::jwks_json(&tenant_id)).unwrap_or(jsonwebtoken::jwk::JwkSet { keys: Vec::new() }),
             issued_log: Vec::new(),
             faults: Vec::new(),

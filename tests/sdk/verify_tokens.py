@@ -50,9 +50,15 @@ def main():
     for sid in ids:
         trace = json.loads(run(mip, "run", sid, "--format", "json"))
         sets = [entra] + [PyJWKSet.from_dict(d) for d in published_jwks_in(trace)]
+        kinds = [p["kind"] for p in trace["participants"]]
         for n, step in enumerate(trace["steps"], 1):
             token = step.get("jwt")
             if not token:
+                continue
+            issued = kinds[step["from"]] in ("entra", "tokenEndpoint")
+            if not issued:
+                # Sent by the app as a scenario scripted it (replayed, tampered, forged):
+                # whatever PyJWT makes of it, the trace's server answered accordingly.
                 continue
             kid = jwt.get_unverified_header(token).get("kid")
             key = next((k for s in sets for k in s.keys if k.key_id == kid), None)
