@@ -129,13 +129,23 @@ fn keep_current_in_view() {
     let top = pt + heads;
     let h = pb - top;
     let mid = (rt + rb) / 2.0;
+    // Only a real change is written: a scroll that the pane would clamp to where it is
+    // already costs a layout (the sticky headers) for nothing.
+    let set = |now: i32, want: f64, max: i32, write: &dyn Fn(i32)| {
+        let want = (want.round() as i32).clamp(0, max.max(0));
+        if want != now {
+            write(want);
+        }
+    };
     if h > 0.0 && (mid < top + h * 0.25 || mid > top + h * 0.75) {
-        pane.set_scroll_top(pane.scroll_top() + (mid - (top + h / 2.0)).round() as i32);
+        let now = pane.scroll_top();
+        set(now, f64::from(now) + mid - (top + h / 2.0), pane.scroll_height() - pane.client_height(), &|v| pane.set_scroll_top(v));
     }
     // Sideways only for an arrow (a note spans the whole width).
     if let Some((_, _, al, ar)) = arrow.map(|a| rect(&a)) {
         if al < pl || ar > pr {
-            pane.set_scroll_left(pane.scroll_left() + ((al + ar) / 2.0 - (pl + pr) / 2.0).round() as i32);
+            let now = pane.scroll_left();
+            set(now, f64::from(now) + (al + ar) / 2.0 - (pl + pr) / 2.0, pane.scroll_width() - pane.client_width(), &|v| pane.set_scroll_left(v));
         }
     }
 }
@@ -221,12 +231,20 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let lay = use_memo((Same(t.clone()), p.hidden_from), |(t, h)| layout(&t.0, *h));
     let lifelines_width = LEFT * 2 + COL * (t.participants.len().max(1) as i64 - 1);
     let (width, height) = (lay.width, lay.height);
-    let (tops, notes) = (&lay.tops, &lay.notes);
     let pct = if p.avail > 0 { (p.avail * 100 / width).clamp(p.scale.0, p.scale.1) } else { 100 };
     let scaled = |v: i64| (v * pct / 100).to_string();
-    // Keep the current step in view as the learner steps (and when the scale changes).
-    // (Before the next frame: reading positions now would force an extra layout.)
-    use_effect_with((p.cursor, pct, t.steps.len()), |_| super::persist::next_frame(keep_current_in_view));
+    // Keep the current step in view as the learner steps (and when the scale or the trace
+    // changes). A step is placed at once, while the browser is idle before the frame (as
+    // the layout it reads is needed for that frame anyway); after an edit or a resize it
+    // waits for the frame, so an edit's update is not held up by a layout of the page.
+    let last_cursor = use_mut_ref(|| usize::MAX);
+    use_effect_with((p.cursor, pct, t.steps.len()), move |(cursor, _, _)| {
+        if last_cursor.replace(*cursor) != *cursor {
+            keep_current_in_view();
+        } else {
+            super::persist::next_frame(keep_current_in_view);
+        }
+    });
     let heads = t.participants.iter().enumerate().map(|(i, part)| {
         let cx = x(i).to_string();
         let text = match head_lines(&part.label) {
@@ -249,87 +267,9 @@ pub fn diagram(p: &DiagramProps) -> Html {
     let lifelines = t.participants.iter().enumerate().map(|(i, part)| {
         html! { <line class={classes!("lifeline", kind_class(part.kind))} x1={x(i).to_string()} y1="0" x2={x(i).to_string()} y2={height.to_string()} /> }
     });
-    let arrows = t.steps.iter().enumerate().map(|(k, s)| {
-        let lines = notes[k].as_ref().map_or(1, Vec::len) as i64;
-        let y = tops[k] + ROW / 2 + (lines - 1) * NOTE_LINE / 2;
-        let state = if k == p.cursor { "current" } else if k < p.cursor { "past" } else { "future" };
-        let mut cls = classes!("message", state);
-        let secret = hidden(p, k);
-        let outcome_class = if secret { None } else { outcome_mark(s.outcome).0 };
-        cls.push(outcome_class);
-        if secret {
-            cls.push("hidden");
-        }
-        cls.push(if s.plane == Plane::Control { "control" } else { "runtime" });
-        if s.fidelity == Fidelity::Conceptual && !secret {
-            cls.push("conceptual");
-        }
-        if is_note(s) {
-            cls.push("narration");
-        }
-        let shown_label = &lay.labels[k];
-        let onclick = {
-            let cb = p.on_seek.clone();
-            Callback::from(move |_: MouseEvent| cb.emit(k))
-        };
-        let (x1, x2) = (x(s.from), x(s.to));
-        let num = (k + 1).to_string();
-        let travel = (k == p.cursor && p.animate && s.from != s.to).then(|| {
-            html! {
-                <circle key={format!("travel-{k}")} class="travel" cx={x1.to_string()} cy={y.to_string()} r="5">
-                    <animate attributeName="cx" from={x1.to_string()} to={x2.to_string()} dur="0.45s" fill="freeze" />
-                </circle>
-            }
-        });
-        let body = if let Some(note) = &notes[k] {
-            // A note is a sentence or more: it wraps (the inspector and the tooltip have it
-            // whole, and what does not fit four lines ends in "…").
-            let box_h = 30 + (lines - 1) * NOTE_LINE;
-            let first = y - (lines - 1) * NOTE_LINE / 2 + 4;
-            html! {
-                <>
-                    if !secret { <title>{ &s.label }</title> }
-                    <rect class="note-box" x="8" y={(y - box_h / 2).to_string()} width={(width - 16).to_string()} height={box_h.to_string()} rx="6" />
-                    if secret {
-                        <text class="label" x={(width / 2).to_string()} y={(y + 4).to_string()} text-anchor="middle">{ "?" }</text>
-                    } else {
-                        <text class="label" x={(width / 2).to_string()} y={first.to_string()} text-anchor="middle">
-                            { for note.iter().enumerate().map(|(i, l)| html! { <tspan x={(width / 2).to_string()} dy={if i == 0 { "0".to_string() } else { NOTE_LINE.to_string() }}>{ l.clone() }</tspan> }) }
-                        </text>
-                    }
-                </>
-            }
-        } else if s.from == s.to {
-            let path = format!("M {x1} {} h 34 v 18 h -30", y - 9);
-            let (lx, right) = self_label(s.from, shown_label, lifelines_width);
-            let anchor = if right { "start" } else { "end" };
-            html! {
-                <>
-                    <path class="arrow" d={path} marker-end="url(#head)" />
-                    <text class="label" x={lx.to_string()} y={(y + 4).to_string()} text-anchor={anchor}>{ shown_label.clone() }</text>
-                </>
-            }
-        } else {
-            let dir = if x2 > x1 { 1 } else { -1 };
-            let mid = label_x(shown_label, (x1 + x2) / 2, width);
-            html! {
-                <>
-                    <line class="arrow" x1={(x1 + 4 * dir).to_string()} y1={y.to_string()} x2={(x2 - 6 * dir).to_string()} y2={y.to_string()} marker-end="url(#head)" />
-                    <text class="label" x={mid.to_string()} y={(y - 7).to_string()} text-anchor="middle">{ shown_label.clone() }</text>
-                </>
-            }
-        };
-        let numx = if is_note(s) { 24 } else if s.from == s.to { x1 - 16 } else if x2 > x1 { x1 + 14 } else { x1 - 14 };
-        let row_h = ROW + (lines - 1) * NOTE_LINE;
-        html! {
-            <g key={k} class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-label={format!("Step {num}: {shown_label}")} aria-current={if k == p.cursor { Some("step") } else { None }}>
-                <rect class="hit" x="0" y={tops[k].to_string()} width={width.to_string()} height={row_h.to_string()} />
-                { body }
-                { for travel }
-                <circle class="num-bg" cx={numx.to_string()} cy={(y + 10).to_string()} r="9" />
-                <text class="num" x={numx.to_string()} y={format!("{}.5", y + 13)} text-anchor="middle">{ num }</text>
-            </g>
-        }
+    let arrows = (0..t.steps.len()).map(|k| {
+        let state = if k == p.cursor { Place::Current } else if k < p.cursor { Place::Past } else { Place::Future };
+        html! { <Arrow key={k} trace={t.clone()} lay={lay.clone()} {k} {state} secret={hidden(p, k)} animate={p.animate} lifelines_width={lifelines_width} on_seek={p.on_seek.clone()} /> }
     });
     html! {
         <div class="diagram" data-scale={pct.to_string()}>
@@ -346,6 +286,127 @@ pub fn diagram(p: &DiagramProps) -> Html {
                 { for arrows }
             </svg>
         </div>
+    }
+}
+
+/// Where a step is relative to the learner's place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Already seen.
+    Past,
+    /// The current step.
+    Current,
+    /// Not reached yet.
+    Future,
+}
+
+/// Props of [`Arrow`].
+#[derive(Properties)]
+struct ArrowProps {
+    trace: Rc<Trace>,
+    lay: Rc<Layout>,
+    k: usize,
+    state: Place,
+    secret: bool,
+    animate: bool,
+    lifelines_width: i64,
+    on_seek: Callback<usize>,
+}
+
+impl PartialEq for ArrowProps {
+    /// By identity for the trace and layout, by value for the rest; the seek callback is
+    /// made anew on each render of the page but always does the same thing, so it is not
+    /// compared: stepping re-renders only the arrows whose place changed.
+    fn eq(&self, o: &ArrowProps) -> bool {
+        Rc::ptr_eq(&self.trace, &o.trace) && Rc::ptr_eq(&self.lay, &o.lay) && self.k == o.k && self.state == o.state && self.secret == o.secret && self.animate == o.animate && self.lifelines_width == o.lifelines_width
+    }
+}
+
+/// One step of the diagram: its arrow (or note), label and number.
+#[function_component(Arrow)]
+fn arrow(p: &ArrowProps) -> Html {
+    let (k, lay) = (p.k, &p.lay);
+    let s = &p.trace.steps[k];
+    let (width, tops, notes) = (lay.width, &lay.tops, &lay.notes);
+    let lines = notes[k].as_ref().map_or(1, Vec::len) as i64;
+    let y = tops[k] + ROW / 2 + (lines - 1) * NOTE_LINE / 2;
+    let current = p.state == Place::Current;
+    let mut cls = classes!("message", match p.state {
+        Place::Current => "current",
+        Place::Past => "past",
+        Place::Future => "future",
+    });
+    let secret = p.secret;
+    cls.push(if secret { None } else { outcome_mark(s.outcome).0 });
+    if secret {
+        cls.push("hidden");
+    }
+    cls.push(if s.plane == Plane::Control { "control" } else { "runtime" });
+    if s.fidelity == Fidelity::Conceptual && !secret {
+        cls.push("conceptual");
+    }
+    if is_note(s) {
+        cls.push("narration");
+    }
+    let shown_label = &lay.labels[k];
+    let onclick = p.on_seek.reform(move |_: MouseEvent| k);
+    let (x1, x2) = (x(s.from), x(s.to));
+    let num = (k + 1).to_string();
+    let travel = (current && p.animate && s.from != s.to).then(|| {
+        html! {
+            <circle key={format!("travel-{k}")} class="travel" cx={x1.to_string()} cy={y.to_string()} r="5">
+                <animate attributeName="cx" from={x1.to_string()} to={x2.to_string()} dur="0.45s" fill="freeze" />
+            </circle>
+        }
+    });
+    let body = if let Some(note) = &notes[k] {
+        // A note is a sentence or more: it wraps (the inspector and the tooltip have it
+        // whole, and what does not fit four lines ends in "…").
+        let box_h = 30 + (lines - 1) * NOTE_LINE;
+        let first = y - (lines - 1) * NOTE_LINE / 2 + 4;
+        html! {
+            <>
+                if !secret { <title>{ &s.label }</title> }
+                <rect class="note-box" x="8" y={(y - box_h / 2).to_string()} width={(width - 16).to_string()} height={box_h.to_string()} rx="6" />
+                if secret {
+                    <text class="label" x={(width / 2).to_string()} y={(y + 4).to_string()} text-anchor="middle">{ "?" }</text>
+                } else {
+                    <text class="label" x={(width / 2).to_string()} y={first.to_string()} text-anchor="middle">
+                        { for note.iter().enumerate().map(|(i, l)| html! { <tspan x={(width / 2).to_string()} dy={if i == 0 { "0".to_string() } else { NOTE_LINE.to_string() }}>{ l.clone() }</tspan> }) }
+                    </text>
+                }
+            </>
+        }
+    } else if s.from == s.to {
+        let path = format!("M {x1} {} h 34 v 18 h -30", y - 9);
+        let (lx, right) = self_label(s.from, shown_label, p.lifelines_width);
+        let anchor = if right { "start" } else { "end" };
+        html! {
+            <>
+                <path class="arrow" d={path} marker-end="url(#head)" />
+                <text class="label" x={lx.to_string()} y={(y + 4).to_string()} text-anchor={anchor}>{ shown_label.clone() }</text>
+            </>
+        }
+    } else {
+        let dir = if x2 > x1 { 1 } else { -1 };
+        let mid = label_x(shown_label, (x1 + x2) / 2, width);
+        html! {
+            <>
+                <line class="arrow" x1={(x1 + 4 * dir).to_string()} y1={y.to_string()} x2={(x2 - 6 * dir).to_string()} y2={y.to_string()} marker-end="url(#head)" />
+                <text class="label" x={mid.to_string()} y={(y - 7).to_string()} text-anchor="middle">{ shown_label.clone() }</text>
+            </>
+        }
+    };
+    let numx = if is_note(s) { 24 } else if s.from == s.to { x1 - 16 } else if x2 > x1 { x1 + 14 } else { x1 - 14 };
+    let row_h = ROW + (lines - 1) * NOTE_LINE;
+    html! {
+        <g class={cls} data-step={num.clone()} onclick={onclick} role="listitem" aria-label={format!("Step {num}: {shown_label}")} aria-current={current.then_some("step")}>
+            <rect class="hit" x="0" y={tops[k].to_string()} width={width.to_string()} height={row_h.to_string()} />
+            { body }
+            { for travel }
+            <circle class="num-bg" cx={numx.to_string()} cy={(y + 10).to_string()} r="9" />
+            <text class="num" x={numx.to_string()} y={format!("{}.5", y + 13)} text-anchor="middle">{ num }</text>
+        </g>
     }
 }
 
