@@ -21,11 +21,14 @@
 pub mod arm;
 pub mod collections;
 pub mod edit;
-pub mod directory;
+pub mod entra;
+pub mod hosts;
 pub mod http;
+pub mod msrp;
 pub mod rbac;
 pub mod rng;
-mod runtime;
+pub mod sdk;
+pub mod servers;
 pub mod scenario;
 pub mod schema;
 mod skip;
@@ -37,6 +40,7 @@ pub mod verify;
 pub mod view;
 pub mod world;
 
+pub use entra::directory;
 pub use scenario::{Action, Scenario};
 pub use time::SimTime;
 pub use trace::{Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step, Trace};

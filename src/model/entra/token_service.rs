@@ -1,0 +1,94 @@
+//! Entra ID's token service: app-only tokens for managed identities, asked for by a host's
+//! endpoint with the identity's certificate (platform-internal, fact sheet §4.2, §5).
+
+use crate::model::token;
+use crate::model::arm::{IdentityRef, Resource};
+use crate::model::hosts::JSON_UTF8;
+use crate::model::http::Response;
+use crate::model::time::SimTime;
+use crate::model::token::{Claims, MI_TOKEN_LIFETIME};
+use crate::model::trace::{Change, ChangeOp, Plane};
+use crate::model::world::World;
+
+impl World {
+    /// The endpoint asks Entra ID for a token with the identity's certificate (platform-internal).
+    pub(crate) fn entra_issue(&mut self, ep: usize, res: &Resource, ident: &IdentityRef, resource: &str) -> Result<String, Response> {
+        let entra = self.p_entra();
+        let cert = self.certificates.get(&ident.principal_id.to_ascii_lowercase()).cloned();
+        self.internal(ep, entra, "token request (client id + certificate)", Plane::Runtime, &format!("Client-credentials request for {resource} as {}", ident.client_id),
+            serde_json::json!({"client_id": ident.client_id, "resource": resource, "credential": cert.as_ref().map(|c| format!("certificate {}", c.thumbprint)).unwrap_or_else(|| "certificate (none on record)".into())}),
+            "fact sheet §4.2",
+            format!("The endpoint on {} authenticates to Entra ID as the identity, using the client id and certificate the MI resource provider gave it. The exact protocol between the platform and Entra is internal and not documented, so this arrow is drawn conceptually.", res.name));
+        let err = |status: u16, e: &str, d: &str| Response::new(status).json(JSON_UTF8, serde_json::json!({"error": e, "error_description": d}).to_string());
+        if self.fault("entra").is_some() {
+            self.internal(entra, ep, "503 (Entra ID unavailable)", Plane::Runtime, "Entra ID did not answer", serde_json::Value::Null, "fact sheet §1.4", "The token service is unavailable (injected fault).".into()).outcome = crate::model::trace::Outcome::Failure;
+            return Err(err(500, "unknown", "Failed to retrieve token from the Active directory. For details see logs in C:\\User\\Admin\\AppData\\Local\\Temp\\tmpXXXX"));
+        }
+        if self.directory.get(&ident.principal_id).is_none() {
+            self.internal(entra, ep, "error: service principal not found", Plane::Runtime, "No such service principal", serde_json::json!({"client_id": ident.client_id}), "fact sheet §4.1, golden check 39",
+                "The identity's service principal no longer exists in the directory, so Entra ID refuses to issue new tokens. Tokens issued earlier remain valid until they expire.".into()).outcome = crate::model::trace::Outcome::Failure;
+            return Err(err(400, "invalid_request", "Identity not found"));
+        }
+        if cert.as_ref().is_some_and(|c| c.not_after <= self.now) {
+            self.internal(entra, ep, "error: certificate expired", Plane::Runtime, "Credential expired", serde_json::Value::Null, "fact sheet §4.2", "The identity's certificate has expired (the resource provider normally rolls it at 45 days).".into()).outcome = crate::model::trace::Outcome::Failure;
+            return Err(err(500, "unknown", "Failed to retrieve token from the Active directory."));
+        }
+        let known = KNOWN_RESOURCES.iter().any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
+            || self.directory.objects.values().any(|p| matches!(&p.kind, crate::model::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))));
+        if !known {
+            let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.directory.tenant_id);
+            self.internal(entra, ep, "AADSTS50001 invalid_resource", Plane::Runtime, "Unknown resource", serde_json::json!({"error": "invalid_resource", "error_description": d}), "fact sheet §1.4",
+                format!("Entra ID does not know an API whose App ID URI is '{resource}', so it cannot issue a token for it. Check the spelling (and trailing slash) of the resource.")).outcome = crate::model::trace::Outcome::Failure;
+            return Err(Response::new(400).json(JSON_UTF8, serde_json::json!({"error": "invalid_resource", "error_description": d}).to_string()));
+        }
+        let jwt = self.mint(ident, resource, &res.name);
+        let claims = token::decode_claims(&jwt).expect("own token decodes");
+        let groups_note = if claims.groups.is_empty() { String::new() } else { format!(" The identity is in {} group(s), carried in the `groups` claim for the token's whole life.", claims.groups.len()) };
+        let s = self.internal(entra, ep, "signed JWT (24 h 5 min)", Plane::Runtime, &format!("Access token for {resource}, expires {}", SimTime(claims.exp).iso()), serde_json::json!({"aud": claims.aud, "oid": claims.oid, "appid": claims.appid, "exp": claims.exp}), "fact sheet §5",
+            format!("Entra ID signs an app-only access token (RS256, demo tenant key {}). `aud` is exactly the requested resource, `oid`/`sub` the identity's object id, `appid` its client id, `appidacr` \"2\" (certificate), and it lives 24 hours 5 minutes; managed-identity token lifetimes are not configurable.{groups_note}", token::KID));
+        s.jwt = Some(jwt.clone());
+        s.changes.push(Change { op: ChangeOp::Added, area: "tokens".into(), what: format!("token for {} → {resource} (exp {})", res.name, SimTime(claims.exp).iso()) });
+        Ok(jwt)
+    }
+
+    /// Signs a managed-identity token. `iat`/`nbf` are backdated 5 minutes, which is how
+    /// `exp − iat` is 24 h 5 min while a fresh `expires_in` is about 24 h (fact sheet §1.3, §5.3 [I]).
+    pub(crate) fn mint(&mut self, ident: &IdentityRef, resource: &str, host: &str) -> String {
+        let tid = self.directory.tenant_id.clone();
+        let iss = format!("https://sts.windows.net/{tid}/");
+        let iat = self.now.0.saturating_sub(300);
+        let groups = self.directory.groups_of(&ident.principal_id);
+        let pid = ident.principal_id.to_ascii_lowercase();
+        let roles: Vec<String> = self.app_role_grants.iter().filter(|(uri, p, _)| p == &pid && !uri.is_empty() && uri.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/'))).map(|(_, _, r)| r.clone()).collect();
+        let claims = Claims {
+            aud: resource.to_string(),
+            iss: iss.clone(),
+            iat,
+            nbf: iat,
+            exp: iat + MI_TOKEN_LIFETIME,
+            aio: self.rng.token(56),
+            appid: ident.client_id.clone(),
+            appidacr: "2".into(),
+            scp: None,
+            groups,
+            idp: iss,
+            idtyp: "app".into(),
+            oid: ident.principal_id.clone(),
+            rh: format!("1.{}.", self.rng.token(54)),
+            roles,
+            upn: None,
+            sub: ident.principal_id.clone(),
+            tid,
+            uti: self.rng.token(22),
+            ver: "1.0".into(),
+            xms_mirid: ident.mi_resource_id.clone(),
+            xms_tcdt: self.tenant_created,
+        };
+        let jwt = token::sign(&claims);
+        self.issued_log.push((host.to_string(), jwt.clone()));
+        jwt
+    }
+}
+
+/// Resources (App ID URIs) the demo tenant knows; anything else is AADSTS50001.
+pub(crate) const KNOWN_RESOURCES: [&str; 6] = ["https://management.azure.com", "https://management.core.windows.net", "https://vault.azure.net", "https://storage.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];

@@ -1,0 +1,197 @@
+//! The application's SDK (Azure Identity / MSAL): `credential.GetToken`, its token cache and
+//! refresh rule (fact sheet §8.4), the credential chain (`chain`), `ManagedIdentityCredential`
+//! with its retries (`managed_identity`), and the bearer token a client library attaches to
+//! a resource call (including scripted replays and tampering).
+//!
+//! The SDK never validates a token and never decides access: it asks, caches and sends.
+
+pub mod chain;
+pub mod managed_identity;
+
+use crate::model::token;
+use crate::model::arm::IdentityRef;
+use crate::model::hosts::{Host, Source};
+use crate::model::scenario::{Credential, ForgeKey, TokenSource};
+use crate::model::servers::Service;
+use crate::model::time::{human_duration, SimTime};
+use crate::model::trace::{Change, ChangeOp, Fidelity, ParticipantKind, Plane};
+use crate::model::world::{CachedToken, World};
+
+/// Result of asking the SDK for a token.
+pub(crate) enum Got {
+    Token(String),
+    Failed,
+}
+
+impl World {
+    pub(crate) fn p_app(&mut self, h: &Host) -> usize {
+        self.participant(&format!("app:{}", h.name.to_ascii_lowercase()), ParticipantKind::App, &format!("App on {}", h.name))
+    }
+
+    /// Which identity a host's credential asks for (client id), if the app names one.
+    pub(crate) fn requested_identity(&self, h: &Host) -> Option<IdentityRef> {
+        let key = h.app.managed_identity.clone().or_else(|| if h.app.credential == Credential::DefaultAzureCredential { h.env.get("AZURE_CLIENT_ID").cloned() } else { None })?;
+        // Code holds the identity's client id, which outlives the identity itself.
+        self.identity_ever(&key).or_else(|| Some(IdentityRef { principal_id: String::new(), client_id: key.clone(), mi_resource_id: String::new() }))
+    }
+
+    pub(crate) fn source_of(&self, h: &Host) -> Source {
+        let e = |k: &str| h.env.contains_key(k);
+        if e("IDENTITY_ENDPOINT") && e("IDENTITY_HEADER") {
+            Source::AppService
+        } else if e("IDENTITY_ENDPOINT") && e("IMDS_ENDPOINT") {
+            Source::Arc
+        } else if e("AZURE_FEDERATED_TOKEN_FILE") && e("AZURE_CLIENT_ID") && e("AZURE_TENANT_ID") {
+            Source::Workload
+        } else {
+            Source::Imds
+        }
+    }
+
+    /// `credential.GetToken(resource)`: SDK cache, credential selection, then the source's flow.
+    pub(crate) fn sdk_get_token(&mut self, h: &Host, resource: &str, explicit: bool) -> Got {
+        let app = self.p_app(h);
+        let wanted = self.requested_identity(h);
+        let cache_key = (wanted.as_ref().map(|w| w.client_id.clone()).unwrap_or_else(|| "SYSTEM_ASSIGNED_MANAGED_IDENTITY".into()), resource.to_string());
+        let hk = h.name.to_ascii_lowercase();
+        let scope = format!("{}/.default", resource.trim_end_matches('/'));
+        let cached = self.sdk_caches.get(&hk).and_then(|c| c.get(&cache_key)).cloned();
+        if let Some(c) = &cached {
+            let left = c.expires_on.since(self.now);
+            if left > 300 && self.now < c.refresh_on {
+                let s = self.note(app, "SDK cache hit", Plane::Runtime, &format!("Token for {scope} served from the SDK's cache: {} left, refresh from {}", human_duration(left), c.refresh_on.iso()), Fidelity::Documented, "fact sheet §8.4",
+                    format!("{} asks for a token, but the SDK still holds one for this identity and scope, so no request leaves the process. MSAL-based SDKs keep a managed-identity token until its half-life (for tokens of 2 hours or more) and treat one with under 5 minutes left as expired.", if explicit { "The code" } else { "The client library" }));
+                s.jwt = Some(c.jwt.clone());
+                return Got::Token(c.jwt.clone());
+            }
+            let why = if left <= 0 {
+                format!("it expired {} ago", human_duration(-left))
+            } else if left <= 300 {
+                format!("only {} left (under 5 minutes counts as expired)", human_duration(left))
+            } else { format!("its refresh time {} has passed (half of its lifetime)", c.refresh_on.iso()) };
+            self.note(app, "SDK cache: refresh due", Plane::Runtime, &format!("Cached token for {scope}: {why}"), Fidelity::Documented, "fact sheet §8.4, golden checks 40–41",
+                format!("The SDK's cached token is due for refresh: {why}. It asks the token source again; if that fails while the old token is still valid, MSAL falls back to the cached one."));
+        }
+        let got = self.credential_get_token(h, app, resource, wanted.as_ref());
+        match got {
+            Got::Token(jwt) => {
+                if let Some(c) = token::decode_claims(&jwt) {
+                    let expires_on = SimTime(c.exp);
+                    let expires_in = c.exp.saturating_sub(self.now.0);
+                    let refresh_on = if expires_in >= 7200 { self.now.plus(expires_in / 2) } else { SimTime(c.exp.saturating_sub(300)) };
+                    let entry = CachedToken { jwt: jwt.clone(), expires_on, refresh_on, client_id: c.appid.clone(), resource: resource.to_string() };
+                    self.sdk_caches.entry(hk).or_default().insert(cache_key, entry);
+                    if let Some(last) = self.trace.steps.last_mut() {
+                        last.changes.push(Change { op: ChangeOp::Updated, area: "sdk-cache".into(), what: format!("{}: token for {resource} (refresh {}, expires {})", h.name, refresh_on.iso(), expires_on.iso()) });
+                    }
+                }
+                Got::Token(jwt)
+            }
+            Got::Failed => {
+                if let Some(c) = cached.filter(|c| c.expires_on.since(self.now) > 300) {
+                    if let Some(last) = self.trace.steps.last_mut().filter(|s| s.label == "SDK raises") {
+                        last.label = "refresh failed".into();
+                        last.explanation = "The refresh attempt failed. Because the cached token has not expired yet, MSAL does not raise: it keeps using the cached token (next step).".into();
+                    }
+                    let s = self.note(app, "SDK keeps cached token", Plane::Runtime, "Refresh failed; the cached token is still valid and is used", Fidelity::Documented, "fact sheet §8.4", "The refresh attempt failed, but the cached token has not expired, so MSAL returns it instead of raising an error.".into());
+                    s.jwt = Some(c.jwt.clone());
+                    return Got::Token(c.jwt);
+                }
+                Got::Failed
+            }
+        }
+    }
+
+    pub(crate) fn credential_get_token(&mut self, h: &Host, app: usize, resource: &str, wanted: Option<&IdentityRef>) -> Got {
+        let sdk = h.app.sdk;
+        if h.app.credential == Credential::DefaultAzureCredential {
+            return self.dac_get_token(h, app, resource, wanted, sdk);
+        }
+        if h.resource.is_none() {
+            let s = self.note(app, "ManagedIdentityCredential: no managed identity", Plane::Runtime, "No IMDS endpoint answers on this machine", Fidelity::Documented, "fact sheet §8.3",
+                "ManagedIdentityCredential outside Azure: there is no token endpoint at 169.254.169.254, the request times out and the credential raises CredentialUnavailableException.".into());
+            s.outcome = crate::model::trace::Outcome::Failure;
+            return Got::Failed;
+        }
+        let src = self.source_of(h);
+        self.mi_source_get_token(h, app, src, resource, wanted, sdk, false)
+    }
+
+    /// Gets the bearer token for a resource call. `auth`: `sdk` (challenge first for Key
+    /// Vault), `none`, or a resource URI to request instead of the right one.
+    pub(crate) fn bearer_for(&mut self, h: &Host, auth: &str, token: Option<&TokenSource>, service: Service, right_resource: &str) -> Option<Option<String>> {
+        if let Some(t) = token {
+            return self.scripted_token(h, t, service).map(Some);
+        }
+        match auth {
+            "none" => Some(None),
+            "sdk" => match self.sdk_get_token(h, right_resource, false) {
+                Got::Token(t) => Some(Some(t)),
+                Got::Failed => None,
+            },
+            other => match self.sdk_get_token(h, other, false) {
+                Got::Token(t) => Some(Some(t)),
+                Got::Failed => None,
+            },
+        }
+    }
+
+    /// The token a resource call sends when the scenario scripts it (`token` on the action):
+    /// exact bytes, or the token this host last sent to the service, then with claims
+    /// changed (signature kept) or signed again by another key. Drawn as a step of the app,
+    /// so the learner sees what is about to be sent. `None` (with a failure note) when
+    /// there is nothing to replay.
+    pub(crate) fn scripted_token(&mut self, h: &Host, t: &TokenSource, service: Service) -> Option<String> {
+        let app = self.p_app(h);
+        let key = (h.name.to_ascii_lowercase(), service);
+        let (base, origin) = match (&t.jwt, t.replay) {
+            (Some(jwt), _) => (jwt.trim().to_string(), "the token written in the scenario".to_string()),
+            (None, _) => match self.sent_tokens.get(&key).cloned() {
+                Some((jwt, at)) => (jwt, format!("the token it sent to {} at {}", service.name(), at.iso())),
+                None => {
+                    let s = self.note(app, "nothing to replay", Plane::Runtime, &format!("{} has sent no token to {} yet", h.name, service.name()), Fidelity::Narration, "scenario",
+                        format!("The scenario replays the last token {} sent to {}, but it has not sent one yet, so there is nothing to send.", h.name, service.name()));
+                    s.outcome = crate::model::trace::Outcome::Failure;
+                    return None;
+                }
+            },
+        };
+        let mut jwt = base.clone();
+        let mut what = Vec::new();
+        if !t.set_claims.is_empty() {
+            let mut payload: serde_json::Map<String, serde_json::Value> = token::decode_parts(&jwt).and_then(|(_, p, _)| serde_json::from_str(&p).ok()).unwrap_or_default();
+            for (k, v) in &t.set_claims {
+                if v.is_null() {
+                    payload.shift_remove(k);
+                    what.push(format!("removes {k}"));
+                } else {
+                    // `$principalId:NAME`-style placeholders name ids the author cannot know.
+                    let v = match v.as_str() {
+                        Some(text) => serde_json::Value::String(self.expand(text, h)),
+                        None => v.clone(),
+                    };
+                    what.push(format!("sets {k} to {v}"));
+                    payload.insert(k.clone(), v);
+                }
+            }
+            jwt = token::with_payload(&jwt, &serde_json::Value::Object(payload).to_string());
+        }
+        if let Some(ForgeKey::Attacker) = t.signed_by {
+            let payload = jwt.split('.').nth(1).unwrap_or("").to_string();
+            let header = token::b64url(&serde_json::to_vec(&token::access_token_header(token::SigningKeyId::Attacker)).unwrap_or_default());
+            jwt = token::sign_segments(&header, &payload, token::SigningKeyId::Attacker);
+            what.push(format!("signs it again with a key of its own (kid {})", token::ATTACKER_KID));
+        }
+        let changed = if what.is_empty() { "unchanged".to_string() } else { what.join(", ") };
+        let expl = if what.is_empty() {
+            format!("The code sends {origin} again, as it was: no credential is asked, so nothing refreshes it. Whatever the server thinks of it now (its lifetime, its audience) is what comes back.")
+        } else if t.signed_by.is_some() {
+            format!("The code takes {origin} and {changed}. The signature is valid for that key, but Entra ID never published the key, so no resource server can trust it.")
+        } else {
+            format!("The code takes {origin} and {changed}, keeping the original signature. The signature covers the header and the payload, so any change breaks it: this is the experiment that shows why a token cannot be edited.")
+        };
+        let s = self.note(app, if what.is_empty() { "replay an earlier token" } else { "send a changed token" }, Plane::Runtime, &format!("Sends {origin}: {changed}"), Fidelity::Narration, "scenario (token replay and tampering)", expl);
+        s.jwt = Some(jwt.clone());
+        Some(jwt)
+    }
+}
