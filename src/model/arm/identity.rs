@@ -5,9 +5,10 @@ use crate::model::arm::{IdentityRef, IdentityType, Resource, resource_id, Resour
 use crate::model::http::{Request, Response};
 use crate::model::msrp::mi_principal;
 use crate::model::scenario::{IdentityBlock, UserAssignedEntry};
-use crate::model::trace::{Change, ChangeOp, Fidelity, Message, Plane};
+use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, last_segment, ScenarioError, short, World};
 use std::collections::{BTreeMap, BTreeSet};
+use crate::model::world::{Draft, Pid};
 
 impl World {
     pub(crate) fn patch_identity(&mut self, by: &str, resource: &str, edit: IdentityEdit) -> Result<(), ScenarioError> {
@@ -76,19 +77,10 @@ impl World {
             IdentityEdit::Detach(n) => format!("detach {n}"),
             IdentityEdit::Raw(_) => "PATCH identity".to_string(),
         };
-        self.step(
-            op,
-            arm,
-            format!("PATCH {} ({what})", res.name),
-            Plane::Control,
-            Message::Request(req),
-            Fidelity::Documented,
-            "fact sheet §4.3",
-            format!(
+        self.push(Draft::control(op, arm, format!("PATCH {} ({what})", res.name)).request(req).fidelity(Fidelity::Documented).source("fact sheet §4.3").explain(format!(
                 "{by} asks Azure Resource Manager to change the identity block of {}. Whether from the portal, the CLI or a template, it ends up as this PATCH of the resource's `identity` property: `type` says which kinds of identity the resource has, and the `userAssignedIdentities` map adds identities (value `{{}}`) or removes them (value `null`).",
                 res.name
-            ),
-        );
+            )));
         // Authorization: write on the resource, plus assign/action on every newly attached identity.
         if self.arm_authorize(op, arm, by, &oid, &res.kind.write_action(), &res.id).is_some() {
             return Ok(());
@@ -101,7 +93,7 @@ impl World {
         if want_sys && !res.kind.supports_system_assigned() || (!want_users.is_empty() && !res.kind.supports_user_assigned()) {
             let msg = if res.kind == ResourceKind::ArcServer { "Azure Arc-enabled servers support only a system-assigned identity." } else { "This resource type does not support that identity type." };
             let body = serde_json::json!({"error": {"code": "InvalidIdentityType", "message": msg}}).to_string();
-            self.step(arm, op, "400 InvalidIdentityType", Plane::Control, Message::Response(Response::new(400).json("application/json; charset=utf-8", body)), Fidelity::Modelled, "fact sheet §3.1", format!("{msg} ARM rejects the request before anything is created."));
+            self.push(Draft::control(arm, op, "400 InvalidIdentityType").response(Response::new(400).json("application/json; charset=utf-8", body)).fidelity(Fidelity::Modelled).source("fact sheet §3.1").explain(format!("{msg} ARM rejects the request before anything is created.")));
             return Ok(());
         }
         let mut changes = Vec::new();
@@ -110,22 +102,18 @@ impl World {
         let rid = res.id.to_ascii_lowercase();
         // System-assigned: create or delete.
         if want_sys && res.system_assigned.is_none() {
-            self.internal(arm, msrp, "create system-assigned identity", Plane::Control, &format!("Create an identity for {}", res.name), serde_json::json!({"resourceId": res.id, "tenantId": self.directory.tenant_id}), "fact sheet §4.2",
-                format!("ARM hands the request to the Managed Identity resource provider (Microsoft.ManagedIdentity), which owns every managed identity. The identity is tied to {}: same lifetime, deleted with it.", res.name));
+            self.push(Draft::control(arm, msrp, "create system-assigned identity").internal(&format!("Create an identity for {}", res.name), serde_json::json!({"resourceId": res.id, "tenantId": self.directory.tenant_id})).source("fact sheet §4.2").explain(format!("ARM hands the request to the Managed Identity resource provider (Microsoft.ManagedIdentity), which owns every managed identity. The identity is tied to {}: same lifetime, deleted with it.", res.name)));
             let uref = IdentityRef { principal_id: self.rng.guid(), client_id: self.rng.guid(), mi_resource_id: res.id.clone() };
             let sp = mi_principal(&uref, &res.name, false, &mut self.rng);
             let sp_json = serde_json::to_value(&sp).unwrap_or_default();
             self.directory.add(sp);
             let count = self.directory.managed_identity_count();
-            let s = self.internal(msrp, entra, "create service principal", Plane::Control, &format!("Create service principal '{}' (servicePrincipalType ManagedIdentity)", res.name), sp_json, "fact sheet §4.1",
-                format!("The resource provider creates a service principal in the tenant that trusts the subscription. It is an ordinary enterprise application object, with two differences: there is no application object behind it, and its credentials are managed by Azure, not by you. Its object id becomes the identity's principalId and its appId the clientId. The directory now holds {count} managed-identity service principal(s)."));
+            let s = self.push(Draft::control(msrp, entra, "create service principal").internal(&format!("Create service principal '{}' (servicePrincipalType ManagedIdentity)", res.name), sp_json).source("fact sheet §4.1").explain(format!("The resource provider creates a service principal in the tenant that trusts the subscription. It is an ordinary enterprise application object, with two differences: there is no application object behind it, and its credentials are managed by Azure, not by you. Its object id becomes the identity's principalId and its appId the clientId. The directory now holds {count} managed-identity service principal(s).")));
             s.changes.push(Change { op: ChangeOp::Added, area: "directory".into(), what: format!("service principal {} (ManagedIdentity), objectId {}, appId {}", res.name, uref.principal_id, uref.client_id) });
             let cert = self.issue_certificate(&uref.principal_id, &res.name);
-            let s = self.note(msrp, "issue certificate", Plane::Control, &format!("Certificate {} valid {} → {}, renew at {}", short(&cert.thumbprint), cert.not_before.iso(), cert.not_after.iso(), cert.renew_at.iso()), Fidelity::Conceptual, "fact sheet §4.2",
-                "The resource provider issues a certificate as the identity's credential. It expires after 90 days and the provider rolls it after 45, so the credential is never seen by you and never goes stale.".to_string());
+            let s = self.push(Draft::control_on(msrp, "issue certificate").note(&format!("Certificate {} valid {} → {}, renew at {}", short(&cert.thumbprint), cert.not_before.iso(), cert.not_after.iso(), cert.renew_at.iso())).fidelity(Fidelity::Conceptual).source("fact sheet §4.2").explain("The resource provider issues a certificate as the identity's credential. It expires after 90 days and the provider rolls it after 45, so the credential is never seen by you and never goes stale."));
             s.changes.push(Change { op: ChangeOp::Added, area: "msrp".into(), what: format!("certificate {} for {}", short(&cert.thumbprint), res.name) });
-            self.internal(msrp, arm, "principalId, clientId", Plane::Control, "Identity created", serde_json::json!({"principalId": uref.principal_id, "clientId": uref.client_id, "tenantId": self.directory.tenant_id, "clientSecretUrl": format!("https://control-{}.identity.azure.net{}/credentials?tid={}&oid={}&aid={}", res.location, res.id, self.directory.tenant_id, uref.principal_id, uref.client_id)}), "fact sheet §4.2",
-                "The resource provider returns the new ids. `clientSecretUrl` is the internal credential endpoint the platform uses; it is not for application code.".to_string());
+            self.push(Draft::control(msrp, arm, "principalId, clientId").internal("Identity created", serde_json::json!({"principalId": uref.principal_id, "clientId": uref.client_id, "tenantId": self.directory.tenant_id, "clientSecretUrl": format!("https://control-{}.identity.azure.net{}/credentials?tid={}&oid={}&aid={}", res.location, res.id, self.directory.tenant_id, uref.principal_id, uref.client_id)})).source("fact sheet §4.2").explain("The resource provider returns the new ids. `clientSecretUrl` is the internal credential endpoint the platform uses; it is not for application code."));
             changes.push(Change { op: ChangeOp::Added, area: "arm".into(), what: format!("{}: identity.principalId = {}", res.name, uref.principal_id) });
             self.known_identities.insert(res.name.to_ascii_lowercase(), uref.clone());
             if let Some(r) = self.resources.get_mut(&rid) {
@@ -133,8 +121,7 @@ impl World {
             }
         } else if !want_sys {
             if let Some(old) = res.system_assigned.clone() {
-                self.internal(arm, msrp, "delete system-assigned identity", Plane::Control, &format!("Delete the identity of {}", res.name), serde_json::json!({"principalId": old.principal_id}), "fact sheet §4.1",
-                    "Turning the system-assigned identity off deletes it: the service principal goes, and its role assignments stay behind pointing at an unknown principal.".into());
+                self.push(Draft::control(arm, msrp, "delete system-assigned identity").internal(&format!("Delete the identity of {}", res.name), serde_json::json!({"principalId": old.principal_id})).source("fact sheet §4.1").explain("Turning the system-assigned identity off deletes it: the service principal goes, and its role assignments stay behind pointing at an unknown principal."));
                 self.remove_identity_sp(msrp, entra, &old, &res.name);
                 changes.push(Change { op: ChangeOp::Removed, area: "arm".into(), what: format!("{}: system-assigned identity {}", res.name, old.principal_id) });
                 if let Some(r) = self.resources.get_mut(&rid) {
@@ -161,8 +148,7 @@ impl World {
         if res_now.kind.is_compute() {
             let ep = self.p_endpoint(&res_now);
             let ids: Vec<serde_json::Value> = res_now.system_assigned.iter().map(|s| serde_json::json!({"kind": "system-assigned", "clientId": s.client_id})).chain(res_now.user_assigned.values().map(|u| serde_json::json!({"kind": "user-assigned", "clientId": u.client_id, "resourceId": u.mi_resource_id}))).collect();
-            let s = self.internal(arm, ep, "configure identities on host", Plane::Control, &format!("Host {} may now use {} identity(ies)", res.name, ids.len()), serde_json::json!({"identities": ids, "credential": "client id + certificate (held by the platform, never by your code)"}), "fact sheet §4.2",
-                format!("ARM updates the token endpoint on {} with each identity's client id and certificate. From now on, code on this host can ask its local endpoint for tokens without holding any secret.", res.name));
+            let s = self.push(Draft::control(arm, ep, "configure identities on host").internal(&format!("Host {} may now use {} identity(ies)", res.name, ids.len()), serde_json::json!({"identities": ids, "credential": "client id + certificate (held by the platform, never by your code)"})).source("fact sheet §4.2").explain(format!("ARM updates the token endpoint on {} with each identity's client id and certificate. From now on, code on this host can ask its local endpoint for tokens without holding any secret.", res.name)));
             s.changes.push(Change { op: ChangeOp::Updated, area: "host".into(), what: format!("{} token endpoint: {} identity(ies)", res.name, ids.len()) });
             // A removed identity's tokens leave the endpoint cache.
             let keep: BTreeSet<String> = res_now.system_assigned.iter().map(|s| s.client_id.clone()).chain(res_now.user_assigned.values().map(|u| u.client_id.clone())).collect();
@@ -172,19 +158,17 @@ impl World {
         }
         let resp_body = serde_json::json!({"id": res_now.id, "name": res_now.name, "type": res_now.kind.arm_type(), "location": res_now.location, "identity": res_now.identity_json(&self.directory.tenant_id)});
         let resp = Response::new(200).json("application/json; charset=utf-8", serde_json::to_string_pretty(&resp_body).unwrap_or_default());
-        let s = self.step(arm, op, format!("200 identity.type = {}", res_now.identity_type()), Plane::Control, Message::Response(resp), Fidelity::Documented, "fact sheet §4.3",
-            "ARM answers with the resource's identity block. `principalId` and `tenantId` are read-only and describe only the system-assigned identity; each user-assigned identity appears in the map with its own principalId and clientId.".to_string());
+        let s = self.push(Draft::control(arm, op, format!("200 identity.type = {}", res_now.identity_type())).response(resp).fidelity(Fidelity::Documented).source("fact sheet §4.3").explain("ARM answers with the resource's identity block. `principalId` and `tenantId` are read-only and describe only the system-assigned identity; each user-assigned identity appears in the map with its own principalId and clientId."));
         s.changes = changes;
         Ok(())
     }
 
-    pub(crate) fn remove_identity_sp(&mut self, from: usize, entra: usize, ident: &IdentityRef, name: &str) {
+    pub(crate) fn remove_identity_sp(&mut self, from: Pid, entra: Pid, ident: &IdentityRef, name: &str) {
         let count_before = self.directory.managed_identity_count();
         self.directory.remove(&ident.principal_id);
         self.certificates.remove(&ident.principal_id.to_ascii_lowercase());
         let orphaned: Vec<String> = self.rbac.assignments_of(&ident.principal_id).map(|a| format!("{} at {}", self.rbac.roles[a.role].role_name, a.scope)).collect();
-        let s = self.internal(from, entra, "delete service principal", Plane::Control, &format!("Delete service principal '{name}'"), serde_json::json!({"objectId": ident.principal_id}), "fact sheet §4.1",
-            format!("The identity's service principal is deleted ({} → {} managed-identity service principals). Its role assignments are NOT deleted: {} now show 'Identity not found' with principal type Unknown until someone cleans them up. Tokens already issued stay valid until they expire.", count_before, self.directory.managed_identity_count(), if orphaned.is_empty() { "none existed, but any would".to_string() } else { orphaned.join(", ") }));
+        let s = self.push(Draft::control(from, entra, "delete service principal").internal(&format!("Delete service principal '{name}'"), serde_json::json!({"objectId": ident.principal_id})).source("fact sheet §4.1").explain(format!("The identity's service principal is deleted ({} → {} managed-identity service principals). Its role assignments are NOT deleted: {} now show 'Identity not found' with principal type Unknown until someone cleans them up. Tokens already issued stay valid until they expire.", count_before, self.directory.managed_identity_count(), if orphaned.is_empty() { "none existed, but any would".to_string() } else { orphaned.join(", ") })));
         s.changes.push(Change { op: ChangeOp::Removed, area: "directory".into(), what: format!("service principal {name} ({})", ident.principal_id) });
         s.changes.push(Change { op: ChangeOp::Removed, area: "msrp".into(), what: format!("certificate of {name}") });
         for o in orphaned {
@@ -205,27 +189,24 @@ impl World {
         let op = self.p_operator(by);
         let arm = self.p_arm();
         let req = Request::new("PUT", format!("https://management.azure.com{id}?api-version=2023-01-31")).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&serde_json::json!({"location": location})).unwrap_or_default());
-        self.step(op, arm, format!("PUT userAssignedIdentities/{name}"), Plane::Control, Message::Request(req), Fidelity::Documented, "fact sheet §4.3",
-            format!("{by} creates a user-assigned identity: a standalone ARM resource of type Microsoft.ManagedIdentity/userAssignedIdentities. Unlike a system-assigned identity, it lives until someone deletes it and can be attached to many resources."));
+        self.push(Draft::control(op, arm, format!("PUT userAssignedIdentities/{name}")).request(req).fidelity(Fidelity::Documented).source("fact sheet §4.3").explain(format!("{by} creates a user-assigned identity: a standalone ARM resource of type Microsoft.ManagedIdentity/userAssignedIdentities. Unlike a system-assigned identity, it lives until someone deletes it and can be attached to many resources.")));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.ManagedIdentity/userAssignedIdentities/write", &id).is_some() {
             return Ok(());
         }
         let msrp = self.p_msrp();
         let entra = self.p_entra();
-        self.internal(arm, msrp, "create identity resource", Plane::Control, &format!("Create {name}"), serde_json::json!({"resourceId": id}), "fact sheet §4.2", "ARM forwards the PUT to the Managed Identity resource provider.".into());
+        self.push(Draft::control(arm, msrp, "create identity resource").internal(&format!("Create {name}"), serde_json::json!({"resourceId": id})).source("fact sheet §4.2").explain("ARM forwards the PUT to the Managed Identity resource provider."));
         let uref = IdentityRef { principal_id: self.rng.guid(), client_id: self.rng.guid(), mi_resource_id: id.clone() };
         let sp = mi_principal(&uref, name, true, &mut self.rng);
         let sp_json = serde_json::to_value(&sp).unwrap_or_default();
         self.directory.add(sp);
-        let s = self.internal(msrp, entra, "create service principal", Plane::Control, &format!("Create service principal '{name}' (ManagedIdentity)"), sp_json, "fact sheet §4.1",
-            format!("A service principal backs the identity, with `alternativeNames` [\"isExplicit=True\", <resource id>] marking it as user-assigned. The directory now holds {} managed-identity service principal(s).", self.directory.managed_identity_count()));
+        let s = self.push(Draft::control(msrp, entra, "create service principal").internal(&format!("Create service principal '{name}' (ManagedIdentity)"), sp_json).source("fact sheet §4.1").explain(format!("A service principal backs the identity, with `alternativeNames` [\"isExplicit=True\", <resource id>] marking it as user-assigned. The directory now holds {} managed-identity service principal(s).", self.directory.managed_identity_count())));
         s.changes.push(Change { op: ChangeOp::Added, area: "directory".into(), what: format!("service principal {name} (ManagedIdentity), objectId {}", uref.principal_id) });
         let cert = self.issue_certificate(&uref.principal_id, name);
-        let s = self.note(msrp, "issue certificate", Plane::Control, &format!("Certificate {} valid to {}", short(&cert.thumbprint), cert.not_after.iso()), Fidelity::Conceptual, "fact sheet §4.2", "The resource provider issues the identity's certificate (90 days, rolled after 45).".into());
+        let s = self.push(Draft::control_on(msrp, "issue certificate").note(&format!("Certificate {} valid to {}", short(&cert.thumbprint), cert.not_after.iso())).fidelity(Fidelity::Conceptual).source("fact sheet §4.2").explain("The resource provider issues the identity's certificate (90 days, rolled after 45)."));
         s.changes.push(Change { op: ChangeOp::Added, area: "msrp".into(), what: format!("certificate {} for {name}", short(&cert.thumbprint)) });
         let body = serde_json::json!({"id": id, "location": location, "name": name, "properties": {"clientId": uref.client_id, "principalId": uref.principal_id, "tenantId": self.directory.tenant_id}, "type": "Microsoft.ManagedIdentity/userAssignedIdentities"});
-        let s = self.step(arm, op, "201 Created (clientId, principalId)", Plane::Control, Message::Response(Response::new(201).json("application/json; charset=utf-8", serde_json::to_string_pretty(&body).unwrap_or_default())), Fidelity::Documented, "fact sheet §4.3",
-            "The identity exists, but nothing can use it yet: it must be attached to a resource, and it has no role assignments.".to_string());
+        let s = self.push(Draft::control(arm, op, "201 Created (clientId, principalId)").response(Response::new(201).json("application/json; charset=utf-8", serde_json::to_string_pretty(&body).unwrap_or_default())).fidelity(Fidelity::Documented).source("fact sheet §4.3").explain("The identity exists, but nothing can use it yet: it must be attached to a resource, and it has no role assignments."));
         s.changes.push(Change { op: ChangeOp::Added, area: "arm".into(), what: format!("user-assigned identity {name}") });
         self.known_identities.insert(name.to_ascii_lowercase(), uref.clone());
         let data = ResourceData { uami: Some(uref), ..Default::default() };
@@ -240,8 +221,7 @@ impl World {
         let op = self.p_operator(by);
         let arm = self.p_arm();
         let api = if res.kind == ResourceKind::UserAssignedIdentity { "2023-01-31" } else { "2024-07-01" };
-        self.step(op, arm, format!("DELETE {}", res.name), Plane::Control, Message::Request(Request::new("DELETE", format!("https://management.azure.com{}?api-version={api}", res.id)).header("Authorization", "Bearer <operator's ARM token>")), Fidelity::Documented, "fact sheet §4.1",
-            format!("{by} deletes {}.", res.name));
+        self.push(Draft::control(op, arm, format!("DELETE {}", res.name)).request(Request::new("DELETE", format!("https://management.azure.com{}?api-version={api}", res.id)).header("Authorization", "Bearer <operator's ARM token>")).fidelity(Fidelity::Documented).source("fact sheet §4.1").explain(format!("{by} deletes {}.", res.name)));
         let action = format!("{}/delete", res.kind.arm_type());
         if self.arm_authorize(op, arm, by, &oid, &action, &res.id).is_some() {
             return Ok(());
@@ -250,13 +230,11 @@ impl World {
         let entra = self.p_entra();
         let rid = res.id.to_ascii_lowercase();
         if let Some(s) = &res.system_assigned {
-            self.internal(arm, msrp, "delete system-assigned identity", Plane::Control, &format!("{} is going: delete its identity", res.name), serde_json::json!({"principalId": s.principal_id}), "fact sheet §4.1, golden check 38",
-                "A system-assigned identity shares its resource's lifecycle, so deleting the resource deletes the identity.".into());
+            self.push(Draft::control(arm, msrp, "delete system-assigned identity").internal(&format!("{} is going: delete its identity", res.name), serde_json::json!({"principalId": s.principal_id})).source("fact sheet §4.1, golden check 38").explain("A system-assigned identity shares its resource's lifecycle, so deleting the resource deletes the identity."));
             self.remove_identity_sp(msrp, entra, s, &res.name);
         }
         if let Some(u) = &res.data.uami {
-            self.internal(arm, msrp, "delete identity resource", Plane::Control, &format!("Delete {}", res.name), serde_json::json!({"principalId": u.principal_id}), "fact sheet §4.1, golden check 39",
-                "Deleting a user-assigned identity removes its service principal. Resources it was attached to keep a dangling reference, and IMDS can no longer issue tokens for it.".into());
+            self.push(Draft::control(arm, msrp, "delete identity resource").internal(&format!("Delete {}", res.name), serde_json::json!({"principalId": u.principal_id})).source("fact sheet §4.1, golden check 39").explain("Deleting a user-assigned identity removes its service principal. Resources it was attached to keep a dangling reference, and IMDS can no longer issue tokens for it."));
             self.remove_identity_sp(msrp, entra, u, &res.name);
             // Hosts keep their (now dangling) reference in userAssignedIdentities, but their
             // token endpoints can no longer get (or serve) tokens for it.
@@ -265,13 +243,12 @@ impl World {
             }
         }
         if !res.user_assigned.is_empty() {
-            self.note(arm, "user-assigned identities survive", Plane::Control, &format!("{} stay(s): user-assigned identities have their own lifecycle", res.user_assigned.values().map(|u| last_segment(&u.mi_resource_id)).collect::<Vec<_>>().join(", ")), Fidelity::Documented, "fact sheet §4.1",
-                "Deleting a resource only detaches its user-assigned identities; they keep existing (with their role assignments) until deleted explicitly.".into());
+            self.push(Draft::control_on(arm, "user-assigned identities survive").note(&format!("{} stay(s): user-assigned identities have their own lifecycle", res.user_assigned.values().map(|u| last_segment(&u.mi_resource_id)).collect::<Vec<_>>().join(", "))).fidelity(Fidelity::Documented).source("fact sheet §4.1").explain("Deleting a resource only detaches its user-assigned identities; they keep existing (with their role assignments) until deleted explicitly."));
         }
         self.resources.remove(&rid);
         self.names.remove(&res.name.to_ascii_lowercase());
         self.endpoint_caches.remove(&rid);
-        let s = self.step(arm, op, "200 deleted", Plane::Control, Message::Response(Response::new(200)), Fidelity::Documented, "fact sheet §4.1", format!("{} is gone.", res.name));
+        let s = self.push(Draft::control(arm, op, "200 deleted").response(Response::new(200)).fidelity(Fidelity::Documented).source("fact sheet §4.1").explain(format!("{} is gone.", res.name)));
         s.changes.push(Change { op: ChangeOp::Removed, area: "arm".into(), what: format!("resource {}", res.name) });
         Ok(())
     }

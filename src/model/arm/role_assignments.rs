@@ -1,8 +1,9 @@
 //! The role-assignment API (`Microsoft.Authorization/roleAssignments`, fact sheet §7.3).
 
 use crate::model::http::{Request, Response};
-use crate::model::trace::{Change, ChangeOp, Fidelity, Message, Plane};
+use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, ScenarioError, World};
+use crate::model::world::Draft;
 
 impl World {
     pub(crate) fn create_role_assignment(&mut self, by: &str, principal: &str, role: &str, scope: &str) -> Result<(), ScenarioError> {
@@ -18,8 +19,7 @@ impl World {
         let body = serde_json::json!({"properties": {"roleDefinitionId": format!("/subscriptions/{sub_for_def}{}", role_def.resource_id()), "principalId": pid, "principalType": ptype}});
         let req = Request::new("PUT", format!("https://management.azure.com{scope_id}/providers/Microsoft.Authorization/roleAssignments/{name}?api-version=2022-04-01")).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
         let plabel = self.principal_label(&pid);
-        self.step(op, arm, format!("PUT roleAssignment: {} → {plabel}", role_def.role_name), Plane::Control, Message::Request(req), Fidelity::Documented, "fact sheet §7.3",
-            format!("{by} grants '{}' to {plabel} at {scope_id}. A role assignment joins three things: who (principalId), what (the role definition) and where (the scope, inherited by everything below it). For a managed identity, principalType ServicePrincipal avoids replication-delay errors.", role_def.role_name));
+        self.push(Draft::control(op, arm, format!("PUT roleAssignment: {} → {plabel}", role_def.role_name)).request(req).fidelity(Fidelity::Documented).source("fact sheet §7.3").explain(format!("{by} grants '{}' to {plabel} at {scope_id}. A role assignment joins three things: who (principalId), what (the role definition) and where (the scope, inherited by everything below it). For a managed identity, principalType ServicePrincipal avoids replication-delay errors.", role_def.role_name)));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.Authorization/roleAssignments/write", &scope_id).is_some() {
             return Ok(());
         }
@@ -27,8 +27,7 @@ impl World {
         self.rbac.assign(name.clone(), &scope_id, ri, &pid, ptype, self.now, eff);
         let resp = serde_json::json!({"id": format!("{scope_id}/providers/Microsoft.Authorization/roleAssignments/{name}"), "name": name, "type": "Microsoft.Authorization/roleAssignments", "properties": {"roleDefinitionId": format!("/subscriptions/{sub_for_def}{}", role_def.resource_id()), "principalId": pid, "principalType": ptype, "scope": scope_id}});
         let prop = crate::model::time::human_duration(self.rbac_propagation as i64);
-        let s = self.step(arm, op, "201 Created", Plane::Control, Message::Response(Response::new(201).json("application/json; charset=utf-8", serde_json::to_string_pretty(&resp).unwrap_or_default())), Fidelity::Documented, "fact sheet §7.3, §7.7",
-            format!("The assignment is stored, but authorization caches pick it up only after a while (up to 10 minutes per the docs; {prop} in this scenario). A request in between is still denied."));
+        let s = self.push(Draft::control(arm, op, "201 Created").response(Response::new(201).json("application/json; charset=utf-8", serde_json::to_string_pretty(&resp).unwrap_or_default())).fidelity(Fidelity::Documented).source("fact sheet §7.3, §7.7").explain(format!("The assignment is stored, but authorization caches pick it up only after a while (up to 10 minutes per the docs; {prop} in this scenario). A request in between is still denied.")));
         s.changes.push(Change { op: ChangeOp::Added, area: "rbac".into(), what: format!("{} → {plabel} at {} (effective {})", role_def.role_name, scope_id, eff.iso()) });
         Ok(())
     }
@@ -42,13 +41,13 @@ impl World {
         let name = self.rbac.assignments[idx].as_ref().map(|a| a.name.clone()).unwrap_or_default();
         let op = self.p_operator(by);
         let arm = self.p_arm();
-        self.step(op, arm, "DELETE roleAssignment", Plane::Control, Message::Request(Request::new("DELETE", format!("https://management.azure.com{scope_id}/providers/Microsoft.Authorization/roleAssignments/{name}?api-version=2022-04-01")).header("Authorization", "Bearer <operator's ARM token>")), Fidelity::Documented, "fact sheet §7.3", format!("{by} removes the assignment."));
+        self.push(Draft::control(op, arm, "DELETE roleAssignment").request(Request::new("DELETE", format!("https://management.azure.com{scope_id}/providers/Microsoft.Authorization/roleAssignments/{name}?api-version=2022-04-01")).header("Authorization", "Bearer <operator's ARM token>")).fidelity(Fidelity::Documented).source("fact sheet §7.3").explain(format!("{by} removes the assignment.")));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.Authorization/roleAssignments/delete", &scope_id).is_some() {
             return Ok(());
         }
         self.rbac.unassign(idx);
         let rn = self.rbac.roles[ri].role_name.clone();
-        let s = self.step(arm, op, "200 OK", Plane::Control, Message::Response(Response::new(200)), Fidelity::Documented, "fact sheet §7.3", "The assignment is gone. Tokens already issued are not revoked; the next authorization check simply finds nothing.".to_string());
+        let s = self.push(Draft::control(arm, op, "200 OK").response(Response::new(200)).fidelity(Fidelity::Documented).source("fact sheet §7.3").explain("The assignment is gone. Tokens already issued are not revoked; the next authorization check simply finds nothing."));
         s.changes.push(Change { op: ChangeOp::Removed, area: "rbac".into(), what: format!("{rn} at {scope_id}") });
         Ok(())
     }

@@ -3,8 +3,9 @@
 
 use crate::model::arm::{Resource, ResourceKind};
 use crate::model::http::{Request, Response};
-use crate::model::trace::{Change, ChangeOp, Fidelity, Message, Plane};
+use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, ScenarioError, World};
+use crate::model::world::Draft;
 
 impl World {
     pub(crate) fn vault(&self, vault: &str) -> Result<Resource, ScenarioError> {
@@ -21,8 +22,7 @@ impl World {
         let body = serde_json::json!({"properties": {"accessPolicies": [{"tenantId": self.directory.tenant_id, "objectId": pid, "permissions": {"secrets": secrets}}]}});
         let req = Request::new("PUT", format!("https://management.azure.com{}/accessPolicies/{kind}?api-version=2023-07-01", v.id)).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
         let plabel = self.principal_label(&pid);
-        self.step(op, arm, format!("PUT accessPolicies/{kind}: {plabel}"), Plane::Control, Message::Request(req), Fidelity::Documented, "fact sheet §6.1",
-            format!("{by} {} the access policy of {plabel} on {} (secrets: [{}]). Access policies are part of the vault's own configuration, so changing them is a control-plane write on the vault.", if secrets.is_empty() { "removes" } else { "sets" }, v.name, secrets.join(", ")));
+        self.push(Draft::control(op, arm, format!("PUT accessPolicies/{kind}: {plabel}")).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(format!("{by} {} the access policy of {plabel} on {} (secrets: [{}]). Access policies are part of the vault's own configuration, so changing them is a control-plane write on the vault.", if secrets.is_empty() { "removes" } else { "sets" }, v.name, secrets.join(", "))));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.KeyVault/vaults/accessPolicies/write", &v.id).is_some() {
             return Ok(());
         }
@@ -33,7 +33,7 @@ impl World {
             }
         }
         let note = if v.data.enable_rbac_authorization.unwrap_or(true) { " Note: this vault uses Azure RBAC, so the policy has no effect until the vault is switched to access policies." } else { " Access policies take effect quickly, though a retry may be needed." };
-        let s = self.step(arm, op, "200 OK", Plane::Control, Message::Response(Response::new(200)), Fidelity::Documented, "fact sheet §6.1", format!("The vault's access policies are updated.{note}"));
+        let s = self.push(Draft::control(arm, op, "200 OK").response(Response::new(200)).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(format!("The vault's access policies are updated.{note}")));
         s.changes.push(Change { op: if secrets.is_empty() { ChangeOp::Removed } else { ChangeOp::Updated }, area: "keyvault".into(), what: format!("{}: access policy for {plabel}: secrets [{}]", v.name, secrets.join(", ")) });
         Ok(())
     }
@@ -45,15 +45,14 @@ impl World {
         let arm = self.p_arm();
         let body = serde_json::json!({"properties": {"enableRbacAuthorization": rbac}});
         let req = Request::new("PATCH", format!("https://management.azure.com{}?api-version=2023-07-01", v.id)).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
-        self.step(op, arm, format!("PATCH {} enableRbacAuthorization={rbac}", v.name), Plane::Control, Message::Request(req), Fidelity::Documented, "fact sheet §6.1",
-            format!("{by} switches {} to {}. The switch is all or nothing: the other model's grants stop counting at once.", v.name, if rbac { "the Azure RBAC permission model" } else { "access policies" }));
+        self.push(Draft::control(op, arm, format!("PATCH {} enableRbacAuthorization={rbac}", v.name)).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(format!("{by} switches {} to {}. The switch is all or nothing: the other model's grants stop counting at once.", v.name, if rbac { "the Azure RBAC permission model" } else { "access policies" })));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.KeyVault/vaults/write", &v.id).is_some() {
             return Ok(());
         }
         if let Some(r) = self.resources.get_mut(&v.id.to_ascii_lowercase()) {
             r.data.enable_rbac_authorization = Some(rbac);
         }
-        let s = self.step(arm, op, "200 OK", Plane::Control, Message::Response(Response::new(200)), Fidelity::Documented, "fact sheet §6.1", "The vault's permission model is changed.".to_string());
+        let s = self.push(Draft::control(arm, op, "200 OK").response(Response::new(200)).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain("The vault's permission model is changed."));
         s.changes.push(Change { op: ChangeOp::Updated, area: "keyvault".into(), what: format!("{}: enableRbacAuthorization = {rbac}", v.name) });
         Ok(())
     }

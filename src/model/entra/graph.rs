@@ -2,8 +2,9 @@
 
 use crate::model::directory::{Principal, PrincipalKind};
 use crate::model::http::{Request, Response};
-use crate::model::trace::{Change, ChangeOp, Fidelity, Message, Plane};
+use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, ScenarioError, World};
+use crate::model::world::Draft;
 
 impl World {
     pub(crate) fn add_group_member(&mut self, by: &str, group: &str, member: &str) -> Result<(), ScenarioError> {
@@ -14,15 +15,13 @@ impl World {
         let entra = self.p_entra();
         let req = Request::new("POST", format!("https://graph.microsoft.com/v1.0/groups/{gid}/members/$ref")).header("Authorization", "Bearer <operator's Graph token>").header("Content-Type", "application/json").body(serde_json::json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{mid}")}).to_string());
         let ml = self.principal_label(&mid);
-        self.step(op, entra, format!("add {ml} to group {group}"), Plane::Control, Message::Request(req), Fidelity::Documented, "fact sheet §7.7",
-            format!("{by} adds {ml} to the group {group} through Microsoft Graph."));
+        self.push(Draft::control(op, entra, format!("add {ml} to group {group}")).request(req).fidelity(Fidelity::Documented).source("fact sheet §7.7").explain(format!("{by} adds {ml} to the group {group} through Microsoft Graph.")));
         if let Some(Principal { kind: PrincipalKind::Group { members }, .. }) = self.directory.objects.get_mut(&gid.to_ascii_lowercase()) {
             if !members.contains(&mid) {
                 members.push(mid.clone());
             }
         }
-        let s = self.step(entra, op, "204 No Content", Plane::Control, Message::Response(Response::new(204)), Fidelity::Documented, "fact sheet §7.7, golden check 37",
-            format!("Membership changes at once in the directory, but a managed identity's group memberships travel inside its token as the `groups` claim, and its tokens are cached for about 24 hours. Until {ml} gets a new token, resources still see the old membership."));
+        let s = self.push(Draft::control(entra, op, "204 No Content").response(Response::new(204)).fidelity(Fidelity::Documented).source("fact sheet §7.7, golden check 37").explain(format!("Membership changes at once in the directory, but a managed identity's group memberships travel inside its token as the `groups` claim, and its tokens are cached for about 24 hours. Until {ml} gets a new token, resources still see the old membership.")));
         s.changes.push(Change { op: ChangeOp::Added, area: "directory".into(), what: format!("{ml} ∈ {group}") });
         Ok(())
     }

@@ -6,6 +6,7 @@ use crate::model::hosts::{APPSVC_ENDPOINT, Host, JSON_UTF8, Source};
 use crate::model::http::{build_query, Request, Response};
 use crate::model::time::SimTime;
 use crate::model::world::World;
+use crate::model::world::Pid;
 
 impl World {
     pub(crate) fn appservice_request(&self, h: &Host, resource: &str, wanted: Option<&IdentityRef>) -> Request {
@@ -19,7 +20,7 @@ impl World {
         Request::new("GET", format!("{ep}?{}", build_query(&q))).header("X-IDENTITY-HEADER", h.env.get("IDENTITY_HEADER").cloned().unwrap_or_default())
     }
 
-    pub(crate) fn appservice_handle(&mut self, res: &Resource, req: &Request, ep: usize) -> Response {
+    pub(crate) fn appservice_handle(&mut self, res: &Resource, req: &Request, ep: Pid) -> Response {
         let corr = self.rng.guid();
         let err = |status: u16, msg: &str, corr: &str| {
             Response::new(status).json(JSON_UTF8, serde_json::json!({"statusCode": status, "message": msg, "correlationId": corr}).to_string()).header("Server", "Kestrel").header("X-CORRELATION-ID", corr)

@@ -6,11 +6,12 @@ use crate::model::hosts::{IMDS_TOKEN_PATH, JSON_UTF8, Source};
 use crate::model::http::{Request, Response};
 use crate::model::scenario::FaultKind;
 use crate::model::world::World;
+use crate::model::world::Pid;
 
 impl World {
     /// IMDS: validates a request exactly as documented and answers it (emitting the
     /// token-service round trip on a cache miss).
-    pub(crate) fn imds_handle(&mut self, res: &Resource, req: &Request, ep: usize) -> Response {
+    pub(crate) fn imds_handle(&mut self, res: &Resource, req: &Request, ep: Pid) -> Response {
         let err = |status: u16, body: &str| Response::new(status).json(JSON_UTF8, body).header("Server", "IMDS/150.870.65.1854");
         let hk = format!("imds:{}", res.name.to_ascii_lowercase());
         match self.fault(&hk) {

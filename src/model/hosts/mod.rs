@@ -16,9 +16,10 @@ use crate::model::arm::{IdentityRef, Resource, ResourceKind};
 use crate::model::http::{HttpMethod, Request, Response};
 use crate::model::scenario::{AppSpec, Credential, FaultKind, Sdk};
 use crate::model::time::{human_duration, SimTime};
-use crate::model::trace::{Fidelity, Message, Outcome, ParticipantKind, Plane};
+use crate::model::trace::{Fidelity, Outcome, ParticipantKind};
 use crate::model::world::{CachedToken, ScenarioError, World};
 use std::collections::BTreeMap;
+use crate::model::world::{Draft, Pid};
 
 pub(crate) const IMDS: &str = "http://169.254.169.254";
 
@@ -90,7 +91,7 @@ impl World {
     }
 
     /// The lifeline of a host's token endpoint.
-    pub(crate) fn p_endpoint(&mut self, r: &Resource) -> usize {
+    pub(crate) fn p_endpoint(&mut self, r: &Resource) -> Pid {
         let label = match r.kind {
             ResourceKind::AppService => format!("Identity endpoint ({})", r.name),
             ResourceKind::ArcServer => format!("HIMDS ({})", r.name),
@@ -104,7 +105,7 @@ impl World {
         self.faults.iter().find(|f| f.target == key && f.until > self.now).map(|f| f.kind)
     }
 
-    pub(crate) fn emit_endpoint_response(&mut self, ep: usize, app: usize, res: &Resource, resp: Response, src: Source) {
+    pub(crate) fn emit_endpoint_response(&mut self, ep: Pid, app: Pid, res: &Resource, resp: Response, src: Source) {
         let status = resp.status;
         let body = resp.body.clone().unwrap_or_default();
         let jwt = json_field(&body, "access_token");
@@ -120,20 +121,19 @@ impl World {
             (format!("{status} {}", if err.is_empty() { crate::model::http::reason_phrase(status).to_string() } else { truncate(&err, 48) }), fid, endpoint_error_explanation(status, &err))
         };
         let src_ref = if status == 200 { if src == Source::AppService { "fact sheet §2, golden check 14" } else { "fact sheet §1.3, golden checks 6–7" } } else if src == Source::AppService { "fact sheet §2" } else { "fact sheet §1.4" };
-        let s = self.step(ep, app, label, Plane::Runtime, Message::Response(resp), fidelity, src_ref, expl);
+        let s = self.push(Draft::runtime(ep, app, label).response(resp).fidelity(fidelity).source(src_ref).explain(expl));
         s.jwt = jwt;
     }
 
     /// Endpoint cache, then Entra on a miss; builds the endpoint's success body.
-    pub(crate) fn endpoint_token(&mut self, res: &Resource, ep: usize, ident: &IdentityRef, resource: &str, src: Source, echo: &[(String, String)]) -> Response {
+    pub(crate) fn endpoint_token(&mut self, res: &Resource, ep: Pid, ident: &IdentityRef, resource: &str, src: Source, echo: &[(String, String)]) -> Response {
         let rid = res.id.to_ascii_lowercase();
         let key = (ident.client_id.clone(), resource.to_string());
         let cached = self.endpoint_caches.get(&rid).and_then(|c| c.get(&key)).cloned().filter(|c| c.expires_on.since(self.now) > 300);
         let jwt = match cached {
             Some(c) => {
                 let later = if src == Source::AppService { "the same expires_on" } else { "a smaller expires_in" };
-                let s = self.note(ep, "endpoint cache hit", Plane::Runtime, &format!("Same token as before for {resource}: {} left", human_duration(c.expires_on.since(self.now))), Fidelity::Documented, "fact sheet §1.6, golden check 9",
-                    format!("The managed-identity subsystem caches tokens per identity and resource for about 24 hours; Entra ID is contacted only on a miss. So two calls minutes apart return the identical access_token with {later}, and restarting the app does not give a fresh token. (When exactly the cache refreshes before expiry is not documented; here it refreshes when under 5 minutes are left.)"));
+                let s = self.push(Draft::runtime_on(ep, "endpoint cache hit").note(&format!("Same token as before for {resource}: {} left", human_duration(c.expires_on.since(self.now)))).fidelity(Fidelity::Documented).source("fact sheet §1.6, golden check 9").explain(format!("The managed-identity subsystem caches tokens per identity and resource for about 24 hours; Entra ID is contacted only on a miss. So two calls minutes apart return the identical access_token with {later}, and restarting the app does not give a fresh token. (When exactly the cache refreshes before expiry is not documented; here it refreshes when under 5 minutes are left.)")));
                 s.jwt = Some(c.jwt.clone());
                 c.jwt
             }
@@ -177,7 +177,7 @@ impl World {
     pub(crate) fn raw_token_request(&mut self, h: &Host, method: HttpMethod, path: Option<&str>, query: &[(String, String)], headers: &[(String, String)], repeat: u32) {
         let app = self.p_app(h);
         let Some(res) = h.resource.clone() else {
-            let s = self.note(app, "no token endpoint", Plane::Runtime, "Connection to 169.254.169.254 timed out", Fidelity::Documented, "fact sheet §8.3", "Outside Azure there is no link-local metadata endpoint: the request times out.".into());
+            let s = self.push(Draft::runtime_on(app, "no token endpoint").note("Connection to 169.254.169.254 timed out").fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("Outside Azure there is no link-local metadata endpoint: the request times out."));
             s.outcome = crate::model::trace::Outcome::Failure;
             return;
         };
@@ -213,7 +213,7 @@ impl World {
             _ if xff || missing_meta => "fact sheet §1.1, golden checks 1, 12",
             _ => "fact sheet §1.1",
         };
-        self.step(app, ep, label, Plane::Runtime, Message::Request(req.clone()), Fidelity::Documented, cite, expl);
+        self.push(Draft::runtime(app, ep, label).request(req.clone()).fidelity(Fidelity::Documented).source(cite).explain(expl));
         let mut statuses: BTreeMap<u16, u32> = BTreeMap::new();
         let mut last = None;
         for i in 0..n {
@@ -237,8 +237,7 @@ impl World {
         if n > 1 {
             let summary = statuses.iter().map(|(s, c)| format!("{c} × {s}")).collect::<Vec<_>>().join(", ");
             let jwt = json_field(resp.body.as_deref().unwrap_or(""), "access_token");
-            let s = self.step(ep, app, summary.clone(), Plane::Runtime, Message::Response(resp), Fidelity::Modelled, "fact sheet §1.5, golden check 11",
-                format!("Results: {summary}. The managed-identity category of IMDS allows 20 requests per second and 5 concurrent requests per VM; the rest get 429 Too Many Requests (body not documented; modelled). Cache tokens in the app and retry 429 with back-off."));
+            let s = self.push(Draft::runtime(ep, app, summary.clone()).response(resp).fidelity(Fidelity::Modelled).source("fact sheet §1.5, golden check 11").explain(format!("Results: {summary}. The managed-identity category of IMDS allows 20 requests per second and 5 concurrent requests per VM; the rest get 429 Too Many Requests (body not documented; modelled). Cache tokens in the app and retry 429 with back-off.")));
             s.jwt = jwt;
             if statuses.keys().any(|&k| k >= 400) {
                 s.outcome = crate::model::trace::Outcome::Failure;
@@ -250,7 +249,7 @@ impl World {
                 _ => Source::Imds,
             };
             if resp.status == 401 && src == Source::Arc {
-                self.step(ep, app, "401 WWW-Authenticate: Basic realm=<key file>", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §3.1", "HIMDS challenges the caller to prove it can read a root-only key file.".to_string()).outcome = Outcome::Expected;
+                self.push(Draft::runtime(ep, app, "401 WWW-Authenticate: Basic realm=<key file>").response(resp).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain("HIMDS challenges the caller to prove it can read a root-only key file.")).outcome = Outcome::Expected;
             } else {
                 self.emit_endpoint_response(ep, app, &res, resp, src);
             }

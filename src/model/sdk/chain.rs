@@ -8,11 +8,12 @@ use crate::model::http::{build_query, Request};
 use crate::model::scenario::Sdk;
 use crate::model::sdk::Got;
 use crate::model::token::Claims;
-use crate::model::trace::{Fidelity, Message, Plane};
+use crate::model::trace::Fidelity;
 use crate::model::world::World;
+use crate::model::world::{Draft, Pid};
 
 impl World {
-    pub(crate) fn dac_get_token(&mut self, h: &Host, app: usize, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk) -> Got {
+    pub(crate) fn dac_get_token(&mut self, h: &Host, app: Pid, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk) -> Got {
         let hk = h.name.to_ascii_lowercase();
         if let Some(settled) = self.dac_settled.get(&hk).cloned() {
             return match settled.as_str() {
@@ -37,10 +38,9 @@ impl World {
             Sdk::Dotnet => "Environment → WorkloadIdentity → ManagedIdentity → VisualStudio → VisualStudioCode → AzureCli → AzurePowerShell → AzureDeveloperCli",
         };
         let next = if env_ok { "EnvironmentCredential is used" } else if wl_ok { "WorkloadIdentityCredential is used" } else { "next: ManagedIdentityCredential" };
-        self.note(app, "DefaultAzureCredential: walk the chain", Plane::Runtime, &format!("{}; {next}", tried.join("; ")), Fidelity::Documented, "fact sheet §8.1",
-            format!("DefaultAzureCredential ({sdk} SDK) tries credentials in a fixed order: {order}. The first that can produce a token wins and the chain sticks to it. Environment variables come first, so a leftover AZURE_CLIENT_SECRET on a machine silently shadows its managed identity."));
+        self.push(Draft::runtime_on(app, "DefaultAzureCredential: walk the chain").note(&format!("{}; {next}", tried.join("; "))).fidelity(Fidelity::Documented).source("fact sheet §8.1").explain(format!("DefaultAzureCredential ({sdk} SDK) tries credentials in a fixed order: {order}. The first that can produce a token wins and the chain sticks to it. Environment variables come first, so a leftover AZURE_CLIENT_SECRET on a machine silently shadows its managed identity.")));
         if env_ok {
-            let s = self.note(app, "EnvironmentCredential", Plane::Runtime, "A client secret from environment variables would be used (not modelled further)", Fidelity::Conceptual, "fact sheet §8.1", "The environment names a service principal with a secret, so DefaultAzureCredential uses it and never reaches the managed identity. This is a common reason why 'the managed identity has the role but I still get 403'.".into());
+            let s = self.push(Draft::runtime_on(app, "EnvironmentCredential").note("A client secret from environment variables would be used (not modelled further)").fidelity(Fidelity::Conceptual).source("fact sheet §8.1").explain("The environment names a service principal with a secret, so DefaultAzureCredential uses it and never reaches the managed identity. This is a common reason why 'the managed identity has the role but I still get 403'."));
             s.outcome = crate::model::trace::Outcome::Failure;
             return Got::Failed;
         }
@@ -53,16 +53,14 @@ impl World {
         if src == Source::Imds {
             if h.resource.is_none() {
                 let probe = Request::new("GET", format!("{IMDS}{IMDS_TOKEN_PATH}?{}", build_query(&[("api-version", "2018-02-01"), ("resource", resource)])));
-                let s = self.step(app, app, "probe IMDS (no Metadata header, 1 s timeout)", Plane::Runtime, Message::Request(probe), Fidelity::Documented, "fact sheet §8.3, golden check 43",
-                    "Inside the chain, the SDK first probes IMDS with a short timeout and no Metadata header. On a laptop nothing listens at 169.254.169.254, the probe times out after about a second, ManagedIdentityCredential reports itself unavailable without retrying, and the chain moves on.".to_string());
+                let s = self.push(Draft::runtime(app, app, "probe IMDS (no Metadata header, 1 s timeout)").request(probe).fidelity(Fidelity::Documented).source("fact sheet §8.3, golden check 43").explain("Inside the chain, the SDK first probes IMDS with a short timeout and no Metadata header. On a laptop nothing listens at 169.254.169.254, the probe times out after about a second, ManagedIdentityCredential reports itself unavailable without retrying, and the chain moves on."));
                 s.outcome = crate::model::trace::Outcome::Failure;
                 if let Some(user) = h.az_cli_user.clone() {
                     self.dac_settled.insert(hk, "AzureCliCredential".into());
                     let _ = user;
                     return self.az_cli_token(h, app, resource);
                 }
-                let s = self.note(app, "CredentialUnavailableException", Plane::Runtime, "DefaultAzureCredential failed to retrieve a token from the included credentials", Fidelity::Documented, "fact sheet §8.1",
-                    "Every credential in the chain was unavailable: no environment credentials, no managed identity, and no developer tool signed in (try `az login`).".into());
+                let s = self.push(Draft::runtime_on(app, "CredentialUnavailableException").note("DefaultAzureCredential failed to retrieve a token from the included credentials").fidelity(Fidelity::Documented).source("fact sheet §8.1").explain("Every credential in the chain was unavailable: no environment credentials, no managed identity, and no developer tool signed in (try `az login`)."));
                 s.outcome = crate::model::trace::Outcome::Failure;
                 return Got::Failed;
             }
@@ -81,9 +79,9 @@ impl World {
         r
     }
 
-    pub(crate) fn az_cli_token(&mut self, h: &Host, app: usize, resource: &str) -> Got {
+    pub(crate) fn az_cli_token(&mut self, h: &Host, app: Pid, resource: &str) -> Got {
         let Some(user) = h.az_cli_user.clone() else {
-            let s = self.note(app, "AzureCliCredential unavailable", Plane::Runtime, "Please run 'az login' to set up an account", Fidelity::Documented, "fact sheet §8.1", "No one is signed in to the Azure CLI on this machine.".into());
+            let s = self.push(Draft::runtime_on(app, "AzureCliCredential unavailable").note("Please run 'az login' to set up an account").fidelity(Fidelity::Documented).source("fact sheet §8.1").explain("No one is signed in to the Azure CLI on this machine."));
             s.outcome = crate::model::trace::Outcome::Failure;
             return Got::Failed;
         };
@@ -94,8 +92,7 @@ impl World {
             Sdk::Js => "VisualStudioCodeCredential (not signed in)",
             Sdk::Dotnet => "VisualStudioCredential and VisualStudioCodeCredential (not signed in)",
         };
-        self.note(app, "az account get-access-token", Plane::Runtime, &format!("{skipped} unavailable; AzureCliCredential runs `az account get-access-token --resource {resource}`"), Fidelity::Documented, "fact sheet §8.1",
-            format!("After ManagedIdentityCredential, the chain tries the developer tools in order; {skipped} cannot help here, so it reaches AzureCliCredential, which shells out to the Azure CLI. The CLI uses {user}'s sign-in (from `az login`): the code now runs as {user}, not as any managed identity."));
+        self.push(Draft::runtime_on(app, "az account get-access-token").note(&format!("{skipped} unavailable; AzureCliCredential runs `az account get-access-token --resource {resource}`")).fidelity(Fidelity::Documented).source("fact sheet §8.1").explain(format!("After ManagedIdentityCredential, the chain tries the developer tools in order; {skipped} cannot help here, so it reaches AzureCliCredential, which shells out to the Azure CLI. The CLI uses {user}'s sign-in (from `az login`): the code now runs as {user}, not as any managed identity.")));
         let tid = self.directory.tenant_id.clone();
         let iss = format!("https://sts.windows.net/{tid}/");
         let iat = self.now.0.saturating_sub(300);
@@ -125,8 +122,7 @@ impl World {
         };
         let jwt = token::sign(&claims);
         self.issued_log.push((h.name.clone(), jwt.clone()));
-        let s = self.internal(entra, app, "user token (delegated, ~75 min)", Plane::Runtime, &format!("Delegated token for {user}"), serde_json::json!({"aud": resource, "upn": format!("{user}@{}", self.directory.domain), "idtyp": "user"}), "fact sheet §5.3, §8.1",
-            format!("A delegated user token (idtyp user, scp user_impersonation, appid of the Azure CLI) with a normal 60–90 minute lifetime. Resource servers authorize {user}'s own role assignments, so code that works on a developer's laptop may fail on a VM, and the other way round."));
+        let s = self.push(Draft::runtime(entra, app, "user token (delegated, ~75 min)").internal(&format!("Delegated token for {user}"), serde_json::json!({"aud": resource, "upn": format!("{user}@{}", self.directory.domain), "idtyp": "user"})).source("fact sheet §5.3, §8.1").explain(format!("A delegated user token (idtyp user, scp user_impersonation, appid of the Azure CLI) with a normal 60–90 minute lifetime. Resource servers authorize {user}'s own role assignments, so code that works on a developer's laptop may fail on a VM, and the other way round.")));
         s.jwt = Some(jwt.clone());
         Got::Token(jwt)
     }

@@ -6,20 +6,20 @@ use crate::model::hosts::{Host, IMDS, IMDS_TOKEN_PATH, json_field, Source};
 use crate::model::http::{build_query, Request};
 use crate::model::scenario::Sdk;
 use crate::model::sdk::Got;
-use crate::model::trace::{Fidelity, Message, Plane};
+use crate::model::trace::Fidelity;
 use crate::model::world::World;
+use crate::model::world::{Draft, Pid};
 
 impl World {
     /// ManagedIdentityCredential against one source, with the SDK's retries.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn mi_source_get_token(&mut self, h: &Host, app: usize, src: Source, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk, probe: bool) -> Got {
+    pub(crate) fn mi_source_get_token(&mut self, h: &Host, app: Pid, src: Source, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk, probe: bool) -> Got {
         let Some(res) = h.resource.clone() else { return Got::Failed };
         match src {
             Source::Workload => return self.workload_token(h, app, resource, sdk),
             Source::Arc => {
                 if wanted.is_some() {
-                    let s = self.note(app, "ManagedIdentityCredential: user-assigned not supported on Arc", Plane::Runtime, "The SDK raises before sending any request", Fidelity::Documented, "fact sheet §3.1, golden check 18",
-                        "Azure Arc-enabled servers have only a system-assigned identity. Asking for a user-assigned one makes the SDK fail immediately, before any HTTP call.".into());
+                    let s = self.push(Draft::runtime_on(app, "ManagedIdentityCredential: user-assigned not supported on Arc").note("The SDK raises before sending any request").fidelity(Fidelity::Documented).source("fact sheet §3.1, golden check 18").explain("Azure Arc-enabled servers have only a system-assigned identity. Asking for a user-assigned one makes the SDK fail immediately, before any HTTP call."));
                     s.outcome = crate::model::trace::Outcome::Failure;
                     return Got::Failed;
                 }
@@ -31,11 +31,9 @@ impl World {
             // .NET / JS probe: a request without Metadata; a 400 proves IMDS is there.
             let req = Request::new("GET", format!("{IMDS}{IMDS_TOKEN_PATH}?{}", build_query(&[("api-version", "2018-02-01"), ("resource", resource)])));
             let ep = self.p_endpoint(&res);
-            self.step(app, ep, "probe: GET token (no Metadata)", Plane::Runtime, Message::Request(req.clone()), Fidelity::Documented, "fact sheet §8.3",
-                "Inside DefaultAzureCredential the SDK first sends a probe without the Metadata header and with a 1-second timeout. Any answer (a 400 is guaranteed) proves IMDS is reachable; silence means 'not on Azure' and the chain moves on without long retries.".to_string());
+            self.push(Draft::runtime(app, ep, "probe: GET token (no Metadata)").request(req.clone()).fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("Inside DefaultAzureCredential the SDK first sends a probe without the Metadata header and with a 1-second timeout. Any answer (a 400 is guaranteed) proves IMDS is reachable; silence means 'not on Azure' and the chain moves on without long retries."));
             let resp = self.imds_handle(&res, &req, ep);
-            self.step(ep, app, format!("{} probe answered: IMDS is here", resp.status), Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §1.4, §8.3",
-                "The probe's 400 'Required metadata header not specified' is the expected answer: IMDS exists, so ManagedIdentityCredential is available. Now the real request follows.".to_string()).outcome = crate::model::trace::Outcome::Ok;
+            self.push(Draft::runtime(ep, app, format!("{} probe answered: IMDS is here", resp.status)).response(resp).fidelity(Fidelity::Documented).source("fact sheet §1.4, §8.3").explain("The probe's 400 'Required metadata header not specified' is the expected answer: IMDS exists, so ManagedIdentityCredential is available. Now the real request follows.")).outcome = crate::model::trace::Outcome::Ok;
         }
         let delays: Vec<u64> = match (src, sdk) {
             (Source::Imds, Sdk::Python) => vec![2, 4, 8, 16, 32],
@@ -69,7 +67,7 @@ impl World {
                     format!("The SDK asks the Instance Metadata Service, a link-local endpoint (169.254.169.254) reachable only from inside the VM. `Metadata: true` proves the request was made on purpose (a defence against SSRF), `resource` names the API the token is for and becomes its audience{}.", if wanted.is_some() { ", and `client_id` picks which user-assigned identity to use" } else { "; with no client_id, IMDS picks the identity" }),
                 ),
             };
-            self.step(app, ep, label, Plane::Runtime, Message::Request(req.clone()), Fidelity::Documented, src_ref, expl);
+            self.push(Draft::runtime(app, ep, label).request(req.clone()).fidelity(Fidelity::Documented).source(src_ref).explain(expl));
             let resp = match src {
                 Source::AppService => self.appservice_handle(&res, &req, ep),
                 _ => self.imds_handle(&res, &req, ep),
@@ -84,19 +82,17 @@ impl World {
             let budget = if status == 410 { 7 } else { delays.len() };
             if !retryable || attempt >= budget || probe && status == 404 {
                 let why = if retryable { "the retry budget is spent" } else { "a 4xx other than 404/408/410/429 is a design-time error, so the SDK does not retry" };
-                let s = self.note(app, "SDK raises", Plane::Runtime, &format!("{} after {} attempt(s): {why}", if status == 400 { "CredentialUnavailableException" } else { "AuthenticationFailedException" }, attempt + 1), Fidelity::Documented, "fact sheet §1.5, §8.3",
-                    format!("The credential gives up and raises: {why}. The exception carries the endpoint's error text; on IMDS a 400 usually means the requested identity is not assigned to this resource."));
+                let s = self.push(Draft::runtime_on(app, "SDK raises").note(&format!("{} after {} attempt(s): {why}", if status == 400 { "CredentialUnavailableException" } else { "AuthenticationFailedException" }, attempt + 1)).fidelity(Fidelity::Documented).source("fact sheet §1.5, §8.3").explain(format!("The credential gives up and raises: {why}. The exception carries the endpoint's error text; on IMDS a 400 usually means the requested identity is not assigned to this resource.")));
                 s.outcome = crate::model::trace::Outcome::Failure;
                 return Got::Failed;
             }
             let wait = if status == 410 { 10 } else { delays[attempt.min(delays.len() - 1)] };
             attempt += 1;
-            self.note(app, &format!("retry {attempt} in {wait}s"), Plane::Runtime, &format!("Status {status} is retryable: wait {wait}s (virtual clock) and try again"), Fidelity::Documented, "fact sheet §1.5, golden check 42",
-                if status == 410 {
+            self.push(Draft::runtime_on(app, &format!("retry {attempt} in {wait}s")).note(&format!("Status {status} is retryable: wait {wait}s (virtual clock) and try again")).fidelity(Fidelity::Documented).source("fact sheet §1.5, golden check 42").explain(if status == 410 {
                     format!("IMDS answered 410: it is being updated and will be back within 70 seconds. The SDK waits a fixed 10 s and retries, up to 7 times. The virtual clock moves on by {wait} s.")
                 } else {
                     format!("The {sdk} SDK retries {status} with exponential back-off (MSAL .NET: 1 s, 2 s, 4 s, three retries). The virtual clock moves on by {wait} s.")
-                });
+                }));
             self.advance(wait);
         }
     }

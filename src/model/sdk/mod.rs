@@ -14,8 +14,9 @@ use crate::model::hosts::{Host, Source};
 use crate::model::scenario::{Credential, ForgeKey, TokenSource};
 use crate::model::servers::Service;
 use crate::model::time::{human_duration, SimTime};
-use crate::model::trace::{Change, ChangeOp, Fidelity, ParticipantKind, Plane};
+use crate::model::trace::{Change, ChangeOp, Fidelity, ParticipantKind};
 use crate::model::world::{CachedToken, World};
+use crate::model::world::{Draft, Pid};
 
 /// Result of asking the SDK for a token.
 pub(crate) enum Got {
@@ -24,7 +25,7 @@ pub(crate) enum Got {
 }
 
 impl World {
-    pub(crate) fn p_app(&mut self, h: &Host) -> usize {
+    pub(crate) fn p_app(&mut self, h: &Host) -> Pid {
         self.participant(&format!("app:{}", h.name.to_ascii_lowercase()), ParticipantKind::App, &format!("App on {}", h.name))
     }
 
@@ -59,8 +60,7 @@ impl World {
         if let Some(c) = &cached {
             let left = c.expires_on.since(self.now);
             if left > 300 && self.now < c.refresh_on {
-                let s = self.note(app, "SDK cache hit", Plane::Runtime, &format!("Token for {scope} served from the SDK's cache: {} left, refresh from {}", human_duration(left), c.refresh_on.iso()), Fidelity::Documented, "fact sheet §8.4",
-                    format!("{} asks for a token, but the SDK still holds one for this identity and scope, so no request leaves the process. MSAL-based SDKs keep a managed-identity token until its half-life (for tokens of 2 hours or more) and treat one with under 5 minutes left as expired.", if explicit { "The code" } else { "The client library" }));
+                let s = self.push(Draft::runtime_on(app, "SDK cache hit").note(&format!("Token for {scope} served from the SDK's cache: {} left, refresh from {}", human_duration(left), c.refresh_on.iso())).fidelity(Fidelity::Documented).source("fact sheet §8.4").explain(format!("{} asks for a token, but the SDK still holds one for this identity and scope, so no request leaves the process. MSAL-based SDKs keep a managed-identity token until its half-life (for tokens of 2 hours or more) and treat one with under 5 minutes left as expired.", if explicit { "The code" } else { "The client library" })));
                 s.jwt = Some(c.jwt.clone());
                 return Got::Token(c.jwt.clone());
             }
@@ -69,8 +69,7 @@ impl World {
             } else if left <= 300 {
                 format!("only {} left (under 5 minutes counts as expired)", human_duration(left))
             } else { format!("its refresh time {} has passed (half of its lifetime)", c.refresh_on.iso()) };
-            self.note(app, "SDK cache: refresh due", Plane::Runtime, &format!("Cached token for {scope}: {why}"), Fidelity::Documented, "fact sheet §8.4, golden checks 40–41",
-                format!("The SDK's cached token is due for refresh: {why}. It asks the token source again; if that fails while the old token is still valid, MSAL falls back to the cached one."));
+            self.push(Draft::runtime_on(app, "SDK cache: refresh due").note(&format!("Cached token for {scope}: {why}")).fidelity(Fidelity::Documented).source("fact sheet §8.4, golden checks 40–41").explain(format!("The SDK's cached token is due for refresh: {why}. It asks the token source again; if that fails while the old token is still valid, MSAL falls back to the cached one.")));
         }
         let got = self.credential_get_token(h, app, resource, wanted.as_ref());
         match got {
@@ -93,7 +92,7 @@ impl World {
                         last.label = "refresh failed".into();
                         last.explanation = "The refresh attempt failed. Because the cached token has not expired yet, MSAL does not raise: it keeps using the cached token (next step).".into();
                     }
-                    let s = self.note(app, "SDK keeps cached token", Plane::Runtime, "Refresh failed; the cached token is still valid and is used", Fidelity::Documented, "fact sheet §8.4", "The refresh attempt failed, but the cached token has not expired, so MSAL returns it instead of raising an error.".into());
+                    let s = self.push(Draft::runtime_on(app, "SDK keeps cached token").note("Refresh failed; the cached token is still valid and is used").fidelity(Fidelity::Documented).source("fact sheet §8.4").explain("The refresh attempt failed, but the cached token has not expired, so MSAL returns it instead of raising an error."));
                     s.jwt = Some(c.jwt.clone());
                     return Got::Token(c.jwt);
                 }
@@ -102,14 +101,13 @@ impl World {
         }
     }
 
-    pub(crate) fn credential_get_token(&mut self, h: &Host, app: usize, resource: &str, wanted: Option<&IdentityRef>) -> Got {
+    pub(crate) fn credential_get_token(&mut self, h: &Host, app: Pid, resource: &str, wanted: Option<&IdentityRef>) -> Got {
         let sdk = h.app.sdk;
         if h.app.credential == Credential::DefaultAzureCredential {
             return self.dac_get_token(h, app, resource, wanted, sdk);
         }
         if h.resource.is_none() {
-            let s = self.note(app, "ManagedIdentityCredential: no managed identity", Plane::Runtime, "No IMDS endpoint answers on this machine", Fidelity::Documented, "fact sheet §8.3",
-                "ManagedIdentityCredential outside Azure: there is no token endpoint at 169.254.169.254, the request times out and the credential raises CredentialUnavailableException.".into());
+            let s = self.push(Draft::runtime_on(app, "ManagedIdentityCredential: no managed identity").note("No IMDS endpoint answers on this machine").fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("ManagedIdentityCredential outside Azure: there is no token endpoint at 169.254.169.254, the request times out and the credential raises CredentialUnavailableException."));
             s.outcome = crate::model::trace::Outcome::Failure;
             return Got::Failed;
         }
@@ -149,8 +147,7 @@ impl World {
             (None, _) => match self.sent_tokens.get(&key).cloned() {
                 Some((jwt, at)) => (jwt, format!("the token it sent to {} at {}", service.name(), at.iso())),
                 None => {
-                    let s = self.note(app, "nothing to replay", Plane::Runtime, &format!("{} has sent no token to {} yet", h.name, service.name()), Fidelity::Narration, "scenario",
-                        format!("The scenario replays the last token {} sent to {}, but it has not sent one yet, so there is nothing to send.", h.name, service.name()));
+                    let s = self.push(Draft::runtime_on(app, "nothing to replay").note(&format!("{} has sent no token to {} yet", h.name, service.name())).fidelity(Fidelity::Narration).source("scenario").explain(format!("The scenario replays the last token {} sent to {}, but it has not sent one yet, so there is nothing to send.", h.name, service.name())));
                     s.outcome = crate::model::trace::Outcome::Failure;
                     return None;
                 }
@@ -190,7 +187,7 @@ impl World {
         } else {
             format!("The code takes {origin} and {changed}, keeping the original signature. The signature covers the header and the payload, so any change breaks it: this is the experiment that shows why a token cannot be edited.")
         };
-        let s = self.note(app, if what.is_empty() { "replay an earlier token" } else { "send a changed token" }, Plane::Runtime, &format!("Sends {origin}: {changed}"), Fidelity::Narration, "scenario (token replay and tampering)", expl);
+        let s = self.push(Draft::runtime_on(app, if what.is_empty() { "replay an earlier token" } else { "send a changed token" }).note(&format!("Sends {origin}: {changed}")).fidelity(Fidelity::Narration).source("scenario (token replay and tampering)").explain(expl));
         s.jwt = Some(jwt.clone());
         Some(jwt)
     }

@@ -8,9 +8,10 @@ use crate::model::rbac::AccessRequest;
 use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
 use crate::model::time::SimTime;
-use crate::model::trace::{Fidelity, Message, Plane};
+use crate::model::trace::Fidelity;
 use crate::model::verify::Rejection;
 use crate::model::world::World;
+use crate::model::world::Draft;
 
 /// Audiences ARM accepts, as its error message lists them (fact sheet §6.4, golden check 29).
 pub(crate) const ARM_AUDIENCES: [&str; 4] = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
@@ -25,15 +26,14 @@ impl World {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
         let req_sent = req.clone();
-        let s = self.step(app, arm, format!("{method} {}", crate::model::rbac::short_scope(path)), Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.4",
-            "The code calls Azure Resource Manager (the control plane) with its token.".to_string());
+        let s = self.push(Draft::runtime(app, arm, format!("{method} {}", crate::model::rbac::short_scope(path))).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.4").explain("The code calls Azure Resource Manager (the control plane) with its token."));
         s.jwt = token.clone();
         if let (Some(t), None) = (&token, scripted) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Arm), (t.clone(), self.now));
         }
         let Some(jwt) = token else {
             let body = r#"{"error":{"code":"AuthenticationFailed","message":"Authentication failed. The 'Authorization' header is missing."}}"#;
-            self.step(arm, app, "401 AuthenticationFailed", Plane::Runtime, Message::Response(Response::new(401).json(JSON_UTF8, body)), Fidelity::Modelled, "fact sheet §6.4", "No token, no entry.".to_string());
+            self.push(Draft::runtime(arm, app, "401 AuthenticationFailed").response(Response::new(401).json(JSON_UTF8, body)).fidelity(Fidelity::Modelled).source("fact sheet §6.4").explain("No token, no entry."));
             return;
         };
         let (claims, validation) = match self.authenticate(&req_sent, &ARM_AUDIENCES) {
@@ -43,7 +43,7 @@ impl World {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
                 let (code, msg, fid) = arm_unauthorized(&rej, &self.directory.tenant_id);
                 let body = serde_json::json!({"error": {"code": code, "message": msg}}).to_string();
-                let s = self.step(arm, app, format!("401 {code}"), Plane::Runtime, Message::Response(Response::new(401).json(JSON_UTF8, body)), fid, "fact sheet §6.4, golden check 29", format!("ARM rejects the token: {}.", rej.explain()));
+                let s = self.push(Draft::runtime(arm, app, format!("401 {code}")).response(Response::new(401).json(JSON_UTF8, body)).fidelity(fid).source("fact sheet §6.4, golden check 29").explain(format!("ARM rejects the token: {}.", rej.explain())));
                 s.decision = Some(Self::token_decision(&v, "Request the token for https://management.azure.com/ from the subscription's tenant, and send it unchanged before it expires."));
                 return;
             }
@@ -64,8 +64,7 @@ impl World {
         if !d.allowed {
             self.explain_stale_groups(&mut d, &claims, &action, false, path);
             let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{path}' or the scope is invalid. If access was recently granted, please refresh your credentials.", claims.oid, claims.oid)}}).to_string();
-            let s = self.step(arm, app, "403 AuthorizationFailed", Plane::Runtime, Message::Response(Response::new(403).json(JSON_UTF8, body)), Fidelity::Documented, "fact sheet §6.4, golden check 30",
-                format!("ARM accepts the token but {plabel} has no role allowing '{action}' here."));
+            let s = self.push(Draft::runtime(arm, app, "403 AuthorizationFailed").response(Response::new(403).json(JSON_UTF8, body)).fidelity(Fidelity::Documented).source("fact sheet §6.4, golden check 30").explain(format!("ARM accepts the token but {plabel} has no role allowing '{action}' here.")));
             s.decision = Some(d);
             return;
         }
@@ -84,7 +83,7 @@ impl World {
             }
             None => serde_json::json!({"id": path}),
         };
-        let s = self.step(arm, app, "200 OK", Plane::Runtime, Message::Response(Response::new(200).json(JSON_UTF8, serde_json::to_string_pretty(&body).unwrap_or_default())), Fidelity::Documented, "fact sheet §6.4", format!("Allowed: {}.", d.summary));
+        let s = self.push(Draft::runtime(arm, app, "200 OK").response(Response::new(200).json(JSON_UTF8, serde_json::to_string_pretty(&body).unwrap_or_default())).fidelity(Fidelity::Documented).source("fact sheet §6.4").explain(format!("Allowed: {}.", d.summary)));
         s.decision = Some(d);
     }
 }

@@ -7,9 +7,10 @@ use crate::model::http::{Request, Response};
 use crate::model::rbac::{AccessRequest, Decision};
 use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
-use crate::model::trace::{Fidelity, Message, Outcome, Plane};
+use crate::model::trace::{Fidelity, Outcome};
 use crate::model::verify::{CheckKind, Rejection};
 use crate::model::world::World;
+use crate::model::world::Draft;
 
 /// Audiences Key Vault accepts (fact sheet §6.1).
 pub(crate) const KV_AUDIENCES: [&str; 2] = ["https://vault.azure.net", "https://vault.azure.net/"];
@@ -27,7 +28,7 @@ impl World {
             let body = r#"{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}"#;
             let resp = Response::new(401).header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")).json(JSON_UTF8, body);
             let expected = auth == "sdk";
-            let s = w.step(kv, app, label.to_string(), Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.1, golden check 20", expl);
+            let s = w.push(Draft::runtime(kv, app, label.to_string()).response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 20").explain(expl));
             if expected {
                 s.outcome = Outcome::Expected;
             }
@@ -39,7 +40,7 @@ impl World {
             } else {
                 "The Key Vault client library starts with an unauthenticated request on purpose. Key Vault's answer tells it which tenant and which resource to ask a token for, so the SDK never has to guess the audience (the 'challenge-based authentication' policy).".to_string()
             };
-            self.step(app, kv, "GET /secrets (no token)", Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.1", expl);
+            self.push(Draft::runtime(app, kv, "GET /secrets (no token)").request(req).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(expl));
             challenge(self, "401 WWW-Authenticate: Bearer …", "Key Vault answers 401 with a WWW-Authenticate challenge naming the authority (the tenant) and the resource https://vault.azure.net. The body says the request is missing a token (AKV10000).".into());
             if auth == "none" {
                 return;
@@ -52,8 +53,7 @@ impl World {
         let remembered = auth == "sdk" && self.trace.steps.get(steps_before.saturating_sub(1)).is_some_and(|s| !s.label.starts_with("401"));
         let req = Request::new("GET", url).header("Authorization", format!("Bearer {jwt}"));
         let lead = if remembered { "The client remembers this vault's challenge from an earlier call, so it skips the unauthenticated request and sends the token straight away. " } else { "" };
-        let s = self.step(app, kv, "GET /secrets (Bearer token)", Plane::Runtime, Message::Request(req.clone()), Fidelity::Documented, "fact sheet §6.1",
-            format!("{lead}The code sends the access token in the Authorization header. Key Vault will validate it, then check whether this identity may read the secret '{secret}'."));
+        let s = self.push(Draft::runtime(app, kv, "GET /secrets (Bearer token)").request(req.clone()).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(format!("{lead}The code sends the access token in the Authorization header. Key Vault will validate it, then check whether this identity may read the secret '{secret}'.")));
         s.jwt = Some(jwt.clone());
         if auth != "scripted" {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::KeyVault), (jwt.clone(), self.now));
@@ -72,8 +72,7 @@ impl World {
                     CheckKind::Issuer => "Get the token from the tenant the vault belongs to (Key Vault's challenge names it).",
                     _ => "Send the token exactly as Entra ID issued it: any change breaks the signature.",
                 };
-                let s = self.step(kv, app, format!("401 Unauthorized ({})", rej.check().name()), Plane::Runtime, Message::Response(resp), fid, "fact sheet §6.1, §5.4",
-                    format!("Key Vault rejects the token before looking at permissions: {}.{}", rej.explain(), if fid == Fidelity::Modelled { " (Status 401 is documented; the exact message for this case is not confirmed and is modelled.)" } else { "" }));
+                let s = self.push(Draft::runtime(kv, app, format!("401 Unauthorized ({})", rej.check().name())).response(resp).fidelity(fid).source("fact sheet §6.1, §5.4").explain(format!("Key Vault rejects the token before looking at permissions: {}.{}", rej.explain(), if fid == Fidelity::Modelled { " (Status 401 is documented; the exact message for this case is not confirmed and is modelled.)" } else { "" })));
                 s.decision = Some(Self::token_decision(&v, fix));
                 return;
             }
@@ -137,21 +136,18 @@ impl World {
                 serde_json::json!({"error": {"code": "Forbidden", "message": msg, "innererror": {"code": "AccessDenied"}}})
             };
             let label = if rbac { "403 ForbiddenByRbac" } else { "403 AccessDenied" };
-            let s = self.step(kv, app, label, Plane::Runtime, Message::Response(Response::new(403).json(JSON_UTF8, body.to_string())), Fidelity::Documented, if rbac { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" },
-                format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default()));
+            let s = self.push(Draft::runtime(kv, app, label).response(Response::new(403).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).source(if rbac { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" }).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
             s.decision = Some(decision);
             return;
         }
         let Some(sec) = vault_now.data.secrets.iter().find(|s| s.name.eq_ignore_ascii_case(secret)) else {
             let body = serde_json::json!({"error": {"code": "SecretNotFound", "message": format!("A secret with (name/id) {secret} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182")}});
-            let s = self.step(kv, app, "404 SecretNotFound", Plane::Runtime, Message::Response(Response::new(404).json(JSON_UTF8, body.to_string())), Fidelity::Modelled, "fact sheet §6.1",
-                "Access was allowed, but the vault has no secret by that name.".to_string());
+            let s = self.push(Draft::runtime(kv, app, "404 SecretNotFound").response(Response::new(404).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Modelled).source("fact sheet §6.1").explain("Access was allowed, but the vault has no secret by that name."));
             s.decision = Some(decision);
             return;
         };
         let body = serde_json::json!({"value": sec.value, "id": format!("https://{}.vault.azure.net/secrets/{}/{}", vault_now.name.to_ascii_lowercase(), sec.name, sec.version), "attributes": {"enabled": true, "created": sec.created, "updated": sec.created, "recoveryLevel": "Recoverable+Purgeable"}});
-        let s = self.step(kv, app, "200 secret value", Plane::Runtime, Message::Response(Response::new(200).json(JSON_UTF8, body.to_string())), Fidelity::Documented, "fact sheet §6.1, golden check 22",
-            format!("Key Vault validated the token and found permission: {}. It returns the secret's value, its versioned id and attributes.", decision.summary));
+        let s = self.push(Draft::runtime(kv, app, "200 secret value").response(Response::new(200).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 22").explain(format!("Key Vault validated the token and found permission: {}. It returns the secret's value, its versioned id and attributes.", decision.summary)));
         s.decision = Some(decision);
     }
 }

@@ -19,6 +19,7 @@ use crate::model::token::Claims;
 use crate::model::trace::ParticipantKind;
 use crate::model::verify::{Expectations, TokenValidation};
 use crate::model::world::World;
+use crate::model::world::Pid;
 
 /// The resource servers a host sends tokens to (for replaying the last one sent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,7 +52,7 @@ pub(crate) enum Authn {
 }
 
 impl World {
-    pub(crate) fn p_server(&mut self, r: &Resource) -> usize {
+    pub(crate) fn p_server(&mut self, r: &Resource) -> Pid {
         let label = match r.kind {
             ResourceKind::KeyVault => format!("Key Vault {}", r.name),
             ResourceKind::StorageAccount => format!("Storage {}", r.name),

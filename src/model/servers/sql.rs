@@ -5,9 +5,9 @@ use crate::model::hosts::Host;
 use crate::model::http::Request;
 use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
-use crate::model::trace::Plane;
 use crate::model::verify::Rejection;
 use crate::model::world::World;
+use crate::model::world::Draft;
 
 /// Audiences Azure SQL accepts (fact sheet §6.3).
 pub(crate) const SQL_AUDIENCES: [&str; 2] = ["https://database.windows.net/", "https://database.windows.net"];
@@ -18,8 +18,7 @@ impl World {
         let sql = self.p_server(db);
         let Some(token) = self.bearer_for(h, auth, scripted, Service::Sql, "https://database.windows.net/") else { return };
         let Some(jwt) = token else { return };
-        let s = self.internal(app, sql, "TDS login with access token", Plane::Runtime, &format!("Connect to {} with an Entra access token (no password)", db.name), serde_json::json!({"server": format!("{}.database.windows.net", db.name), "authentication": "access token (FEDAUTH)"}), "fact sheet §6.3",
-            "SQL is not HTTP: the driver (e.g. Microsoft.Data.SqlClient with Authentication=Active Directory Managed Identity) passes the token in the TDS login. Drawn conceptually.".into());
+        let s = self.push(Draft::runtime(app, sql, "TDS login with access token").internal(&format!("Connect to {} with an Entra access token (no password)", db.name), serde_json::json!({"server": format!("{}.database.windows.net", db.name), "authentication": "access token (FEDAUTH)"})).source("fact sheet §6.3").explain("SQL is not HTTP: the driver (e.g. Microsoft.Data.SqlClient with Authentication=Active Directory Managed Identity) passes the token in the TDS login. Drawn conceptually."));
         s.jwt = Some(jwt.clone());
         if scripted.is_none() {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Sql), (jwt.clone(), self.now));
@@ -31,7 +30,7 @@ impl World {
             Authn::NoToken => return,
             Authn::Rejected(v) => {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
-                let s = self.internal(sql, app, "Login failed (token)", Plane::Runtime, "Login failed for user '<token-identified principal>'.", serde_json::json!({"error": 18456}), "fact sheet §6.3", format!("SQL rejects the token: {}.", rej.explain()));
+                let s = self.push(Draft::runtime(sql, app, "Login failed (token)").internal("Login failed for user '<token-identified principal>'.", serde_json::json!({"error": 18456})).source("fact sheet §6.3").explain(format!("SQL rejects the token: {}.", rej.explain())));
                 s.outcome = crate::model::trace::Outcome::Failure;
                 s.decision = Some(Self::token_decision(&v, "Request the token for https://database.windows.net/ and send it unchanged before it expires."));
                 return;
@@ -41,10 +40,9 @@ impl World {
         let db_now = self.resources.get(&db.id.to_ascii_lowercase()).cloned().unwrap_or_else(|| db.clone());
         let plabel = self.principal_label(&claims.oid);
         if db_now.data.contained_users.iter().any(|u| ids.iter().any(|i| i.eq_ignore_ascii_case(u))) {
-            self.internal(sql, app, "login OK", Plane::Runtime, &format!("Connected as [{plabel}]"), serde_json::Value::Null, "fact sheet §6.3", format!("A contained database user exists for {plabel} (CREATE USER [{plabel}] FROM EXTERNAL PROVIDER), so the login succeeds. Database permissions come from that user's roles, not from Azure RBAC."));
+            self.push(Draft::runtime(sql, app, "login OK").internal(&format!("Connected as [{plabel}]"), serde_json::Value::Null).source("fact sheet §6.3").explain(format!("A contained database user exists for {plabel} (CREATE USER [{plabel}] FROM EXTERNAL PROVIDER), so the login succeeds. Database permissions come from that user's roles, not from Azure RBAC.")));
         } else {
-            let s = self.internal(sql, app, "Login failed for user '<token-identified principal>'", Plane::Runtime, "Error 18456", serde_json::Value::Null, "fact sheet §6.3",
-                format!("The token is valid, but the database has no user for {plabel}. Azure RBAC roles on the server do not grant database access: run CREATE USER [{plabel}] FROM EXTERNAL PROVIDER in the database."));
+            let s = self.push(Draft::runtime(sql, app, "Login failed for user '<token-identified principal>'").internal("Error 18456", serde_json::Value::Null).source("fact sheet §6.3").explain(format!("The token is valid, but the database has no user for {plabel}. Azure RBAC roles on the server do not grant database access: run CREATE USER [{plabel}] FROM EXTERNAL PROVIDER in the database.")));
             s.outcome = crate::model::trace::Outcome::Failure;
         }
     }

@@ -8,9 +8,10 @@ use crate::model::rbac::{AccessRequest, Decision, short_action};
 use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
 use crate::model::time::SimTime;
-use crate::model::trace::{Change, ChangeOp, Fidelity, Message, Plane};
+use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::verify::Rejection;
 use crate::model::world::World;
+use crate::model::world::Draft;
 
 /// Audiences Blob Storage accepts (fact sheet §6.2).
 pub(crate) const STORAGE_AUDIENCES: [&str; 2] = ["https://storage.azure.com/", "https://storage.azure.com"];
@@ -34,8 +35,7 @@ impl World {
             req = req.header("x-ms-blob-type", "BlockBlob").body("new content");
         }
         let req_sent = req.clone();
-        let s = self.step(app, st, format!("{method} /{container}/{blob}"), Plane::Runtime, Message::Request(req), Fidelity::Documented, "fact sheet §6.2",
-            format!("The code {} the blob with a bearer token. Entra authorization of Blob requests needs x-ms-version 2017-11-09 or later and HTTPS.", if method == "GET" { "reads" } else { "writes" }));
+        let s = self.push(Draft::runtime(app, st, format!("{method} /{container}/{blob}")).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.2").explain(format!("The code {} the blob with a bearer token. Entra authorization of Blob requests needs x-ms-version 2017-11-09 or later and HTTPS.", if method == "GET" { "reads" } else { "writes" })));
         s.jwt = token.clone();
         if let (Some(t), None) = (&token, scripted) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Storage), (t.clone(), self.now));
@@ -50,13 +50,12 @@ impl World {
         if token.is_none() {
             let resp = xml_err(401, "NoAuthenticationInformation", "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", None)
                 .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", self.directory.tenant_id));
-            self.step(st, app, "401 NoAuthenticationInformation", Plane::Runtime, Message::Response(resp), Fidelity::Modelled, "fact sheet §6.2", "No token was sent; Storage answers with a bearer challenge.".to_string());
+            self.push(Draft::runtime(st, app, "401 NoAuthenticationInformation").response(resp).fidelity(Fidelity::Modelled).source("fact sheet §6.2").explain("No token was sent; Storage answers with a bearer challenge."));
             return;
         }
         if version.is_none_or(|v| v < "2017-11-09") {
             let resp = xml_err(403, "AuthenticationFailed", "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.", Some("Authentication scheme Bearer is not supported in this version."));
-            let s = self.step(st, app, "403 AuthenticationFailed (x-ms-version)", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.2, golden check 25",
-                format!("{} Storage only understands Bearer tokens from service version 2017-11-09 on, so it fails before even reading the token. SDKs always send a recent x-ms-version; hand-written REST calls forget it.", match version { None => "The request has no x-ms-version header.".to_string(), Some(v) => format!("x-ms-version {v} is older than 2017-11-09.") }));
+            let s = self.push(Draft::runtime(st, app, "403 AuthenticationFailed (x-ms-version)").response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.2, golden check 25").explain(format!("{} Storage only understands Bearer tokens from service version 2017-11-09 on, so it fails before even reading the token. SDKs always send a recent x-ms-version; hand-written REST calls forget it.", match version { None => "The request has no x-ms-version header.".to_string(), Some(v) => format!("x-ms-version {v} is older than 2017-11-09.") })));
             s.decision = Some(Decision::new(false, "Bearer not supported in this service version", vec!["✗ x-ms-version must be 2017-11-09 or later for Entra ID authorization.".into()], Some("Send x-ms-version: 2021-08-06 (or any version ≥ 2017-11-09).".into())));
             return;
         }
@@ -68,7 +67,7 @@ impl World {
                 let (detail, fid) = storage_authentication_detail(&rej);
                 let resp = xml_err(401, "InvalidAuthenticationInfo", "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", Some(detail))
                     .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", self.directory.tenant_id));
-                let s = self.step(st, app, format!("401 InvalidAuthenticationInfo ({})", rej.check().name()), Plane::Runtime, Message::Response(resp), fid, "fact sheet §6.2, golden check 28", format!("Storage rejects the token itself: {}.", rej.explain()));
+                let s = self.push(Draft::runtime(st, app, format!("401 InvalidAuthenticationInfo ({})", rej.check().name())).response(resp).fidelity(fid).source("fact sheet §6.2, golden check 28").explain(format!("Storage rejects the token itself: {}.", rej.explain())));
                 s.decision = Some(Self::token_decision(&v, "Request a token for https://storage.azure.com/, send it unchanged, and refresh it before it expires."));
                 return;
             }
@@ -82,8 +81,7 @@ impl World {
         if !d.allowed {
             self.explain_stale_groups(&mut d, &claims, action, true, &scope);
             let resp = xml_err(403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.", None);
-            let s = self.step(st, app, "403 AuthorizationPermissionMismatch", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.2, golden checks 26–27",
-                format!("Authenticated but not authorized: {plabel} has no data role allowing '{}' on this container. Owner, Contributor and Reader manage the account (control plane) but never grant blob data access; a Storage Blob Data role is needed.", short_action(action)));
+            let s = self.push(Draft::runtime(st, app, "403 AuthorizationPermissionMismatch").response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.2, golden checks 26–27").explain(format!("Authenticated but not authorized: {plabel} has no data role allowing '{}' on this container. Owner, Contributor and Reader manage the account (control plane) but never grant blob data access; a Storage Blob Data role is needed.", short_action(action))));
             s.decision = Some(d);
             return;
         }
@@ -93,19 +91,19 @@ impl World {
                 r.data.containers.entry(container.to_string()).or_default().insert(blob.to_string(), "new content".into());
             }
             let resp = Response::new(201).header("x-ms-request-id", rid.clone()).header("x-ms-version", version.unwrap_or_default()).header("Content-Length", "0");
-            let s = self.step(st, app, "201 Created", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.2", format!("The blob is written. {}", d.summary));
+            let s = self.push(Draft::runtime(st, app, "201 Created").response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.2").explain(format!("The blob is written. {}", d.summary)));
             s.decision = Some(d);
             s.changes.push(Change { op: ChangeOp::Updated, area: "storage".into(), what: format!("{}/{container}/{blob}", acct.name) });
             return;
         }
         let Some(content) = acct_now.data.containers.get(container).and_then(|c| c.get(blob)).cloned() else {
             let resp = xml_err(404, "BlobNotFound", "The specified blob does not exist.", None);
-            let s = self.step(st, app, "404 BlobNotFound", Plane::Runtime, Message::Response(resp), Fidelity::Modelled, "fact sheet §6.2", "Access is allowed, but there is no such blob.".to_string());
+            let s = self.push(Draft::runtime(st, app, "404 BlobNotFound").response(resp).fidelity(Fidelity::Modelled).source("fact sheet §6.2").explain("Access is allowed, but there is no such blob."));
             s.decision = Some(d);
             return;
         };
         let resp = Response::new(200).header("Content-Type", "text/plain").header("Content-Length", content.len().to_string()).header("x-ms-request-id", rid.clone()).header("x-ms-version", version.unwrap_or_default()).header("x-ms-blob-type", "BlockBlob").with_body(content);
-        let s = self.step(st, app, "200 blob content", Plane::Runtime, Message::Response(resp), Fidelity::Documented, "fact sheet §6.2, golden check 27", format!("Storage validated the token and the data role: {}.", d.summary));
+        let s = self.push(Draft::runtime(st, app, "200 blob content").response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.2, golden check 27").explain(format!("Storage validated the token and the data role: {}.", d.summary)));
         s.decision = Some(d);
     }
 }

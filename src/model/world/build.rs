@@ -67,6 +67,7 @@ impl World {
             trace: Trace::default(),
             views: None,
             participant_index: Map::default(),
+            lanes: Vec::new(),
             action: 0,
             declared: crate::model::skip::declared_names(sc),
         };

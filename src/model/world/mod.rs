@@ -17,7 +17,7 @@ use crate::model::rng::Rng;
 use crate::model::time::SimTime;
 use std::fmt;
 use crate::model::scenario::{Action, LaptopSpec, Scenario};
-use crate::model::trace::{Fidelity, Plane, Trace};
+use crate::model::trace::{Fidelity, Trace};
 use crate::model::collections::{Map, Resources};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +25,7 @@ pub use crate::model::msrp::Certificate;
 
 mod build;
 mod record;
+pub(crate) use record::{Draft, Pid};
 mod script;
 mod timers;
 
@@ -149,7 +150,9 @@ pub struct World {
     pub trace: Trace,
     /// When recording: a snapshot of the world after every step (for the UI's world view).
     pub(crate) views: Option<Vec<crate::model::view::WorldView>>,
-    participant_index: Map<String, usize>,
+    participant_index: Map<String, Pid>,
+    /// Each participant's lane in the trace, by [`Pid`].
+    lanes: Vec<usize>,
     pub(crate) action: usize,
     /// Every name the scenario declares (see `skip`): tells a reference to something the
     /// run deleted or has not created yet from a name that exists nowhere.
@@ -263,26 +266,13 @@ impl World {
         self.directory.get(oid).map(|p| p.display_name.clone()).unwrap_or_else(|| format!("unknown principal {oid}"))
     }
 
-    /// Ends the run: orders lifelines left to right by kind and returns the trace.
+    /// Ends the run (narration still waiting for a lifeline is drawn) and returns the trace.
     pub fn finish(mut self) -> Trace {
         if !self.pending_notes.is_empty() {
-            let who = if self.trace.participants.is_empty() { self.p_arm() } else { 0 };
+            let who = if self.trace.participants.is_empty() { self.p_arm() } else { Pid(0) };
             for text in std::mem::take(&mut self.pending_notes) {
-                self.note(who, &text, Plane::Runtime, &text, Fidelity::Narration, "scenario narration", text.clone());
+                self.push(Draft::runtime_on(who, &text).note(&text).fidelity(Fidelity::Narration).source("scenario narration").explain(text.clone()));
             }
-        }
-        let n = self.trace.participants.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| (self.trace.participants[i].kind, i));
-        let mut new_index = vec![0; n];
-        for (new, &old) in order.iter().enumerate() {
-            new_index[old] = new;
-        }
-        let parts = order.iter().map(|&i| self.trace.participants[i].clone()).collect();
-        self.trace.participants = parts;
-        for s in &mut self.trace.steps {
-            s.from = new_index[s.from];
-            s.to = new_index[s.to];
         }
         self.trace
     }
@@ -316,9 +306,9 @@ impl World {
                 // Narration belongs to no service: it sits on the lifeline the story last
                 // reached (or, at the very start, the next step's sender) and the diagram
                 // draws it across the whole width.
-                match self.trace.steps.last().map(|s| (s.to, s.plane)) {
+                match self.trace.steps.last().map(|s| (s.to, s.plane)).map(|(lane, plane)| (self.pid_in_lane(lane), plane)) {
                     Some((who, plane)) => {
-                        self.note(who, text, plane, text, Fidelity::Narration, "scenario narration", text.clone());
+                        self.push(Draft::on(plane, who, text).note(text).fidelity(Fidelity::Narration).source("scenario narration").explain(text.clone()));
                     }
                     None => self.pending_notes.push(text.clone()),
                 }

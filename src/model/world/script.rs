@@ -3,8 +3,9 @@
 use crate::model::arm::ResourceKind;
 use crate::model::scenario::{Action, FaultKind};
 use crate::model::time::human_duration;
-use crate::model::trace::{Change, ChangeOp, Fidelity, Plane};
+use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{Fault, ScenarioError, World};
+use crate::model::world::Draft;
 
 impl World {
     pub(crate) fn apply_runtime(&mut self, a: &Action) -> Result<(), ScenarioError> {
@@ -87,7 +88,7 @@ impl World {
                     Some(m) => format!("{}(clientId of {m})", app.credential),
                     None => format!("{}()", app.credential),
                 };
-                let s = self.note(p, "deploy new code", Plane::Runtime, &format!("The app now uses {who} with the {} SDK", app.sdk), Fidelity::Narration, "scenario", format!("The developer changes the code or configuration on {} and restarts it: the credential is now {who}. The restart empties the SDK's in-memory token cache (the host's endpoint cache is unaffected).", h.name));
+                let s = self.push(Draft::runtime_on(p, "deploy new code").note(&format!("The app now uses {who} with the {} SDK", app.sdk)).fidelity(Fidelity::Narration).source("scenario").explain(format!("The developer changes the code or configuration on {} and restarts it: the credential is now {who}. The restart empties the SDK's in-memory token cache (the host's endpoint cache is unaffected).", h.name)));
                 s.changes.push(Change { op: ChangeOp::Updated, area: "app".into(), what: format!("{}: {who}", h.name) });
                 Ok(())
             }
@@ -119,7 +120,7 @@ impl World {
                         None => self.p_arm(),
                     }
                 };
-                let s = self.note(who, &format!("fault: {kind} on {target}"), Plane::Runtime, &format!("For {}: {kind}", human_duration(secs as i64)), Fidelity::Conceptual, "scenario fault injection", format!("The scenario injects a fault: {target} answers with {} for the next {}.", match kind { FaultKind::Throttle => "429 Too Many Requests", FaultKind::Updating => "410 Gone (IMDS updating)", FaultKind::Outage => "errors (service unavailable)" }, human_duration(secs as i64)));
+                let s = self.push(Draft::runtime_on(who, &format!("fault: {kind} on {target}")).note(&format!("For {}: {kind}", human_duration(secs as i64))).fidelity(Fidelity::Conceptual).source("scenario fault injection").explain(format!("The scenario injects a fault: {target} answers with {} for the next {}.", match kind { FaultKind::Throttle => "429 Too Many Requests", FaultKind::Updating => "410 Gone (IMDS updating)", FaultKind::Outage => "errors (service unavailable)" }, human_duration(secs as i64))));
                 s.changes.push(Change { op: ChangeOp::Added, area: "faults".into(), what: format!("{kind} on {target} until {}", until.iso()) });
                 Ok(())
             }

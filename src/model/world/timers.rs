@@ -1,7 +1,8 @@
 //! The virtual clock and the platform's timed work.
 
-use crate::model::trace::{Change, ChangeOp, Fidelity, Plane};
+use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{short, World};
+use crate::model::world::Draft;
 
 impl World {
     /// Moves the clock forward, running the platform's timed work on the way (certificate
@@ -17,18 +18,10 @@ impl World {
             let new = self.issue_certificate(&pid, &old.identity);
             if msrp_seen || secs >= 45 * 86_400 {
                 let m = self.p_msrp();
-                let s = self.note(
-                    m,
-                    &format!("roll certificate of {}", old.identity),
-                    Plane::Control,
-                    &format!("Certificate {} (issued {}) is 45 days old: issue {} valid to {}", short(&old.thumbprint), old.not_before.iso(), short(&new.thumbprint), new.not_after.iso()),
-                    Fidelity::Conceptual,
-                    "fact sheet §4.2",
-                    format!(
+                let s = self.push(Draft::control_on(m, &format!("roll certificate of {}", old.identity)).note(&format!("Certificate {} (issued {}) is 45 days old: issue {} valid to {}", short(&old.thumbprint), old.not_before.iso(), short(&new.thumbprint), new.not_after.iso())).fidelity(Fidelity::Conceptual).source("fact sheet §4.2").explain(format!(
                         "The Managed Identity resource provider renews the credential behind {} on its own: certificates expire after 90 days and are rolled after 45. Nobody rotates anything by hand, and the application never sees the certificate; only the host's token endpoint uses it to get tokens. (Microsoft calls this an internal detail that may change.)",
                         old.identity
-                    ),
-                );
+                    )));
                 s.changes.push(Change { op: ChangeOp::Updated, area: "msrp".into(), what: format!("certificate of {}: {} → {}", old.identity, short(&old.thumbprint), short(&new.thumbprint)) });
             }
         }
@@ -44,8 +37,7 @@ impl World {
                 if let Some(res) = self.resource_by_name(&h).cloned() {
                     let ep = self.p_endpoint(&res);
                     let times = if rotations > 1 { format!(" ({rotations} rotations in this interval, modelled daily)") } else { String::new() };
-                    let s = self.note(ep, "rotate IDENTITY_HEADER", Plane::Runtime, &format!("IDENTITY_HEADER {}… → {}…{times}: the app's environment is updated", &old[..6.min(old.len())], &v[..6]), Fidelity::Modelled, "fact sheet §2",
-                        format!("The App Service platform rotates the secret behind IDENTITY_HEADER on {} and updates the app's environment. Code that reads the variable on every call keeps working; code that copied it at start-up would now be rejected. (The rotation cadence is not documented; this model rotates daily.)", res.name));
+                    let s = self.push(Draft::runtime_on(ep, "rotate IDENTITY_HEADER").note(&format!("IDENTITY_HEADER {}… → {}…{times}: the app's environment is updated", &old[..6.min(old.len())], &v[..6])).fidelity(Fidelity::Modelled).source("fact sheet §2").explain(format!("The App Service platform rotates the secret behind IDENTITY_HEADER on {} and updates the app's environment. Code that reads the variable on every call keeps working; code that copied it at start-up would now be rejected. (The rotation cadence is not documented; this model rotates daily.)", res.name)));
                     s.changes.push(Change { op: ChangeOp::Updated, area: "host".into(), what: format!("{}: IDENTITY_HEADER rotated", res.name) });
                 }
             }
