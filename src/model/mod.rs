@@ -43,5 +43,5 @@ pub mod world;
 pub use entra::directory;
 pub use scenario::{Action, Scenario};
 pub use time::SimTime;
-pub use trace::{Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step, Trace};
+pub use trace::{CredentialFailure, Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step, StepKind, Trace};
 pub use world::{simulate, simulate_lenient, ScenarioError, World};

@@ -18,9 +18,10 @@
 use super::arm::ResourceKind;
 use super::collections::Map;
 use super::scenario::{Action, Scenario};
-use super::trace::{Fidelity, Outcome, ParticipantKind, Plane};
+use super::trace::{Fidelity, ParticipantKind, Plane};
 use super::world::{lower, World};
 use crate::model::world::Draft;
+use crate::model::trace::StepKind;
 
 /// What a name declares somewhere in the scenario (the world, or a script step that
 /// creates it).
@@ -203,6 +204,6 @@ impl World {
             skip.reason
         );
         let s = self.push(Draft::on(plane, who, &format!("skipped: {}", skip.what)).note(&format!("Not run: {}.", skip.what)).fidelity(Fidelity::Narration).source("scenario script").explain(explanation));
-        s.outcome = Outcome::Skipped;
+        s.set_kind(StepKind::Skipped);
     }
 }

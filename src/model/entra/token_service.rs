@@ -10,6 +10,7 @@ use crate::model::token::{Claims, MI_TOKEN_LIFETIME};
 use crate::model::trace::{Change, ChangeOp};
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
+use crate::model::trace::StepKind;
 
 impl World {
     /// The endpoint asks Entra ID for a token with the identity's certificate (platform-internal).
@@ -19,22 +20,22 @@ impl World {
         self.push(Draft::runtime(ep, entra, "token request (client id + certificate)").internal(&format!("Client-credentials request for {resource} as {}", ident.client_id), serde_json::json!({"client_id": ident.client_id, "resource": resource, "credential": cert.as_ref().map(|c| format!("certificate {}", c.thumbprint)).unwrap_or_else(|| "certificate (none on record)".into())})).source("fact sheet §4.2").explain(format!("The endpoint on {} authenticates to Entra ID as the identity, using the client id and certificate the MI resource provider gave it. The exact protocol between the platform and Entra is internal and not documented, so this arrow is drawn conceptually.", res.name)));
         let err = |status: u16, e: &str, d: &str| Response::new(status).json(JSON_UTF8, serde_json::json!({"error": e, "error_description": d}).to_string());
         if self.fault("entra").is_some() {
-            self.push(Draft::runtime(entra, ep, "503 (Entra ID unavailable)").internal("Entra ID did not answer", serde_json::Value::Null).source("fact sheet §1.4").explain("The token service is unavailable (injected fault).")).outcome = crate::model::trace::Outcome::Failure;
+            self.push(Draft::runtime(entra, ep, "503 (Entra ID unavailable)").internal("Entra ID did not answer", serde_json::Value::Null).source("fact sheet §1.4").explain("The token service is unavailable (injected fault).").kind(StepKind::ServiceError { status: 503 }));
             return Err(err(500, "unknown", "Failed to retrieve token from the Active directory. For details see logs in C:\\User\\Admin\\AppData\\Local\\Temp\\tmpXXXX"));
         }
         if self.directory.get(&ident.principal_id).is_none() {
-            self.push(Draft::runtime(entra, ep, "error: service principal not found").internal("No such service principal", serde_json::json!({"client_id": ident.client_id})).source("fact sheet §4.1, golden check 39").explain("The identity's service principal no longer exists in the directory, so Entra ID refuses to issue new tokens. Tokens issued earlier remain valid until they expire.")).outcome = crate::model::trace::Outcome::Failure;
+            self.push(Draft::runtime(entra, ep, "error: service principal not found").internal("No such service principal", serde_json::json!({"client_id": ident.client_id})).source("fact sheet §4.1, golden check 39").explain("The identity's service principal no longer exists in the directory, so Entra ID refuses to issue new tokens. Tokens issued earlier remain valid until they expire.").kind(StepKind::IssueRefused));
             return Err(err(400, "invalid_request", "Identity not found"));
         }
         if cert.as_ref().is_some_and(|c| c.not_after <= self.now) {
-            self.push(Draft::runtime(entra, ep, "error: certificate expired").internal("Credential expired", serde_json::Value::Null).source("fact sheet §4.2").explain("The identity's certificate has expired (the resource provider normally rolls it at 45 days).")).outcome = crate::model::trace::Outcome::Failure;
+            self.push(Draft::runtime(entra, ep, "error: certificate expired").internal("Credential expired", serde_json::Value::Null).source("fact sheet §4.2").explain("The identity's certificate has expired (the resource provider normally rolls it at 45 days).").kind(StepKind::IssueRefused));
             return Err(err(500, "unknown", "Failed to retrieve token from the Active directory."));
         }
         let known = KNOWN_RESOURCES.iter().any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
             || self.directory.objects.values().any(|p| matches!(&p.kind, crate::model::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))));
         if !known {
             let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.directory.tenant_id);
-            self.push(Draft::runtime(entra, ep, "AADSTS50001 invalid_resource").internal("Unknown resource", serde_json::json!({"error": "invalid_resource", "error_description": d})).source("fact sheet §1.4").explain(format!("Entra ID does not know an API whose App ID URI is '{resource}', so it cannot issue a token for it. Check the spelling (and trailing slash) of the resource."))).outcome = crate::model::trace::Outcome::Failure;
+            self.push(Draft::runtime(entra, ep, "AADSTS50001 invalid_resource").internal("Unknown resource", serde_json::json!({"error": "invalid_resource", "error_description": d})).source("fact sheet §1.4").explain(format!("Entra ID does not know an API whose App ID URI is '{resource}', so it cannot issue a token for it. Check the spelling (and trailing slash) of the resource.")).kind(StepKind::IssueRefused));
             return Err(Response::new(400).json(JSON_UTF8, serde_json::json!({"error": "invalid_resource", "error_description": d}).to_string()));
         }
         let jwt = self.mint(ident, resource, &res.name);

@@ -10,13 +10,14 @@ use crate::model::token::MI_TOKEN_LIFETIME;
 use crate::model::trace::Fidelity;
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
+use crate::model::trace::{StepKind, CredentialFailure};
 
 impl World {
     pub(crate) fn workload_token(&mut self, h: &Host, app: Pid, resource: &str, sdk: Sdk) -> Got {
         let Some(res) = h.resource.clone() else { return Got::Failed };
         let Some((ns, sa, ident_name, issuer)) = res.data.workload.clone() else {
             let s = self.push(Draft::runtime_on(app, "WorkloadIdentityCredential unavailable").note("No projected service-account token on this host").fidelity(Fidelity::Documented).source("fact sheet §3.5").explain("Workload identity needs the AKS webhook's environment variables and token file."));
-            s.outcome = crate::model::trace::Outcome::Failure;
+            s.set_kind(StepKind::Credential(CredentialFailure::Unavailable));
             return Got::Failed;
         };
         let kubelet = self.p_endpoint(&res);
@@ -53,7 +54,7 @@ impl World {
                 let body = serde_json::json!({"error": code, "error_description": desc});
                 let code_label = desc.split(':').next().unwrap_or("error").to_string();
                 let s = self.push(Draft::runtime(entra, app, format!("400 {code_label}")).response(Response::new(400).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Modelled).source("fact sheet §3.5").explain("Entra ID refuses the exchange: the identity needs a federated identity credential whose issuer is the cluster's OIDC issuer URL and whose subject is exactly system:serviceaccount:<namespace>:<name>."));
-                s.outcome = crate::model::trace::Outcome::Failure;
+                s.set_kind(StepKind::IssueRefused);
                 Got::Failed
             }
         }

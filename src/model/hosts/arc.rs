@@ -5,9 +5,10 @@ use crate::model::arm::Resource;
 use crate::model::hosts::{ARC_ENDPOINT, Host, json_field, JSON_UTF8, Source};
 use crate::model::http::{build_query, Request, Response};
 use crate::model::sdk::Got;
-use crate::model::trace::{Fidelity, Outcome};
+use crate::model::trace::Fidelity;
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
+use crate::model::trace::StepKind;
 
 impl World {
     pub(crate) fn arc_flow(&mut self, _h: &Host, app: Pid, res: &Resource, resource: &str) -> Got {
@@ -23,7 +24,7 @@ impl World {
         let file = format!("/var/opt/azcmagent/tokens/{}.key", self.rng.guid());
         let key = self.rng.token(44);
         let resp1 = Response::new(401).header("WWW-Authenticate", format!("Basic realm={file}")).with_body("");
-        self.push(Draft::runtime(ep, app, "401 WWW-Authenticate: Basic realm=<key file>").response(resp1).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain(format!("HIMDS writes a one-time secret to {file} and names that file in the challenge. Only a process with elevated rights (root, or Administrators on Windows) can read it, which is how Arc proves the caller is privileged on the machine."))).outcome = Outcome::Expected;
+        self.push(Draft::runtime(ep, app, "401 WWW-Authenticate: Basic realm=<key file>").response(resp1).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain(format!("HIMDS writes a one-time secret to {file} and names that file in the challenge. Only a process with elevated rights (root, or Administrators on Windows) can read it, which is how Arc proves the caller is privileged on the machine.")).kind(StepKind::Challenge));
         self.push(Draft::runtime_on(app, "read the key file").note(&format!("Read {file} (≤ 4096 bytes, .key, needs root)")).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain("The SDK checks that the path is inside the agent's tokens folder, ends in .key and is at most 4 KB, then reads it."));
         let req2 = Request::new("GET", url).header("Metadata", "true").header("Authorization", format!("Basic {key}"));
         self.push(Draft::runtime(app, ep, "GET token (Authorization: Basic <file contents>)").request(req2).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain("The same request again, now with `Authorization: Basic` followed by the file's raw contents (not base64-encoded again)."));

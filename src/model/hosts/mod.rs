@@ -16,10 +16,11 @@ use crate::model::arm::{IdentityRef, Resource, ResourceKind};
 use crate::model::http::{HttpMethod, Request, Response};
 use crate::model::scenario::{AppSpec, Credential, FaultKind, Sdk};
 use crate::model::time::{human_duration, SimTime};
-use crate::model::trace::{Fidelity, Outcome, ParticipantKind};
+use crate::model::trace::{Fidelity, ParticipantKind};
 use crate::model::world::{CachedToken, ScenarioError, World};
 use std::collections::BTreeMap;
 use crate::model::world::{Draft, Pid};
+use crate::model::trace::StepKind;
 
 pub(crate) const IMDS: &str = "http://169.254.169.254";
 
@@ -178,7 +179,7 @@ impl World {
         let app = self.p_app(h);
         let Some(res) = h.resource.clone() else {
             let s = self.push(Draft::runtime_on(app, "no token endpoint").note("Connection to 169.254.169.254 timed out").fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("Outside Azure there is no link-local metadata endpoint: the request times out."));
-            s.outcome = crate::model::trace::Outcome::Failure;
+            s.set_kind(StepKind::Unreachable);
             return;
         };
         let ep = self.p_endpoint(&res);
@@ -239,8 +240,8 @@ impl World {
             let jwt = json_field(resp.body.as_deref().unwrap_or(""), "access_token");
             let s = self.push(Draft::runtime(ep, app, summary.clone()).response(resp).fidelity(Fidelity::Modelled).source("fact sheet §1.5, golden check 11").explain(format!("Results: {summary}. The managed-identity category of IMDS allows 20 requests per second and 5 concurrent requests per VM; the rest get 429 Too Many Requests (body not documented; modelled). Cache tokens in the app and retry 429 with back-off.")));
             s.jwt = jwt;
-            if statuses.keys().any(|&k| k >= 400) {
-                s.outcome = crate::model::trace::Outcome::Failure;
+            if let Some(status) = statuses.keys().copied().filter(|&k| k >= 400).max() {
+                s.set_kind(StepKind::ServiceError { status });
             }
         } else {
             let src = match res.kind {
@@ -249,7 +250,7 @@ impl World {
                 _ => Source::Imds,
             };
             if resp.status == 401 && src == Source::Arc {
-                self.push(Draft::runtime(ep, app, "401 WWW-Authenticate: Basic realm=<key file>").response(resp).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain("HIMDS challenges the caller to prove it can read a root-only key file.")).outcome = Outcome::Expected;
+                self.push(Draft::runtime(ep, app, "401 WWW-Authenticate: Basic realm=<key file>").response(resp).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain("HIMDS challenges the caller to prove it can read a root-only key file.").kind(StepKind::Challenge));
             } else {
                 self.emit_endpoint_response(ep, app, &res, resp, src);
             }

@@ -11,6 +11,7 @@ use crate::model::token::Claims;
 use crate::model::trace::Fidelity;
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
+use crate::model::trace::{StepKind, CredentialFailure};
 
 impl World {
     pub(crate) fn dac_get_token(&mut self, h: &Host, app: Pid, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk) -> Got {
@@ -41,7 +42,7 @@ impl World {
         self.push(Draft::runtime_on(app, "DefaultAzureCredential: walk the chain").note(&format!("{}; {next}", tried.join("; "))).fidelity(Fidelity::Documented).source("fact sheet §8.1").explain(format!("DefaultAzureCredential ({sdk} SDK) tries credentials in a fixed order: {order}. The first that can produce a token wins and the chain sticks to it. Environment variables come first, so a leftover AZURE_CLIENT_SECRET on a machine silently shadows its managed identity.")));
         if env_ok {
             let s = self.push(Draft::runtime_on(app, "EnvironmentCredential").note("A client secret from environment variables would be used (not modelled further)").fidelity(Fidelity::Conceptual).source("fact sheet §8.1").explain("The environment names a service principal with a secret, so DefaultAzureCredential uses it and never reaches the managed identity. This is a common reason why 'the managed identity has the role but I still get 403'."));
-            s.outcome = crate::model::trace::Outcome::Failure;
+            s.set_kind(StepKind::Credential(CredentialFailure::Shadowed));
             return Got::Failed;
         }
         if wl_ok {
@@ -54,14 +55,14 @@ impl World {
             if h.resource.is_none() {
                 let probe = Request::new("GET", format!("{IMDS}{IMDS_TOKEN_PATH}?{}", build_query(&[("api-version", "2018-02-01"), ("resource", resource)])));
                 let s = self.push(Draft::runtime(app, app, "probe IMDS (no Metadata header, 1 s timeout)").request(probe).fidelity(Fidelity::Documented).source("fact sheet §8.3, golden check 43").explain("Inside the chain, the SDK first probes IMDS with a short timeout and no Metadata header. On a laptop nothing listens at 169.254.169.254, the probe times out after about a second, ManagedIdentityCredential reports itself unavailable without retrying, and the chain moves on."));
-                s.outcome = crate::model::trace::Outcome::Failure;
+                s.set_kind(StepKind::Unreachable);
                 if let Some(user) = h.az_cli_user.clone() {
                     self.dac_settled.insert(hk, "AzureCliCredential".into());
                     let _ = user;
                     return self.az_cli_token(h, app, resource);
                 }
                 let s = self.push(Draft::runtime_on(app, "CredentialUnavailableException").note("DefaultAzureCredential failed to retrieve a token from the included credentials").fidelity(Fidelity::Documented).source("fact sheet §8.1").explain("Every credential in the chain was unavailable: no environment credentials, no managed identity, and no developer tool signed in (try `az login`)."));
-                s.outcome = crate::model::trace::Outcome::Failure;
+                s.set_kind(StepKind::Credential(CredentialFailure::Unavailable));
                 return Got::Failed;
             }
             return match self.mi_source_get_token(h, app, src, resource, wanted, sdk, true) {
@@ -82,7 +83,7 @@ impl World {
     pub(crate) fn az_cli_token(&mut self, h: &Host, app: Pid, resource: &str) -> Got {
         let Some(user) = h.az_cli_user.clone() else {
             let s = self.push(Draft::runtime_on(app, "AzureCliCredential unavailable").note("Please run 'az login' to set up an account").fidelity(Fidelity::Documented).source("fact sheet §8.1").explain("No one is signed in to the Azure CLI on this machine."));
-            s.outcome = crate::model::trace::Outcome::Failure;
+            s.set_kind(StepKind::Credential(CredentialFailure::Unavailable));
             return Got::Failed;
         };
         let Some(oid) = self.resolve_principal(&user) else { return Got::Failed };

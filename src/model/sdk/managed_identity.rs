@@ -9,6 +9,7 @@ use crate::model::sdk::Got;
 use crate::model::trace::Fidelity;
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
+use crate::model::trace::{StepKind, CredentialFailure};
 
 impl World {
     /// ManagedIdentityCredential against one source, with the SDK's retries.
@@ -20,7 +21,7 @@ impl World {
             Source::Arc => {
                 if wanted.is_some() {
                     let s = self.push(Draft::runtime_on(app, "ManagedIdentityCredential: user-assigned not supported on Arc").note("The SDK raises before sending any request").fidelity(Fidelity::Documented).source("fact sheet §3.1, golden check 18").explain("Azure Arc-enabled servers have only a system-assigned identity. Asking for a user-assigned one makes the SDK fail immediately, before any HTTP call."));
-                    s.outcome = crate::model::trace::Outcome::Failure;
+                    s.set_kind(StepKind::Credential(CredentialFailure::Unavailable));
                     return Got::Failed;
                 }
                 return self.arc_flow(h, app, &res, resource);
@@ -33,7 +34,7 @@ impl World {
             let ep = self.p_endpoint(&res);
             self.push(Draft::runtime(app, ep, "probe: GET token (no Metadata)").request(req.clone()).fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("Inside DefaultAzureCredential the SDK first sends a probe without the Metadata header and with a 1-second timeout. Any answer (a 400 is guaranteed) proves IMDS is reachable; silence means 'not on Azure' and the chain moves on without long retries."));
             let resp = self.imds_handle(&res, &req, ep);
-            self.push(Draft::runtime(ep, app, format!("{} probe answered: IMDS is here", resp.status)).response(resp).fidelity(Fidelity::Documented).source("fact sheet §1.4, §8.3").explain("The probe's 400 'Required metadata header not specified' is the expected answer: IMDS exists, so ManagedIdentityCredential is available. Now the real request follows.")).outcome = crate::model::trace::Outcome::Ok;
+            self.push(Draft::runtime(ep, app, format!("{} probe answered: IMDS is here", resp.status)).response(resp).fidelity(Fidelity::Documented).source("fact sheet §1.4, §8.3").explain("The probe's 400 'Required metadata header not specified' is the expected answer: IMDS exists, so ManagedIdentityCredential is available. Now the real request follows.").kind(StepKind::ProbeAnswered));
         }
         let delays: Vec<u64> = match (src, sdk) {
             (Source::Imds, Sdk::Python) => vec![2, 4, 8, 16, 32],
@@ -83,7 +84,7 @@ impl World {
             if !retryable || attempt >= budget || probe && status == 404 {
                 let why = if retryable { "the retry budget is spent" } else { "a 4xx other than 404/408/410/429 is a design-time error, so the SDK does not retry" };
                 let s = self.push(Draft::runtime_on(app, "SDK raises").note(&format!("{} after {} attempt(s): {why}", if status == 400 { "CredentialUnavailableException" } else { "AuthenticationFailedException" }, attempt + 1)).fidelity(Fidelity::Documented).source("fact sheet §1.5, §8.3").explain(format!("The credential gives up and raises: {why}. The exception carries the endpoint's error text; on IMDS a 400 usually means the requested identity is not assigned to this resource.")));
-                s.outcome = crate::model::trace::Outcome::Failure;
+                s.set_kind(StepKind::Credential(CredentialFailure::Raised));
                 return Got::Failed;
             }
             let wait = if status == 410 { 10 } else { delays[attempt.min(delays.len() - 1)] };

@@ -17,6 +17,7 @@ use crate::model::time::{human_duration, SimTime};
 use crate::model::trace::{Change, ChangeOp, Fidelity, ParticipantKind};
 use crate::model::world::{CachedToken, World};
 use crate::model::world::{Draft, Pid};
+use crate::model::trace::{StepKind, CredentialFailure};
 
 /// Result of asking the SDK for a token.
 pub(crate) enum Got {
@@ -88,7 +89,9 @@ impl World {
             }
             Got::Failed => {
                 if let Some(c) = cached.filter(|c| c.expires_on.since(self.now) > 300) {
-                    if let Some(last) = self.trace.steps.last_mut().filter(|s| s.label == "SDK raises") {
+                    // The credential's last word was "raise": with a valid cached token, MSAL does not.
+                    if let Some(last) = self.trace.steps.last_mut().filter(|s| s.kind == StepKind::Credential(CredentialFailure::Raised)) {
+                        last.set_kind(StepKind::Credential(CredentialFailure::RefreshFailed));
                         last.label = "refresh failed".into();
                         last.explanation = "The refresh attempt failed. Because the cached token has not expired yet, MSAL does not raise: it keeps using the cached token (next step).".into();
                     }
@@ -108,7 +111,7 @@ impl World {
         }
         if h.resource.is_none() {
             let s = self.push(Draft::runtime_on(app, "ManagedIdentityCredential: no managed identity").note("No IMDS endpoint answers on this machine").fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("ManagedIdentityCredential outside Azure: there is no token endpoint at 169.254.169.254, the request times out and the credential raises CredentialUnavailableException."));
-            s.outcome = crate::model::trace::Outcome::Failure;
+            s.set_kind(StepKind::Credential(CredentialFailure::Unavailable));
             return Got::Failed;
         }
         let src = self.source_of(h);
@@ -148,7 +151,7 @@ impl World {
                 Some((jwt, at)) => (jwt, format!("the token it sent to {} at {}", service.name(), at.iso())),
                 None => {
                     let s = self.push(Draft::runtime_on(app, "nothing to replay").note(&format!("{} has sent no token to {} yet", h.name, service.name())).fidelity(Fidelity::Narration).source("scenario").explain(format!("The scenario replays the last token {} sent to {}, but it has not sent one yet, so there is nothing to send.", h.name, service.name())));
-                    s.outcome = crate::model::trace::Outcome::Failure;
+                    s.set_kind(StepKind::NothingToReplay);
                     return None;
                 }
             },

@@ -7,10 +7,11 @@ use crate::model::http::{Request, Response};
 use crate::model::rbac::{AccessRequest, Decision};
 use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
-use crate::model::trace::{Fidelity, Outcome};
+use crate::model::trace::Fidelity;
 use crate::model::verify::{CheckKind, Rejection};
 use crate::model::world::World;
 use crate::model::world::Draft;
+use crate::model::trace::StepKind;
 
 /// Audiences Key Vault accepts (fact sheet §6.1).
 pub(crate) const KV_AUDIENCES: [&str; 2] = ["https://vault.azure.net", "https://vault.azure.net/"];
@@ -30,10 +31,12 @@ impl World {
             let expected = auth == "sdk";
             let s = w.push(Draft::runtime(kv, app, label.to_string()).response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 20").explain(expl));
             if expected {
-                s.outcome = Outcome::Expected;
+                s.set_kind(StepKind::Challenge);
             }
         };
-        if auth == "none" || (auth == "sdk" && !self.kv_challenges.contains(&challenge_key)) {
+        // The SDK remembers a vault's challenge: only its first call goes out without a token.
+        let challenged_now = auth == "none" || (auth == "sdk" && !self.kv_challenges.contains(&challenge_key));
+        if challenged_now {
             let req = Request::new("GET", url.clone()).header("Content-Length", "0");
             let expl = if auth == "none" {
                 "The code calls Key Vault without any token.".to_string()
@@ -47,10 +50,9 @@ impl World {
             }
             self.kv_challenges.insert(challenge_key);
         }
-        let steps_before = self.trace.steps.len();
         let Some(token) = self.bearer_for(h, auth, token, Service::KeyVault, "https://vault.azure.net") else { return };
         let Some(jwt) = token else { return };
-        let remembered = auth == "sdk" && self.trace.steps.get(steps_before.saturating_sub(1)).is_some_and(|s| !s.label.starts_with("401"));
+        let remembered = auth == "sdk" && !challenged_now;
         let req = Request::new("GET", url).header("Authorization", format!("Bearer {jwt}"));
         let lead = if remembered { "The client remembers this vault's challenge from an earlier call, so it skips the unauthenticated request and sends the token straight away. " } else { "" };
         let s = self.push(Draft::runtime(app, kv, "GET /secrets (Bearer token)").request(req.clone()).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(format!("{lead}The code sends the access token in the Authorization header. Key Vault will validate it, then check whether this identity may read the secret '{secret}'.")));

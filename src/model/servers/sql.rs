@@ -8,6 +8,7 @@ use crate::model::servers::{Authn, Service};
 use crate::model::verify::Rejection;
 use crate::model::world::World;
 use crate::model::world::Draft;
+use crate::model::trace::StepKind;
 
 /// Audiences Azure SQL accepts (fact sheet §6.3).
 pub(crate) const SQL_AUDIENCES: [&str; 2] = ["https://database.windows.net/", "https://database.windows.net"];
@@ -31,7 +32,7 @@ impl World {
             Authn::Rejected(v) => {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
                 let s = self.push(Draft::runtime(sql, app, "Login failed (token)").internal("Login failed for user '<token-identified principal>'.", serde_json::json!({"error": 18456})).source("fact sheet §6.3").explain(format!("SQL rejects the token: {}.", rej.explain())));
-                s.outcome = crate::model::trace::Outcome::Failure;
+                s.set_kind(StepKind::TokenRefused(rej.check()));
                 s.decision = Some(Self::token_decision(&v, "Request the token for https://database.windows.net/ and send it unchanged before it expires."));
                 return;
             }
@@ -43,7 +44,7 @@ impl World {
             self.push(Draft::runtime(sql, app, "login OK").internal(&format!("Connected as [{plabel}]"), serde_json::Value::Null).source("fact sheet §6.3").explain(format!("A contained database user exists for {plabel} (CREATE USER [{plabel}] FROM EXTERNAL PROVIDER), so the login succeeds. Database permissions come from that user's roles, not from Azure RBAC.")));
         } else {
             let s = self.push(Draft::runtime(sql, app, "Login failed for user '<token-identified principal>'").internal("Error 18456", serde_json::Value::Null).source("fact sheet §6.3").explain(format!("The token is valid, but the database has no user for {plabel}. Azure RBAC roles on the server do not grant database access: run CREATE USER [{plabel}] FROM EXTERNAL PROVIDER in the database.")));
-            s.outcome = crate::model::trace::Outcome::Failure;
+            s.set_kind(StepKind::AccessDenied);
         }
     }
 }

@@ -11,7 +11,7 @@
 //! plane, the message, its fidelity, its source and its explanation, each by name) and
 //! [`World::push`] records it at the current virtual time and action.
 
-use crate::model::trace::{Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step};
+use crate::model::trace::{Fidelity, Message, Participant, ParticipantKind, Plane, Step, StepKind};
 use crate::model::world::World;
 
 /// A participant, as the model's code refers to it: stable from its first use to the end
@@ -29,12 +29,13 @@ pub(crate) struct Draft {
     fidelity: Fidelity,
     source: String,
     explanation: String,
+    kind: Option<StepKind>,
 }
 
 impl Draft {
     /// A message from `from` to `to` on `plane`, labelled `label` on its arrow.
     pub(crate) fn new(plane: Plane, from: Pid, to: Pid, label: impl Into<String>) -> Draft {
-        Draft { plane, from, to, label: label.into(), message: Message::Note { summary: String::new() }, fidelity: Fidelity::Documented, source: String::new(), explanation: String::new() }
+        Draft { plane, from, to, label: label.into(), message: Message::Note { summary: String::new() }, fidelity: Fidelity::Documented, source: String::new(), explanation: String::new(), kind: None }
     }
 
     /// A runtime message (token requests, resource calls).
@@ -105,6 +106,13 @@ impl Draft {
         self
     }
 
+    /// What the step is, when the recorder knows more than its message says
+    /// ([`StepKind::of_message`] otherwise).
+    pub(crate) fn kind(mut self, kind: StepKind) -> Draft {
+        self.kind = Some(kind);
+        self
+    }
+
     /// Why the step happens and what it means, in a paragraph.
     pub(crate) fn explain(mut self, explanation: impl Into<String>) -> Draft {
         self.explanation = explanation.into();
@@ -162,20 +170,21 @@ impl World {
     }
 
     /// Records a step (after any narration waiting for a lifeline) at the current virtual
-    /// time and action, and returns it for further decoration. A response with a status
-    /// of 400 or more is a failure unless the caller says otherwise.
+    /// time and action, and returns it for further decoration. Its outcome derives from
+    /// its kind.
     pub(crate) fn push(&mut self, d: Draft) -> &mut Step {
         for text in std::mem::take(&mut self.pending_notes) {
             self.push(Draft::on(d.plane, d.from, text.clone()).note(&text).fidelity(Fidelity::Narration).source("scenario narration").explain(text));
         }
-        let failed = matches!(&d.message, Message::Response(r) if r.status >= 400);
+        let kind = d.kind.unwrap_or_else(|| StepKind::of_message(&d.message, d.fidelity));
         self.trace.steps.push(Step {
             from: self.lanes[d.from.0],
             to: self.lanes[d.to.0],
             label: d.label,
             plane: d.plane,
             message: d.message,
-            outcome: if failed { Outcome::Failure } else { Outcome::Ok },
+            outcome: kind.outcome(),
+            kind,
             fidelity: d.fidelity,
             source: d.source,
             explanation: d.explanation,
