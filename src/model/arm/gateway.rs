@@ -6,6 +6,7 @@ use crate::model::rbac::{AccessRequest, Decision};
 use crate::model::trace::Fidelity;
 use crate::model::world::{ScenarioError, World};
 use crate::model::world::{Draft, Pid};
+use crate::model::trace::StepKind;
 
 impl World {
     pub(crate) fn operator_id(&self, by: &str) -> Result<String, ScenarioError> {
@@ -23,7 +24,7 @@ impl World {
         let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{by}@{}' with object id '{oid}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.", self.directory.domain)}}).to_string();
         let resp = Response::new(403).json("application/json; charset=utf-8", body).header("x-ms-failure-cause", "gateway");
         let expl = format!("ARM checks every control-plane call against Azure RBAC before doing anything. {by} has no role that allows '{action}' at this scope, so nothing changes.");
-        let s = self.push(Draft::control(arm, op, "403 AuthorizationFailed").response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.4, golden check 30").explain(expl));
+        let s = self.push(Draft::control(arm, op, "403 AuthorizationFailed").response(resp).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source("fact sheet §6.4, golden check 30").explain(expl));
         s.decision = Some(d.clone());
         Some(d)
     }

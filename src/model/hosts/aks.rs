@@ -41,7 +41,7 @@ impl World {
                 let fname = f.name.clone();
                 let jwt = self.mint(&u, resource, &h.name);
                 let body = serde_json::json!({"token_type": "Bearer", "expires_in": MI_TOKEN_LIFETIME - 301, "ext_expires_in": MI_TOKEN_LIFETIME - 301, "access_token": jwt});
-                let s = self.push(Draft::runtime(entra, app, "200 access_token").response(Response::new(200).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Modelled).source("fact sheet §3.5").explain(format!("Entra ID finds federated identity credential '{fname}' on the identity whose issuer, subject and audience match the assertion, and issues a token for the identity. The v2 endpoint returns numbers as numbers (unlike IMDS). The token lifetime here follows the managed-identity rule; it is not confirmed for federated exchanges.")));
+                let s = self.push(Draft::runtime(entra, app, "200 access_token").response(Response::new(200).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Modelled).kind(StepKind::TokenIssued).source("fact sheet §3.5").explain(format!("Entra ID finds federated identity credential '{fname}' on the identity whose issuer, subject and audience match the assertion, and issues a token for the identity. The v2 endpoint returns numbers as numbers (unlike IMDS). The token lifetime here follows the managed-identity rule; it is not confirmed for federated exchanges.")));
                 s.jwt = Some(jwt.clone());
                 Got::Token(jwt)
             }

@@ -9,7 +9,10 @@
 pub mod aks;
 pub mod app_service;
 pub mod arc;
+pub mod errors;
 pub mod imds;
+
+pub(crate) use errors::{on_wire, Answer, EndpointError};
 
 use crate::model::token;
 use crate::model::arm::{IdentityRef, Resource, ResourceKind};
@@ -21,6 +24,7 @@ use crate::model::world::{CachedToken, ScenarioError, World};
 use std::collections::BTreeMap;
 use crate::model::world::{Draft, Pid};
 use crate::model::trace::StepKind;
+use crate::model::hosts::imds::{ImdsError, IMDS_SERVER};
 
 pub(crate) const IMDS: &str = "http://169.254.169.254";
 
@@ -106,35 +110,45 @@ impl World {
         self.faults.iter().find(|f| f.target == key && f.until > self.now).map(|f| f.kind)
     }
 
-    pub(crate) fn emit_endpoint_response(&mut self, ep: Pid, app: Pid, res: &Resource, resp: Response, src: Source) {
+    /// Draws a token endpoint's answer to the app: `error` is what it refused, when it did
+    /// (label, fidelity and explanation derive from it).
+    pub(crate) fn emit_endpoint_response(&mut self, ep: Pid, app: Pid, res: &Resource, resp: Response, error: Option<&EndpointError>, src: Source) {
         let status = resp.status;
-        let body = resp.body.clone().unwrap_or_default();
-        let jwt = json_field(&body, "access_token");
-        let (label, fidelity, expl) = if status == 200 {
-            let shape = match src {
-                Source::AppService => "Its shape differs from IMDS: `expires_on` is an epoch string and there is no `expires_in`.",
-                _ => "Every value is a JSON string, numbers included (IMDS returns all primitives as strings); `expires_on` equals the JWT's `exp` and `not_before` its `nbf`.",
-            };
-            ("200 access_token".to_string(), Fidelity::Documented, format!("The token endpoint on {} returns the token. {shape}", res.name))
-        } else {
-            let err = json_field(&body, "error_description").or_else(|| json_field(&body, "message")).unwrap_or_default();
-            let fid = if self.trace.steps.last().map(|s| s.fidelity) == Some(Fidelity::Modelled) || modelled_error(status, &err) { Fidelity::Modelled } else { Fidelity::Documented };
-            (format!("{status} {}", if err.is_empty() { crate::model::http::reason_phrase(status).to_string() } else { truncate(&err, 48) }), fid, endpoint_error_explanation(status, &err))
+        let jwt = json_field(resp.body.as_deref().unwrap_or(""), "access_token");
+        let (label, fidelity, expl) = match error {
+            None if status == 200 => {
+                let shape = match src {
+                    Source::AppService => "Its shape differs from IMDS: `expires_on` is an epoch string and there is no `expires_in`.",
+                    _ => "Every value is a JSON string, numbers included (IMDS returns all primitives as strings); `expires_on` equals the JWT's `exp` and `not_before` its `nbf`.",
+                };
+                ("200 access_token".to_string(), Fidelity::Documented, format!("The token endpoint on {} returns the token. {shape}", res.name))
+            }
+            None => (format!("{status} {}", crate::model::http::reason_phrase(status)), Fidelity::Modelled, format!("The endpoint answered {status}.")),
+            Some(e) => {
+                let fid = if self.trace.steps.last().map(|s| s.fidelity) == Some(Fidelity::Modelled) || !e.documented() { Fidelity::Modelled } else { Fidelity::Documented };
+                let text = match e.description() {
+                    Some(d) if !d.is_empty() => truncate(d, 48),
+                    _ => crate::model::http::reason_phrase(status).to_string(),
+                };
+                (format!("{status} {text}"), fid, e.explanation())
+            }
         };
         let src_ref = if status == 200 { if src == Source::AppService { "fact sheet §2, golden check 14" } else { "fact sheet §1.3, golden checks 6–7" } } else if src == Source::AppService { "fact sheet §2" } else { "fact sheet §1.4" };
-        let s = self.push(Draft::runtime(ep, app, label).response(resp).fidelity(fidelity).source(src_ref).explain(expl));
+        let kind = if status == 200 { StepKind::TokenIssued } else { StepKind::ServiceError { status } };
+        let s = self.push(Draft::runtime(ep, app, label).response(resp).fidelity(fidelity).kind(kind).source(src_ref).explain(expl));
         s.jwt = jwt;
     }
 
-    /// Endpoint cache, then Entra on a miss; builds the endpoint's success body.
-    pub(crate) fn endpoint_token(&mut self, res: &Resource, ep: Pid, ident: &IdentityRef, resource: &str, src: Source, echo: &[(String, String)]) -> Response {
+    /// Endpoint cache, then Entra on a miss; builds the endpoint's success body (Entra's
+    /// refusal is passed on).
+    pub(crate) fn endpoint_token(&mut self, res: &Resource, ep: Pid, ident: &IdentityRef, resource: &str, src: Source, echo: &[(String, String)]) -> Answer {
         let rid = res.id.to_ascii_lowercase();
         let key = (ident.client_id.clone(), resource.to_string());
         let cached = self.endpoint_caches.get(&rid).and_then(|c| c.get(&key)).cloned().filter(|c| c.expires_on.since(self.now) > 300);
         let jwt = match cached {
             Some(c) => {
                 let later = if src == Source::AppService { "the same expires_on" } else { "a smaller expires_in" };
-                let s = self.push(Draft::runtime_on(ep, "endpoint cache hit").note(&format!("Same token as before for {resource}: {} left", human_duration(c.expires_on.since(self.now)))).fidelity(Fidelity::Documented).source("fact sheet §1.6, golden check 9").explain(format!("The managed-identity subsystem caches tokens per identity and resource for about 24 hours; Entra ID is contacted only on a miss. So two calls minutes apart return the identical access_token with {later}, and restarting the app does not give a fresh token. (When exactly the cache refreshes before expiry is not documented; here it refreshes when under 5 minutes are left.)")));
+                let s = self.push(Draft::runtime_on(ep, "endpoint cache hit").note(&format!("Same token as before for {resource}: {} left", human_duration(c.expires_on.since(self.now)))).fidelity(Fidelity::Documented).kind(StepKind::TokenIssued).source("fact sheet §1.6, golden check 9").explain(format!("The managed-identity subsystem caches tokens per identity and resource for about 24 hours; Entra ID is contacted only on a miss. So two calls minutes apart return the identical access_token with {later}, and restarting the app does not give a fresh token. (When exactly the cache refreshes before expiry is not documented; here it refreshes when under 5 minutes are left.)")));
                 s.jwt = Some(c.jwt.clone());
                 c.jwt
             }
@@ -144,7 +158,7 @@ impl World {
                     self.endpoint_caches.entry(rid).or_default().insert(key, CachedToken { jwt: j.clone(), expires_on: SimTime(c.exp), refresh_on: SimTime(c.exp), client_id: ident.client_id.clone(), resource: resource.to_string() });
                     j
                 }
-                Err(resp) => return resp,
+                Err(refusal) => return Err(EndpointError::Entra(refusal)),
             },
         };
         let c = token::decode_claims(&jwt).expect("own token decodes");
@@ -152,7 +166,7 @@ impl World {
         match src {
             Source::AppService => {
                 let body = serde_json::json!({"access_token": jwt, "expires_on": c.exp.to_string(), "resource": resource, "token_type": "Bearer", "client_id": ident.client_id});
-                Response::new(200).json(JSON_UTF8, body.to_string())
+                Ok(Response::new(200).json(JSON_UTF8, body.to_string()))
             }
             _ => {
                 let mut m = serde_json::Map::new();
@@ -169,8 +183,8 @@ impl World {
                 }
                 m.insert("resource".into(), resource.into());
                 m.insert("token_type".into(), "Bearer".into());
-                let server = if src == Source::Arc { "HIMDS" } else { "IMDS/150.870.65.1854" };
-                Response::new(200).json(JSON_UTF8, serde_json::Value::Object(m).to_string()).header("Server", server)
+                let server = if src == Source::Arc { "HIMDS" } else { IMDS_SERVER };
+                Ok(Response::new(200).json(JSON_UTF8, serde_json::Value::Object(m).to_string()).header("Server", server))
             }
         }
     }
@@ -219,22 +233,23 @@ impl World {
         let mut last = None;
         for i in 0..n {
             // 5 concurrent at most: a burst beyond that is refused at once.
-            let resp = if n > 5 && i >= 5 && res.kind != ResourceKind::AppService {
-                Response::new(429).json(JSON_UTF8, r#"{"error":"too_many_requests","error_description":"Too many requests"}"#).header("Server", "IMDS/150.870.65.1854")
+            let answer = if n > 5 && i >= 5 && res.kind != ResourceKind::AppService {
+                Err(ImdsError::Throttled.into())
             } else {
                 match res.kind {
                     ResourceKind::AppService => self.appservice_handle(&res, &req, ep),
                     ResourceKind::ArcServer if req.header_value("Authorization").is_none() && req.header_value("Metadata").is_some() => {
                         let file = format!("/var/opt/azcmagent/tokens/{}.key", self.rng.guid());
-                        Response::new(401).header("WWW-Authenticate", format!("Basic realm={file}")).with_body("")
+                        Ok(Response::new(401).header("WWW-Authenticate", format!("Basic realm={file}")).with_body(""))
                     }
                     _ => self.imds_handle(&res, &req, ep),
                 }
             };
+            let (resp, error) = on_wire(answer, false);
             *statuses.entry(resp.status).or_default() += 1;
-            last = Some(resp);
+            last = Some((resp, error));
         }
-        let resp = last.expect("at least one request");
+        let (resp, error) = last.expect("at least one request");
         if n > 1 {
             let summary = statuses.iter().map(|(s, c)| format!("{c} × {s}")).collect::<Vec<_>>().join(", ");
             let jwt = json_field(resp.body.as_deref().unwrap_or(""), "access_token");
@@ -252,7 +267,7 @@ impl World {
             if resp.status == 401 && src == Source::Arc {
                 self.push(Draft::runtime(ep, app, "401 WWW-Authenticate: Basic realm=<key file>").response(resp).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain("HIMDS challenges the caller to prove it can read a root-only key file.").kind(StepKind::Challenge));
             } else {
-                self.emit_endpoint_response(ep, app, &res, resp, src);
+                self.emit_endpoint_response(ep, app, &res, resp, error.as_ref(), src);
             }
         }
     }
@@ -289,26 +304,4 @@ pub(crate) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
-/// Error bodies whose exact bytes the fact sheet does not confirm.
-pub(crate) fn modelled_error(status: u16, desc: &str) -> bool {
-    !matches!(desc, "Required metadata header not specified" | "Identity not found" | "Unable to load the proper Managed Identity.")
-        && !desc.starts_with("Multiple user assigned identities exist")
-        || status == 429
-}
 
-pub(crate) fn endpoint_error_explanation(status: u16, desc: &str) -> String {
-    match (status, desc) {
-        (400, "Required metadata header not specified") => "IMDS refuses any request without `Metadata: true`. A browser or a server-side request forgery (SSRF) cannot add that header, so an attacker who makes your app fetch http://169.254.169.254/… gets this error instead of a token.".into(),
-        (400, "Identity not found") => "IMDS has no identity matching the request: the client_id / object_id / msi_res_id is not assigned to this VM, or the VM has no identity at all (maybe it was detached, deleted, or has not propagated yet).".into(),
-        (400, d) if d.starts_with("Multiple user assigned") => "The VM has no system-assigned identity and several user-assigned ones, so IMDS cannot guess which one you mean. Pass client_id, object_id or msi_res_id (in the SDK: ManagedIdentityCredential(clientId) or AZURE_CLIENT_ID for DefaultAzureCredential).".into(),
-        (400, "Unable to load the proper Managed Identity.") => "The App Service identity endpoint cannot find the requested identity on this app: the client_id is not attached, or no identity was named and there is no system-assigned one.".into(),
-        (400, d) if d.contains("X-Forwarded-For") => "IMDS rejects requests that carry X-Forwarded-For: they look proxied, which is how SSRF attacks arrive. The documents say only that such requests are rejected; the status and body here are modelled.".into(),
-        (400, d) if d.starts_with("AADSTS50001") => "Entra ID does not know that resource, and IMDS passes the error on.".into(),
-        (401, _) => "The App Service endpoint checks X-IDENTITY-HEADER against IDENTITY_HEADER, which the platform rotates; a missing or stale value is rejected. (Status and body not documented; modelled.)".into(),
-        (429, _) => "Too many requests: IMDS allows 20 managed-identity requests per second and 5 at once per VM. Retry with back-off. (Body not documented; modelled.)".into(),
-        (410, _) => "IMDS is being updated and will be back within 70 seconds; clients retry.".into(),
-        (404, _) => "Not found: either the path is wrong or IMDS is updating. 404 is retryable for IMDS.".into(),
-        (s, _) if s >= 500 => "A transient server error; safe to retry after at least a second.".into(),
-        _ => format!("The endpoint answered {status}."),
-    }
-}

@@ -123,7 +123,7 @@ impl World {
         };
         let jwt = token::sign(&claims);
         self.issued_log.push((h.name.clone(), jwt.clone()));
-        let s = self.push(Draft::runtime(entra, app, "user token (delegated, ~75 min)").internal(&format!("Delegated token for {user}"), serde_json::json!({"aud": resource, "upn": format!("{user}@{}", self.directory.domain), "idtyp": "user"})).source("fact sheet §5.3, §8.1").explain(format!("A delegated user token (idtyp user, scp user_impersonation, appid of the Azure CLI) with a normal 60–90 minute lifetime. Resource servers authorize {user}'s own role assignments, so code that works on a developer's laptop may fail on a VM, and the other way round.")));
+        let s = self.push(Draft::runtime(entra, app, "user token (delegated, ~75 min)").internal(&format!("Delegated token for {user}"), serde_json::json!({"aud": resource, "upn": format!("{user}@{}", self.directory.domain), "idtyp": "user"})).kind(StepKind::TokenIssued).source("fact sheet §5.3, §8.1").explain(format!("A delegated user token (idtyp user, scp user_impersonation, appid of the Azure CLI) with a normal 60–90 minute lifetime. Resource servers authorize {user}'s own role assignments, so code that works on a developer's laptop may fail on a VM, and the other way round.")));
         s.jwt = Some(jwt.clone());
         Got::Token(jwt)
     }

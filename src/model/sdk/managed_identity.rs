@@ -10,6 +10,7 @@ use crate::model::trace::Fidelity;
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
 use crate::model::trace::{StepKind, CredentialFailure};
+use crate::model::hosts::on_wire;
 
 impl World {
     /// ManagedIdentityCredential against one source, with the SDK's retries.
@@ -33,7 +34,7 @@ impl World {
             let req = Request::new("GET", format!("{IMDS}{IMDS_TOKEN_PATH}?{}", build_query(&[("api-version", "2018-02-01"), ("resource", resource)])));
             let ep = self.p_endpoint(&res);
             self.push(Draft::runtime(app, ep, "probe: GET token (no Metadata)").request(req.clone()).fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("Inside DefaultAzureCredential the SDK first sends a probe without the Metadata header and with a 1-second timeout. Any answer (a 400 is guaranteed) proves IMDS is reachable; silence means 'not on Azure' and the chain moves on without long retries."));
-            let resp = self.imds_handle(&res, &req, ep);
+            let (resp, _) = on_wire(self.imds_handle(&res, &req, ep), false);
             self.push(Draft::runtime(ep, app, format!("{} probe answered: IMDS is here", resp.status)).response(resp).fidelity(Fidelity::Documented).source("fact sheet §1.4, §8.3").explain("The probe's 400 'Required metadata header not specified' is the expected answer: IMDS exists, so ManagedIdentityCredential is available. Now the real request follows.").kind(StepKind::ProbeAnswered));
         }
         let delays: Vec<u64> = match (src, sdk) {
@@ -69,13 +70,14 @@ impl World {
                 ),
             };
             self.push(Draft::runtime(app, ep, label).request(req.clone()).fidelity(Fidelity::Documented).source(src_ref).explain(expl));
-            let resp = match src {
+            let answer = match src {
                 Source::AppService => self.appservice_handle(&res, &req, ep),
                 _ => self.imds_handle(&res, &req, ep),
             };
+            let (resp, error) = on_wire(answer, false);
             let status = resp.status;
             let jwt = json_field(resp.body.as_deref().unwrap_or(""), "access_token");
-            self.emit_endpoint_response(ep, app, &res, resp, src);
+            self.emit_endpoint_response(ep, app, &res, resp, error.as_ref(), src);
             if let Some(t) = jwt {
                 return Got::Token(t);
             }

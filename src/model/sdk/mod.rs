@@ -61,7 +61,7 @@ impl World {
         if let Some(c) = &cached {
             let left = c.expires_on.since(self.now);
             if left > 300 && self.now < c.refresh_on {
-                let s = self.push(Draft::runtime_on(app, "SDK cache hit").note(&format!("Token for {scope} served from the SDK's cache: {} left, refresh from {}", human_duration(left), c.refresh_on.iso())).fidelity(Fidelity::Documented).source("fact sheet §8.4").explain(format!("{} asks for a token, but the SDK still holds one for this identity and scope, so no request leaves the process. MSAL-based SDKs keep a managed-identity token until its half-life (for tokens of 2 hours or more) and treat one with under 5 minutes left as expired.", if explicit { "The code" } else { "The client library" })));
+                let s = self.push(Draft::runtime_on(app, "SDK cache hit").note(&format!("Token for {scope} served from the SDK's cache: {} left, refresh from {}", human_duration(left), c.refresh_on.iso())).fidelity(Fidelity::Documented).kind(StepKind::TokenIssued).source("fact sheet §8.4").explain(format!("{} asks for a token, but the SDK still holds one for this identity and scope, so no request leaves the process. MSAL-based SDKs keep a managed-identity token until its half-life (for tokens of 2 hours or more) and treat one with under 5 minutes left as expired.", if explicit { "The code" } else { "The client library" })));
                 s.jwt = Some(c.jwt.clone());
                 return Got::Token(c.jwt.clone());
             }
@@ -95,7 +95,7 @@ impl World {
                         last.label = "refresh failed".into();
                         last.explanation = "The refresh attempt failed. Because the cached token has not expired yet, MSAL does not raise: it keeps using the cached token (next step).".into();
                     }
-                    let s = self.push(Draft::runtime_on(app, "SDK keeps cached token").note("Refresh failed; the cached token is still valid and is used").fidelity(Fidelity::Documented).source("fact sheet §8.4").explain("The refresh attempt failed, but the cached token has not expired, so MSAL returns it instead of raising an error."));
+                    let s = self.push(Draft::runtime_on(app, "SDK keeps cached token").note("Refresh failed; the cached token is still valid and is used").fidelity(Fidelity::Documented).kind(StepKind::TokenIssued).source("fact sheet §8.4").explain("The refresh attempt failed, but the cached token has not expired, so MSAL returns it instead of raising an error."));
                     s.jwt = Some(c.jwt.clone());
                     return Got::Token(c.jwt);
                 }

@@ -12,6 +12,7 @@ use crate::model::trace::Fidelity;
 use crate::model::verify::Rejection;
 use crate::model::world::World;
 use crate::model::world::Draft;
+use crate::model::trace::StepKind;
 
 /// Audiences ARM accepts, as its error message lists them (fact sheet §6.4, golden check 29).
 pub(crate) const ARM_AUDIENCES: [&str; 4] = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
@@ -43,7 +44,7 @@ impl World {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
                 let (code, msg, fid) = arm_unauthorized(&rej, &self.directory.tenant_id);
                 let body = serde_json::json!({"error": {"code": code, "message": msg}}).to_string();
-                let s = self.push(Draft::runtime(arm, app, format!("401 {code}")).response(Response::new(401).json(JSON_UTF8, body)).fidelity(fid).source("fact sheet §6.4, golden check 29").explain(format!("ARM rejects the token: {}.", rej.explain())));
+                let s = self.push(Draft::runtime(arm, app, format!("401 {code}")).response(Response::new(401).json(JSON_UTF8, body)).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.4, golden check 29").explain(format!("ARM rejects the token: {}.", rej.explain())));
                 s.decision = Some(Self::token_decision(&v, "Request the token for https://management.azure.com/ from the subscription's tenant, and send it unchanged before it expires."));
                 return;
             }
@@ -64,7 +65,7 @@ impl World {
         if !d.allowed {
             self.explain_stale_groups(&mut d, &claims, &action, false, path);
             let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{path}' or the scope is invalid. If access was recently granted, please refresh your credentials.", claims.oid, claims.oid)}}).to_string();
-            let s = self.push(Draft::runtime(arm, app, "403 AuthorizationFailed").response(Response::new(403).json(JSON_UTF8, body)).fidelity(Fidelity::Documented).source("fact sheet §6.4, golden check 30").explain(format!("ARM accepts the token but {plabel} has no role allowing '{action}' here.")));
+            let s = self.push(Draft::runtime(arm, app, "403 AuthorizationFailed").response(Response::new(403).json(JSON_UTF8, body)).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source("fact sheet §6.4, golden check 30").explain(format!("ARM accepts the token but {plabel} has no role allowing '{action}' here.")));
             s.decision = Some(d);
             return;
         }

@@ -74,7 +74,7 @@ impl World {
                     CheckKind::Issuer => "Get the token from the tenant the vault belongs to (Key Vault's challenge names it).",
                     _ => "Send the token exactly as Entra ID issued it: any change breaks the signature.",
                 };
-                let s = self.push(Draft::runtime(kv, app, format!("401 Unauthorized ({})", rej.check().name())).response(resp).fidelity(fid).source("fact sheet §6.1, §5.4").explain(format!("Key Vault rejects the token before looking at permissions: {}.{}", rej.explain(), if fid == Fidelity::Modelled { " (Status 401 is documented; the exact message for this case is not confirmed and is modelled.)" } else { "" })));
+                let s = self.push(Draft::runtime(kv, app, format!("401 Unauthorized ({})", rej.check().name())).response(resp).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.1, §5.4").explain(format!("Key Vault rejects the token before looking at permissions: {}.{}", rej.explain(), if fid == Fidelity::Modelled { " (Status 401 is documented; the exact message for this case is not confirmed and is modelled.)" } else { "" })));
                 s.decision = Some(Self::token_decision(&v, fix));
                 return;
             }
@@ -138,7 +138,7 @@ impl World {
                 serde_json::json!({"error": {"code": "Forbidden", "message": msg, "innererror": {"code": "AccessDenied"}}})
             };
             let label = if rbac { "403 ForbiddenByRbac" } else { "403 AccessDenied" };
-            let s = self.push(Draft::runtime(kv, app, label).response(Response::new(403).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).source(if rbac { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" }).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
+            let s = self.push(Draft::runtime(kv, app, label).response(Response::new(403).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source(if rbac { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" }).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
             s.decision = Some(decision);
             return;
         }

@@ -12,6 +12,7 @@ use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::verify::Rejection;
 use crate::model::world::World;
 use crate::model::world::Draft;
+use crate::model::trace::StepKind;
 
 /// Audiences Blob Storage accepts (fact sheet §6.2).
 pub(crate) const STORAGE_AUDIENCES: [&str; 2] = ["https://storage.azure.com/", "https://storage.azure.com"];
@@ -67,7 +68,7 @@ impl World {
                 let (detail, fid) = storage_authentication_detail(&rej);
                 let resp = xml_err(401, "InvalidAuthenticationInfo", "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", Some(detail))
                     .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", self.directory.tenant_id));
-                let s = self.push(Draft::runtime(st, app, format!("401 InvalidAuthenticationInfo ({})", rej.check().name())).response(resp).fidelity(fid).source("fact sheet §6.2, golden check 28").explain(format!("Storage rejects the token itself: {}.", rej.explain())));
+                let s = self.push(Draft::runtime(st, app, format!("401 InvalidAuthenticationInfo ({})", rej.check().name())).response(resp).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.2, golden check 28").explain(format!("Storage rejects the token itself: {}.", rej.explain())));
                 s.decision = Some(Self::token_decision(&v, "Request a token for https://storage.azure.com/, send it unchanged, and refresh it before it expires."));
                 return;
             }
@@ -81,7 +82,7 @@ impl World {
         if !d.allowed {
             self.explain_stale_groups(&mut d, &claims, action, true, &scope);
             let resp = xml_err(403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission.", None);
-            let s = self.push(Draft::runtime(st, app, "403 AuthorizationPermissionMismatch").response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.2, golden checks 26–27").explain(format!("Authenticated but not authorized: {plabel} has no data role allowing '{}' on this container. Owner, Contributor and Reader manage the account (control plane) but never grant blob data access; a Storage Blob Data role is needed.", short_action(action))));
+            let s = self.push(Draft::runtime(st, app, "403 AuthorizationPermissionMismatch").response(resp).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source("fact sheet §6.2, golden checks 26–27").explain(format!("Authenticated but not authorized: {plabel} has no data role allowing '{}' on this container. Owner, Contributor and Reader manage the account (control plane) but never grant blob data access; a Storage Blob Data role is needed.", short_action(action))));
             s.decision = Some(d);
             return;
         }
