@@ -9,6 +9,7 @@ use crate::model::directory::{Principal, PrincipalKind};
 use crate::model::rng::Rng;
 use crate::model::time::SimTime;
 use crate::model::world::World;
+use crate::model::world::timers::{CERTIFICATE_LIFETIME, CERTIFICATE_RENEWAL};
 
 /// A certificate the MI resource provider issued for an identity (fact sheet §4.2).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -29,7 +30,7 @@ pub struct Certificate {
 impl World {
     /// The MI resource provider issues a certificate (90 days, rolled after 45).
     pub(crate) fn issue_certificate(&mut self, principal_id: &str, name: &str) -> Certificate {
-        let c = Certificate { thumbprint: self.rng.hex(40).to_ascii_uppercase(), not_before: self.now, not_after: self.now.plus(90 * 86_400), renew_at: self.now.plus(45 * 86_400), identity: name.to_string() };
+        let c = Certificate { thumbprint: self.rng.hex(40).to_ascii_uppercase(), not_before: self.now, not_after: self.now.plus(CERTIFICATE_LIFETIME), renew_at: self.now.plus(CERTIFICATE_RENEWAL), identity: name.to_string() };
         self.certificates.insert(principal_id.to_ascii_lowercase(), c.clone());
         c
     }

@@ -581,7 +581,14 @@ impl World {
 /// `(trace, view before the first step, views, problems)` where `views[i]` belongs to
 /// `trace.steps[i]` (always exactly one view per step).
 pub fn simulate_with_views(sc: &Scenario) -> (Trace, WorldView, Vec<WorldView>, Vec<ScenarioError>) {
+    simulate_with_views_signed(sc, &mut Default::default())
+}
+
+/// [`simulate_with_views`] with signatures the caller keeps between runs (see
+/// [`simulate_lenient_signed`](super::world::simulate_lenient_signed)).
+pub fn simulate_with_views_signed(sc: &Scenario, signatures: &mut super::token::Signatures) -> (Trace, WorldView, Vec<WorldView>, Vec<ScenarioError>) {
     let (mut w, mut errors) = World::build_lenient(sc);
+    w.signatures = std::mem::take(signatures);
     let initial = w.snapshot();
     w.views = Some(Vec::new());
     for (i, a) in sc.script.iter().enumerate() {
@@ -593,6 +600,7 @@ pub fn simulate_with_views(sc: &Scenario) -> (Trace, WorldView, Vec<WorldView>, 
     let mut views = w.views.take().unwrap_or_default();
     // `finish` may still emit pending narration steps: they change nothing.
     let last = w.snapshot();
+    *signatures = std::mem::take(&mut w.signatures);
     let trace = w.finish();
     views.truncate(trace.steps.len());
     views.resize(trace.steps.len(), last);

@@ -507,7 +507,7 @@ impl Playground {
             }
             Msg::Edit(e) => {
                 let sc = e.apply(&self.doc.scenario)?;
-                next = self.with_doc(Rc::new(Doc::from_scenario(sc)), true, e.script_shift());
+                next = self.with_doc(Rc::new(Doc::from_scenario(sc, Some(&self.doc))), true, e.script_shift());
             }
             Msg::Open(id) => match scenarios::find(&id) {
                 Some(b) => {

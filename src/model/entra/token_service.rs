@@ -80,7 +80,7 @@ impl World {
             xms_mirid: ident.mi_resource_id.clone(),
             xms_tcdt: self.tenant_created,
         };
-        let jwt = token::sign(&claims);
+        let jwt = self.signatures.sign(&claims);
         self.issued_log.push((host.to_string(), jwt.clone()));
         jwt
     }

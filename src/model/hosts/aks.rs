@@ -1,7 +1,6 @@
 //! AKS workload identity: the kubelet's projected service-account token and its exchange
 //! for an Entra token through a federated identity credential (fact sheet §3.5).
 
-use crate::model::token;
 use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
 use crate::model::scenario::Sdk;
@@ -26,7 +25,7 @@ impl World {
         let subject = format!("system:serviceaccount:{ns}:{sa}");
         let now = self.now.0;
         let sa_claims = serde_json::json!({"aud": ["api://AzureADTokenExchange"], "exp": now + 3600, "iat": now, "iss": issuer, "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": sa}}, "nbf": now, "sub": subject});
-        let sa_jwt = sign_other(&sa_claims);
+        let sa_jwt = self.signatures.sign_with_header(&serde_json::json!({"alg": "RS256", "kid": "aks-demo-oidc-key"}), &sa_claims);
         let s = self.push(Draft::runtime(kubelet, app, "projected service-account token").internal("/var/run/secrets/azure/tokens/azure-identity-token", sa_claims.clone()).source("fact sheet §3.5").explain(format!("The kubelet projects a short-lived Kubernetes service-account token for {subject} into the pod, with audience api://AzureADTokenExchange, and rotates it. The AKS webhook set AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST. (Here the token is signed with the demo key; a real cluster signs it with its own OIDC issuer key.)")));
         s.jwt = Some(sa_jwt.clone());
         let form = format!("client_id={}&scope={}&grant_type=client_credentials&client_assertion_type={}&client_assertion={}", client_id, crate::model::http::encode(&format!("{}/.default", resource.trim_end_matches('/'))), crate::model::http::encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), sa_jwt);
@@ -59,9 +58,4 @@ impl World {
             }
         }
     }
-}
-
-/// Signs a non-Entra JWT (the Kubernetes service-account token) with the demo key.
-pub(crate) fn sign_other(claims: &serde_json::Value) -> String {
-    token::sign_with_header(&serde_json::json!({"alg": "RS256", "kid": "aks-demo-oidc-key"}), claims)
 }

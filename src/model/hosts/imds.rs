@@ -7,6 +7,7 @@ use crate::model::http::{Request, Response};
 use crate::model::scenario::FaultKind;
 use crate::model::world::World;
 use crate::model::world::Pid;
+use crate::model::world::timers::IMDS_REQUESTS_PER_SECOND;
 
 impl World {
     /// IMDS: validates a request exactly as documented and answers it (emitting the
@@ -60,7 +61,7 @@ impl World {
         let now = self.now;
         window.retain(|t| t.0 == now.0);
         window.push(now);
-        if window.len() > 20 {
+        if window.len() > IMDS_REQUESTS_PER_SECOND {
             return Err(ImdsError::Throttled.into());
         }
         // Identity selection (fact sheet §1.2).

@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use crate::model::world::{Draft, Pid};
 use crate::model::trace::StepKind;
 use crate::model::hosts::imds::{ImdsError, IMDS_SERVER};
+use crate::model::world::timers::{usable, IMDS_CONCURRENT_REQUESTS};
 
 pub(crate) const IMDS: &str = "http://169.254.169.254";
 
@@ -144,7 +145,7 @@ impl World {
     pub(crate) fn endpoint_token(&mut self, res: &Resource, ep: Pid, ident: &IdentityRef, resource: &str, src: Source, echo: &[(String, String)]) -> Answer {
         let rid = res.id.to_ascii_lowercase();
         let key = (ident.client_id.clone(), resource.to_string());
-        let cached = self.endpoint_caches.get(&rid).and_then(|c| c.get(&key)).cloned().filter(|c| c.expires_on.since(self.now) > 300);
+        let cached = self.endpoint_caches.get(&rid).and_then(|c| c.get(&key)).cloned().filter(|c| usable(c.expires_on, self.now));
         let jwt = match cached {
             Some(c) => {
                 let later = if src == Source::AppService { "the same expires_on" } else { "a smaller expires_in" };
@@ -233,7 +234,7 @@ impl World {
         let mut last = None;
         for i in 0..n {
             // 5 concurrent at most: a burst beyond that is refused at once.
-            let answer = if n > 5 && i >= 5 && res.kind != ResourceKind::AppService {
+            let answer = if n > IMDS_CONCURRENT_REQUESTS && i >= IMDS_CONCURRENT_REQUESTS && res.kind != ResourceKind::AppService {
                 Err(ImdsError::Throttled.into())
             } else {
                 match res.kind {

@@ -1,7 +1,6 @@
 //! `DefaultAzureCredential`: the chain walked in the SDK's order, and the developer-tool
 //! credential reached on a laptop (`AzureCliCredential`) (fact sheet §8.1).
 
-use crate::model::token;
 use crate::model::arm::IdentityRef;
 use crate::model::hosts::{Host, IMDS, IMDS_TOKEN_PATH, Source};
 use crate::model::http::{build_query, Request};
@@ -121,7 +120,7 @@ impl World {
             xms_mirid: String::new(),
             xms_tcdt: self.tenant_created,
         };
-        let jwt = token::sign(&claims);
+        let jwt = self.signatures.sign(&claims);
         self.issued_log.push((h.name.clone(), jwt.clone()));
         let s = self.push(Draft::runtime(entra, app, "user token (delegated, ~75 min)").internal(&format!("Delegated token for {user}"), serde_json::json!({"aud": resource, "upn": format!("{user}@{}", self.directory.domain), "idtyp": "user"})).kind(StepKind::TokenIssued).source("fact sheet §5.3, §8.1").explain(format!("A delegated user token (idtyp user, scp user_impersonation, appid of the Azure CLI) with a normal 60–90 minute lifetime. Resource servers authorize {user}'s own role assignments, so code that works on a developer's laptop may fail on a VM, and the other way round.")));
         s.jwt = Some(jwt.clone());

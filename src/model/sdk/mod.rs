@@ -18,6 +18,7 @@ use crate::model::trace::{Change, ChangeOp, Fidelity, ParticipantKind};
 use crate::model::world::{CachedToken, World};
 use crate::model::world::{Draft, Pid};
 use crate::model::trace::{StepKind, CredentialFailure};
+use crate::model::world::timers::{sdk_refresh_on, usable};
 
 /// Result of asking the SDK for a token.
 pub(crate) enum Got {
@@ -60,14 +61,14 @@ impl World {
         let cached = self.sdk_caches.get(&hk).and_then(|c| c.get(&cache_key)).cloned();
         if let Some(c) = &cached {
             let left = c.expires_on.since(self.now);
-            if left > 300 && self.now < c.refresh_on {
+            if usable(c.expires_on, self.now) && self.now < c.refresh_on {
                 let s = self.push(Draft::runtime_on(app, "SDK cache hit").note(&format!("Token for {scope} served from the SDK's cache: {} left, refresh from {}", human_duration(left), c.refresh_on.iso())).fidelity(Fidelity::Documented).kind(StepKind::TokenIssued).source("fact sheet §8.4").explain(format!("{} asks for a token, but the SDK still holds one for this identity and scope, so no request leaves the process. MSAL-based SDKs keep a managed-identity token until its half-life (for tokens of 2 hours or more) and treat one with under 5 minutes left as expired.", if explicit { "The code" } else { "The client library" })));
                 s.jwt = Some(c.jwt.clone());
                 return Got::Token(c.jwt.clone());
             }
             let why = if left <= 0 {
                 format!("it expired {} ago", human_duration(-left))
-            } else if left <= 300 {
+            } else if !usable(c.expires_on, self.now) {
                 format!("only {} left (under 5 minutes counts as expired)", human_duration(left))
             } else { format!("its refresh time {} has passed (half of its lifetime)", c.refresh_on.iso()) };
             self.push(Draft::runtime_on(app, "SDK cache: refresh due").note(&format!("Cached token for {scope}: {why}")).fidelity(Fidelity::Documented).source("fact sheet §8.4, golden checks 40–41").explain(format!("The SDK's cached token is due for refresh: {why}. It asks the token source again; if that fails while the old token is still valid, MSAL falls back to the cached one.")));
@@ -77,8 +78,7 @@ impl World {
             Got::Token(jwt) => {
                 if let Some(c) = token::decode_claims(&jwt) {
                     let expires_on = SimTime(c.exp);
-                    let expires_in = c.exp.saturating_sub(self.now.0);
-                    let refresh_on = if expires_in >= 7200 { self.now.plus(expires_in / 2) } else { SimTime(c.exp.saturating_sub(300)) };
+                    let refresh_on = sdk_refresh_on(self.now, c.exp);
                     let entry = CachedToken { jwt: jwt.clone(), expires_on, refresh_on, client_id: c.appid.clone(), resource: resource.to_string() };
                     self.sdk_caches.entry(hk).or_default().insert(cache_key, entry);
                     if let Some(last) = self.trace.steps.last_mut() {
@@ -88,7 +88,7 @@ impl World {
                 Got::Token(jwt)
             }
             Got::Failed => {
-                if let Some(c) = cached.filter(|c| c.expires_on.since(self.now) > 300) {
+                if let Some(c) = cached.filter(|c| usable(c.expires_on, self.now)) {
                     // The credential's last word was "raise": with a valid cached token, MSAL does not.
                     if let Some(last) = self.trace.steps.last_mut().filter(|s| s.kind == StepKind::Credential(CredentialFailure::Raised)) {
                         last.set_kind(StepKind::Credential(CredentialFailure::RefreshFailed));
@@ -179,7 +179,7 @@ impl World {
         if let Some(ForgeKey::Attacker) = t.signed_by {
             let payload = jwt.split('.').nth(1).unwrap_or("").to_string();
             let header = token::b64url(&serde_json::to_vec(&token::access_token_header(token::SigningKeyId::Attacker)).unwrap_or_default());
-            jwt = token::sign_segments(&header, &payload, token::SigningKeyId::Attacker);
+            jwt = self.signatures.sign_segments(&header, &payload, token::SigningKeyId::Attacker);
             what.push(format!("signs it again with a key of its own (kid {})", token::ATTACKER_KID));
         }
         let changed = if what.is_empty() { "unchanged".to_string() } else { what.join(", ") };

@@ -70,6 +70,7 @@ impl World {
             lanes: Vec::new(),
             action: 0,
             declared: crate::model::skip::declared_names(sc),
+            signatures: Default::default(),
         };
         let mut fail = |path: String, message: String| errors.push(ScenarioError { path, message });
         if spec.subscriptions.is_empty() {

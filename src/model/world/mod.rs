@@ -27,7 +27,7 @@ mod build;
 mod record;
 pub(crate) use record::{Draft, Pid};
 mod script;
-mod timers;
+pub(crate) mod timers;
 
 /// Why a scenario could not be run. Outcomes inside the simulated world (a 403, an
 /// unknown identity at IMDS) are never errors: they are steps.
@@ -157,6 +157,8 @@ pub struct World {
     /// Every name the scenario declares (see `skip`): tells a reference to something the
     /// run deleted or has not created yet from a name that exists nowhere.
     pub(crate) declared: Map<String, crate::model::skip::Declared>,
+    /// Signatures made in this run (or lent by the caller, see [`simulate_lenient_signed`]).
+    pub(crate) signatures: crate::model::token::Signatures,
 }
 
 /// Runs a scenario to the end and returns its trace, or the first problem in it.
@@ -172,13 +174,22 @@ pub fn simulate(scenario: &Scenario) -> Result<Trace, ScenarioError> {
 /// Runs a scenario, skipping malformed parts (a world item or an action with a dangling
 /// reference), and reports every problem alongside the trace of what could run.
 pub fn simulate_lenient(scenario: &Scenario) -> (Trace, Vec<ScenarioError>) {
+    simulate_lenient_signed(scenario, &mut Default::default())
+}
+
+/// [`simulate_lenient`] with signatures the caller keeps between runs: a run reuses the
+/// signatures of tokens an earlier run already signed (re-simulating after an edit signs
+/// only what changed) and leaves its own in `signatures`.
+pub fn simulate_lenient_signed(scenario: &Scenario, signatures: &mut crate::model::token::Signatures) -> (Trace, Vec<ScenarioError>) {
     let (mut w, mut errors) = World::build_lenient(scenario);
+    w.signatures = std::mem::take(signatures);
     for (i, a) in scenario.script.iter().enumerate() {
         w.action = i;
         if let Err(e) = w.apply(a) {
             errors.push(ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message });
         }
     }
+    *signatures = std::mem::take(&mut w.signatures);
     (w.finish(), errors)
 }
 
