@@ -85,6 +85,7 @@ fn outcome_mark(o: Outcome) -> &'static str {
         Outcome::Ok => "",
         Outcome::Expected => " (expected)",
         Outcome::Failure => " ✗",
+        Outcome::Skipped => " (skipped)",
     }
 }
 

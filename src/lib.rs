@@ -6,11 +6,13 @@
 //! - [`share`]: scenarios in share links.
 //! - [`questions`]: the exam-style question bank.
 //! - [`samples`]: code samples for a step.
+//! - [`player`]: the playground's state and reducer (plain Rust, tested natively).
 //! - `app` (feature `web`): the Yew user interface, compiled to WebAssembly.
 #![deny(missing_docs)]
 
 pub mod export;
 pub mod model;
+pub mod player;
 pub mod scenarios;
 pub mod questions;
 pub mod samples;

@@ -51,6 +51,15 @@ fn model_imports_no_browser_clock_or_os_randomness() {
     assert!(hits.is_empty(), "the model must stay pure:\n{}", hits.join("\n"));
 }
 
+/// The playground's reducer (`src/player`) is plain Rust too: it is tested natively and
+/// the UI only renders it and sends it messages.
+#[test]
+fn the_player_imports_no_browser_clock_or_os_randomness() {
+    let mut hits = Vec::new();
+    scan(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/player"), &mut hits);
+    assert!(hits.is_empty(), "the player must stay plain Rust:\n{}", hits.join("\n"));
+}
+
 #[test]
 fn web_dependencies_are_optional() {
     let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();

@@ -3,9 +3,12 @@
 //! pickers), the vault's permission model, the requested resource or client id, the
 //! host type, the clock.
 //!
-//! Every control clones the scenario, changes the copy and emits it through `on_change`;
-//! nothing here decides anything about identity (a change that makes the scenario invalid
-//! comes back as a diagnostic from the model).
+//! Every control sends a [`crate::model::edit::Edit`] through `on_change`; the rules of
+//! each edit (what removing an identity takes with it, the `identity.type` string…) live
+//! in the model and are tested natively. Nothing here decides anything about identity (a
+//! change that makes the scenario invalid comes back as a diagnostic from the model).
+//! Controls of the initial world say so, and say what the script then does to it ("off
+//! at the start; step 1 enables it").
 //!
 //! Test hooks (all `data-*` values are names from the scenario, `data-step` a 0-based
 //! script index):
@@ -18,16 +21,17 @@
 //! - vaults: `select.kv-model[data-vault]` (`true` = Azure RBAC, `false` = access policies);
 //! - code: `select.app-credential[data-host]`, `select.app-mi[data-host]`,
 //!   `input.app-mi-text[data-host]`;
+//! - what the script does to a host's identity: `.fe-story[data-resource]`;
 //! - script: `.script-step[data-step]`, `select.gettoken-resource[data-step]`,
 //!   `select.auth-select[data-step]`, `input.clock-duration[data-step]`,
-//!   `button.clock-remove[data-step]`, `input#clock-new`, `select#clock-before`,
+//!   `button.step-remove[data-step]` (every step), `input#clock-new`, `select#clock-before`,
 //!   `button#clock-add`.
 
-use crate::model::arm::{IdentityType, ResourceKind};
-use crate::model::scenario::{Action, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, UserAssignedEntry};
+use crate::model::arm::ResourceKind;
+use crate::model::edit::{attached, auth_of, has_system_assigned as has_sami, identity_story, is_uami, redeploys, vault_story, Edit, IdentityChange};
+use crate::model::scenario::{Action, Credential, ResourceSpec, RoleAssignmentSpec};
 use crate::model::time::Duration;
 use crate::model::Scenario;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -36,8 +40,8 @@ use yew::prelude::*;
 pub struct FormProps {
     /// The scenario being edited (the last one that parsed).
     pub scenario: Rc<Scenario>,
-    /// Called with the changed scenario after each edit.
-    pub on_change: Callback<Scenario>,
+    /// Called with each edit.
+    pub on_change: Callback<Edit>,
 }
 
 const COMPUTE: [(ResourceKind, &str); 4] = [
@@ -77,61 +81,35 @@ fn ev_checked(e: &Event) -> bool {
     ev_prop(e, "checked").as_bool().unwrap_or(false)
 }
 
-/// A callback that edits a copy of the scenario and emits it if it changed.
-/// (The closure is boxed so that the copy-compare-emit code exists once, not once per
-/// control: it is the same for every edit.)
-fn edit<E: 'static>(p: &FormProps, f: impl Fn(&mut Scenario, &E) + 'static) -> Callback<E> {
-    let (sc, cb) = (p.scenario.clone(), p.on_change.clone());
-    let f: Box<dyn Fn(&mut Scenario, &E)> = Box::new(f);
-    Callback::from(move |e: E| apply_edit(&sc, &cb, &|s: &mut Scenario| f(s, &e)))
+/// A callback that turns an event into an edit (or nothing) and sends it.
+fn edit<E: 'static>(p: &FormProps, f: impl Fn(&E) -> Option<Edit> + 'static) -> Callback<E> {
+    let cb = p.on_change.clone();
+    let f: Box<dyn Fn(&E) -> Option<Edit>> = Box::new(f);
+    Callback::from(move |e: E| {
+        if let Some(x) = f(&e) {
+            cb.emit(x);
+        }
+    })
 }
 
-fn apply_edit(sc: &Scenario, cb: &Callback<Scenario>, f: &dyn Fn(&mut Scenario)) {
-    let mut s = sc.clone();
-    f(&mut s);
-    if s != *sc {
-        cb.emit(s);
+/// "Off at the start; step 1 enables it": what a host's identity checkbox shows, and what
+/// the script then does to it.
+fn story(sc: &Scenario, resource: &str, on_at_start: bool) -> String {
+    let mut parts = vec![if on_at_start { "on at the start".to_string() } else { "off at the start".to_string() }];
+    for (i, c) in identity_story(sc, resource) {
+        let n = i + 1;
+        parts.push(match c {
+            IdentityChange::EnablesSystemAssigned => format!("step {n} enables it"),
+            IdentityChange::DisablesSystemAssigned => format!("step {n} disables it"),
+            IdentityChange::Attaches(id) => format!("step {n} attaches {id}"),
+            IdentityChange::Detaches(id) => format!("step {n} detaches {id}"),
+            IdentityChange::Sets(t) => format!("step {n} sets its identity to {t}"),
+            IdentityChange::Deletes => format!("step {n} deletes {resource}"),
+        });
     }
-}
-
-fn kind(r: &ResourceSpec) -> ResourceKind {
-    r.resource_type
-}
-fn is_uami(r: &ResourceSpec) -> bool {
-    kind(r) == ResourceKind::UserAssignedIdentity
-}
-fn has_sami(r: &ResourceSpec) -> bool {
-    r.identity.as_ref().is_some_and(|b| b.identity_type.system())
-}
-/// A `userAssignedIdentities` key (name or resource id) naming identity `name`.
-fn key_is(key: &str, name: &str) -> bool {
-    key.rsplit('/').next().unwrap_or(key).eq_ignore_ascii_case(name)
-}
-fn attached(r: &ResourceSpec, name: &str) -> bool {
-    r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.iter().any(|(k, v)| *v == UserAssignedEntry::Attach && key_is(k, name)))
-}
-fn res_mut<'a>(s: &'a mut Scenario, name: &str) -> Option<&'a mut ResourceSpec> {
-    s.world.resources.iter_mut().find(|r| r.name == name)
-}
-/// Changes a resource's identity block and recomputes `identity.type` from what is left.
-fn set_identity(r: &mut ResourceSpec, sys: bool, f: impl FnOnce(&mut BTreeMap<String, UserAssignedEntry>)) {
-    let b = r.identity.get_or_insert_with(|| IdentityBlock { identity_type: IdentityType::None, user_assigned_identities: BTreeMap::new() });
-    f(&mut b.user_assigned_identities);
-    let ua = b.user_assigned_identities.values().any(|v| *v == UserAssignedEntry::Attach);
-    b.identity_type = IdentityType::from_flags(sys, ua);
-}
-fn auth_mut(a: &mut Action) -> Option<&mut String> {
-    match a {
-        Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth),
-        _ => None,
-    }
-}
-
-fn auth_of(a: &Action) -> Option<&str> {
-    match a {
-        Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth),
-        _ => None,
-    }
+    let mut s = parts.join("; ");
+    s[..1].make_ascii_uppercase(); // "on"/"off": ASCII
+    s + "."
 }
 
 fn short(s: &str, n: usize) -> String {
@@ -251,51 +229,27 @@ pub fn form_editor(p: &FormProps) -> Html {
     let clock_before = use_state(|| 0usize);
 
     let uamis: Vec<&ResourceSpec> = w.resources.iter().filter(|r| is_uami(r)).collect();
-    let compute: Vec<&ResourceSpec> = w.resources.iter().filter(|r| kind(r).supports_system_assigned()).collect();
+    let compute: Vec<&ResourceSpec> = w.resources.iter().filter(|r| r.resource_type.supports_system_assigned()).collect();
 
     // ---- Compute resources and their identities.
     let compute_rows = compute.iter().take(MAX_ROWS).map(|r| {
-        let k = kind(r);
+        let k = r.resource_type;
         let name = r.name.clone();
         let sys = has_sami(r);
         let on_type = {
             let name = name.clone();
-            edit(p, move |s, e: &Event| {
-                let Some(t) = ResourceKind::parse(&ev_value(e)) else { return };
-                if let Some(r) = res_mut(s, &name) {
-                    if t != ResourceKind::AppService {
-                        r.properties.kind = None;
-                    }
-                    r.resource_type = t;
-                }
-            })
+            edit(p, move |e: &Event| ResourceKind::parse(&ev_value(e)).map(|resource_type| Edit::SetResourceType { resource: name.clone(), resource_type }))
         };
         let on_sami = {
             let name = name.clone();
-            edit(p, move |s, e: &Event| {
-                let on = ev_checked(e);
-                if let Some(r) = res_mut(s, &name) {
-                    set_identity(r, on, |_| {});
-                }
-            })
+            edit(p, move |e: &Event| Some(Edit::SetSystemAssigned { resource: name.clone(), on: ev_checked(e) }))
         };
         let ua_ok = k.supports_user_assigned();
         let toggles = uamis.iter().map(|u| {
             let on = attached(r, &u.name);
             let onchange = {
                 let (name, id) = (name.clone(), u.name.clone());
-                edit(p, move |s, e: &Event| {
-                    let on = ev_checked(e);
-                    if let Some(r) = res_mut(s, &name) {
-                        let sys = has_sami(r);
-                        set_identity(r, sys, |m| {
-                            m.retain(|k, _| !key_is(k, &id));
-                            if on {
-                                m.insert(id.clone(), UserAssignedEntry::Attach);
-                            }
-                        });
-                    }
-                })
+                edit(p, move |e: &Event| Some(Edit::SetUserAssigned { resource: name.clone(), identity: id.clone(), attached: ev_checked(e) }))
             };
             html! {
                 <label class="fe-check">
@@ -317,11 +271,12 @@ pub fn form_editor(p: &FormProps) -> Html {
                 }) }
                 <label class="fe-check">
                     <input type="checkbox" class="sami-toggle" data-resource={name.clone()} checked={sys} onchange={on_sami} />
-                    { "System-assigned identity" }
+                    { "System-assigned identity at the start" }
                 </label>
+                <p class="fe-story" data-resource={name.clone()}>{ story(sc, &name, sys) }</p>
                 if !uamis.is_empty() {
                     <fieldset class="fe-uamis">
-                        <legend>{ "User-assigned identities attached" }</legend>
+                        <legend>{ "User-assigned identities attached at the start" }</legend>
                         { for toggles }
                         if !ua_ok {
                             <p class="fe-note">{ "This host type supports only the system-assigned identity." }</p>
@@ -346,19 +301,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     let uami_rows = uamis.iter().take(MAX_ROWS).map(|u| {
         let onclick = {
             let id = u.name.clone();
-            edit(p, move |s, _: &MouseEvent| {
-                s.world.resources.retain(|r| !(is_uami(r) && r.name == id));
-                for r in &mut s.world.resources {
-                    if r.identity.as_ref().is_some_and(|b| b.user_assigned_identities.keys().any(|k| key_is(k, &id))) {
-                        let sys = has_sami(r);
-                        set_identity(r, sys, |m| m.retain(|k, _| !key_is(k, &id)));
-                    }
-                }
-                s.world.role_assignments.retain(|a| !a.principal_id.eq_ignore_ascii_case(&id));
-                for g in &mut s.world.groups {
-                    g.members.retain(|m| !m.eq_ignore_ascii_case(&id));
-                }
-            })
+            edit(p, move |_: &MouseEvent| Some(Edit::RemoveIdentity { name: id.clone() }))
         };
         html! {
             <li class="uami-row" data-identity={u.name.clone()}>
@@ -378,20 +321,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     };
     let on_uami_add = {
         let (name, rg, st) = (new_name.clone(), rgs.get(rg_pick).cloned(), uami_name.clone());
-        let add = edit(p, move |s, _: &MouseEvent| {
-            if let Some((sub, rg)) = &rg {
-                s.world.resources.push(ResourceSpec {
-                    resource_type: ResourceKind::UserAssignedIdentity,
-                    name: name.clone(),
-                    resource_group: rg.clone(),
-                    subscription: sub.clone(),
-                    location: None,
-                    identity: None,
-                    properties: Properties::default(),
-                    app: None,
-                });
-            }
-        });
+        let add = edit(p, move |_: &MouseEvent| rg.clone().map(|(subscription, resource_group)| Edit::AddIdentity { name: name.clone(), resource_group, subscription }));
         Callback::from(move |e: MouseEvent| {
             add.emit(e);
             st.set(String::new());
@@ -427,11 +357,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     let ra_rows = w.role_assignments.iter().enumerate().take(MAX_ROWS).map(|(i, a)| {
         let onclick = {
             let a = a.clone();
-            edit(p, move |s, _: &MouseEvent| {
-                if s.world.role_assignments.get(i) == Some(&a) {
-                    s.world.role_assignments.remove(i);
-                }
-            })
+            edit(p, move |_: &MouseEvent| Some(Edit::RemoveRoleAssignment { index: i, assignment: a.clone() }))
         };
         html! {
             <li class="ra-row" data-index={i.to_string()}>
@@ -452,30 +378,31 @@ pub fn form_editor(p: &FormProps) -> Html {
     };
     let on_ra_add = {
         let spec = RoleAssignmentSpec { principal_id: pr.clone(), role_definition_id: ro.clone(), scope: scp.clone() };
-        edit(p, move |s, _: &MouseEvent| s.world.role_assignments.push(spec.clone()))
+        edit(p, move |_: &MouseEvent| Some(Edit::AddRoleAssignment(spec.clone())))
     };
 
     // ---- Key Vaults.
-    let n_vaults = w.resources.iter().filter(|r| kind(r) == ResourceKind::KeyVault).count();
-    let vaults = w.resources.iter().filter(|r| kind(r) == ResourceKind::KeyVault).take(MAX_ROWS).map(|r| {
+    let n_vaults = w.resources.iter().filter(|r| r.resource_type == ResourceKind::KeyVault).count();
+    let vaults = w.resources.iter().filter(|r| r.resource_type == ResourceKind::KeyVault).take(MAX_ROWS).map(|r| {
         let rbac = r.properties.enable_rbac_authorization.unwrap_or(true);
         let onchange = {
             let name = r.name.clone();
-            edit(p, move |s, e: &Event| {
-                let v = ev_value(e) == "true";
-                if let Some(r) = res_mut(s, &name) {
-                    r.properties.enable_rbac_authorization = Some(v);
-                }
-            })
+            edit(p, move |e: &Event| Some(Edit::SetVaultRbac { vault: name.clone(), rbac: ev_value(e) == "true" }))
         };
+        let later: Vec<String> = vault_story(sc, &r.name).into_iter().map(|(i, rbac)| format!("step {} switches it to {}", i + 1, if rbac { "Azure RBAC" } else { "access policies" })).collect();
         html! {
-            <label class="fe-field">
-                <span class="fe-name">{ &r.name }</span>
-                <select class="kv-model" data-vault={r.name.clone()} {onchange}>
-                    <option value="true" selected={rbac}>{ "Azure RBAC" }</option>
-                    <option value="false" selected={!rbac}>{ "Access policies" }</option>
-                </select>
-            </label>
+            <>
+                <label class="fe-field">
+                    <span class="fe-name">{ &r.name }</span>
+                    <select class="kv-model" data-vault={r.name.clone()} {onchange}>
+                        <option value="true" selected={rbac}>{ "Azure RBAC" }</option>
+                        <option value="false" selected={!rbac}>{ "Access policies" }</option>
+                    </select>
+                </label>
+                if !later.is_empty() {
+                    <p class="fe-story" data-vault={r.name.clone()}>{ format!("Then {}.", later.join("; ")) }</p>
+                }
+            </>
         }
     });
 
@@ -488,33 +415,22 @@ pub fn form_editor(p: &FormProps) -> Html {
         .chain(w.laptops.iter().filter_map(|l| l.app.as_ref().map(|a| (l.name.clone(), a, true))))
         .take(MAX_ROWS)
         .map(|(host, app, laptop)| {
-            let setter = |f: fn(&mut crate::model::scenario::AppSpec, String)| {
+            let on_cred = {
                 let host = host.clone();
-                edit(p, move |s, e: &Event| {
-                    let v = ev_value(e);
-                    let app = match s.world.resources.iter_mut().find(|r| r.name == host) {
-                        Some(r) => r.app.as_mut(),
-                        None => s.world.laptops.iter_mut().find(|l| l.name == host).and_then(|l| l.app.as_mut()),
-                    };
-                    if let Some(app) = app {
-                        f(app, v);
-                    }
-                })
+                edit(p, move |e: &Event| Credential::parse(&ev_value(e)).map(|credential| Edit::SetCredential { host: host.clone(), credential }))
             };
-            let on_cred = setter(|a, v| {
-                if let Some(c) = Credential::parse(&v) {
-                    a.credential = c;
-                }
-            });
-            let on_mi = setter(|a, v| {
-                let v = v.trim();
-                a.managed_identity = (!v.is_empty()).then(|| v.to_string());
-            });
+            let on_mi = {
+                let host = host.clone();
+                edit(p, move |e: &Event| Some(Edit::SetManagedIdentity { host: host.clone(), managed_identity: Some(ev_value(e)) }))
+            };
             let mi = app.managed_identity.clone().unwrap_or_default();
             let custom = !mi.is_empty() && !uamis.iter().any(|u| u.name == mi);
             html! {
                 <div class="fe-item" data-host={host.clone()}>
                     <h3 class="fe-name">{ &host }{ if laptop { " (laptop)" } else { "" } }</h3>
+                    { { let later = redeploys(sc, &host); if later.is_empty() { html! {} } else {
+                        html! { <p class="fe-story" data-host={host.clone()}>{ format!("At the start; {} redeploy{} it with other settings.", later.iter().map(|i| format!("step {}", i + 1)).collect::<Vec<_>>().join(", "), if later.len() == 1 { "s" } else { "" }) }</p> }
+                    } } }
                     { field("Credential", html! {
                         <select class="app-credential" data-host={host.clone()} onchange={on_cred}>{ options(Credential::ALL.iter().map(|c| c.as_str()), app.credential.as_str()) }</select>
                     }) }
@@ -539,46 +455,28 @@ pub fn form_editor(p: &FormProps) -> Html {
     let steps = sc.script.iter().enumerate().take(MAX_ROWS).map(|(i, a)| {
         let control = match a {
             Action::GetToken { resource, .. } => {
-                let onchange = edit(p, move |s, e: &Event| {
-                    if let Some(Action::GetToken { resource, .. }) = s.script.get_mut(i) {
-                        *resource = ev_value(e);
-                    }
-                });
+                let onchange = edit(p, move |e: &Event| Some(Edit::SetTokenResource { step: i, resource: ev_value(e) }));
                 field("Resource", html! {
                     <select class="gettoken-resource" data-step={i.to_string()} {onchange}>{ options(AUDIENCES, resource) }</select>
                 })
             }
             Action::AdvanceClock { duration } => {
-                let onchange = edit(p, move |s, e: &Event| {
-                    let d = Duration::parse(ev_value(e).trim());
+                let onchange = edit(p, move |e: &Event| {
+                    let v = ev_value(e);
+                    // Marks a duration that does not parse (the edit then changes nothing).
+                    let ok = Duration::parse(v.trim()).is_some();
                     if let Some(el) = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) {
-                        let _ = if d.is_some() { el.remove_attribute("aria-invalid") } else { el.set_attribute("aria-invalid", "true") };
+                        let _ = if ok { el.remove_attribute("aria-invalid") } else { el.set_attribute("aria-invalid", "true") };
                     }
-                    if let (Some(d), Some(Action::AdvanceClock { duration })) = (d, s.script.get_mut(i)) {
-                        *duration = d;
-                    }
+                    Some(Edit::SetDuration { step: i, duration: v })
                 });
-                let onclick = edit(p, move |s, _: &MouseEvent| {
-                    if matches!(s.script.get(i), Some(Action::AdvanceClock { .. })) {
-                        s.script.remove(i);
-                    }
-                });
-                html! {
-                    <>
-                        { field("Duration (90s, 10m, 24h, 45d)", html! {
-                            <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.to_string()} spellcheck="false" autocomplete="off" {onchange} />
-                        }) }
-                        <button type="button" class="clock-remove" data-step={i.to_string()} aria-label={format!("Remove step {}", i + 1)} {onclick}>{ "Remove" }</button>
-                    </>
-                }
+                field("Duration (90s, 10m, 24h, 45d)", html! {
+                    <input type="text" class="clock-duration" data-step={i.to_string()} value={duration.to_string()} spellcheck="false" autocomplete="off" {onchange} />
+                })
             }
             _ => match auth_of(a) {
                 Some(cur) => {
-                    let onchange = edit(p, move |s, e: &Event| {
-                        if let Some(auth) = s.script.get_mut(i).and_then(auth_mut) {
-                            *auth = ev_value(e);
-                        }
-                    });
+                    let onchange = edit(p, move |e: &Event| Some(Edit::SetAuth { step: i, auth: ev_value(e) }));
                     field("Token sent", html! {
                         <select class="auth-select" data-step={i.to_string()} {onchange}>
                             <option value="sdk" selected={cur == "sdk"}>{ "The SDK's (sdk)" }</option>
@@ -590,10 +488,12 @@ pub fn form_editor(p: &FormProps) -> Html {
                 None => Html::default(),
             },
         };
+        let remove = edit(p, move |_: &MouseEvent| Some(Edit::RemoveStep { step: i }));
         html! {
             <li class="script-step" data-step={i.to_string()}>
                 <span class="step-summary">{ summary(a) }</span>
                 { control }
+                <button type="button" class="step-remove" data-step={i.to_string()} aria-label={format!("Remove step {}: {}", i + 1, short(&summary(a), 60))} title="Remove this step (Undo brings it back)" onclick={remove}>{ "Remove" }</button>
             </li>
         }
     });
@@ -609,13 +509,8 @@ pub fn form_editor(p: &FormProps) -> Html {
         Callback::from(move |e: Event| st.set(ev_value(&e).parse().unwrap_or(0)))
     };
     let on_clock_add = {
-        let d = Duration::parse(clock_new.trim());
-        edit(p, move |s, _: &MouseEvent| {
-            if let Some(d) = &d {
-                let at = before.min(s.script.len());
-                s.script.insert(at, Action::AdvanceClock { duration: d.clone() });
-            }
-        })
+        let d = clock_new.trim().to_string();
+        edit(p, move |_: &MouseEvent| Some(Edit::InsertWait { before, duration: d.clone() }))
     };
 
     html! {
@@ -630,7 +525,7 @@ pub fn form_editor(p: &FormProps) -> Html {
             </fieldset>
 
             <fieldset class="fe-section fe-uami">
-                <legend>{ "User-assigned identity resources" }</legend>
+                <legend>{ "User-assigned identity resources at the start" }</legend>
                 if uamis.is_empty() {
                     <p class="fe-note">{ "None in the initial world (the script may create some)." }</p>
                 }
@@ -673,7 +568,7 @@ pub fn form_editor(p: &FormProps) -> Html {
             </fieldset>
 
             <fieldset class="fe-section fe-kv">
-                <legend>{ "Key Vault permission model" }</legend>
+                <legend>{ "Key Vault permission model at the start" }</legend>
                 if n_vaults == 0 {
                     <p class="fe-note">{ "No Key Vault in this scenario." }</p>
                 }
@@ -682,7 +577,7 @@ pub fn form_editor(p: &FormProps) -> Html {
             </fieldset>
 
             <fieldset class="fe-section fe-code">
-                <legend>{ "Code on the hosts" }</legend>
+                <legend>{ "Code on the hosts at the start" }</legend>
                 if n_hosts == 0 {
                     <p class="fe-note">{ "No code runs in this scenario's world." }</p>
                 }

@@ -1,6 +1,9 @@
-//! The scenario gallery: the built-in library, searchable, with learning goals.
+//! The scenario gallery: the learner's recent work (scenarios of their own that a link,
+//! a built-in or an import replaced), then the built-in library, searchable, with
+//! learning goals.
 //!
-//! Test hooks: `.gallery input[type=search]#gallery-search`, `.gallery .card[data-id="…"]`
+//! Test hooks: `.recent-work .recent[data-slot="…"]` (a `<button>`),
+//! `.gallery input[type=search]#gallery-search`, `.gallery .card[data-id="…"]`
 //! (a `<button>`, `aria-current="true"` on the scenario shown now), `.gallery-count`.
 
 use crate::scenarios::BUILT_INS;
@@ -14,6 +17,10 @@ pub struct GalleryProps {
     pub current: Option<AttrValue>,
     /// Called with a built-in id when the learner opens one.
     pub on_open: Callback<AttrValue>,
+    /// The recent-work slots, newest first.
+    pub recent: Rc<Vec<crate::player::Recent>>,
+    /// Called with a slot index to reopen it.
+    pub on_restore: Callback<usize>,
 }
 
 /// One card: what is shown, and the lower-cased text the search runs over.
@@ -80,8 +87,26 @@ pub fn gallery(p: &GalleryProps) -> Html {
             </li>
         }
     });
+    let recent = p.recent.iter().enumerate().map(|(i, r)| {
+        let onclick = p.on_restore.reform(move |_: MouseEvent| i);
+        html! {
+            <li key={i}>
+                <button type="button" class="card recent" data-slot={i.to_string()} {onclick}>
+                    <span class="card-title">{ &*r.name }</span>
+                    <small class="card-id">{ format!("your scenario · step {}", r.step + 1) }</small>
+                </button>
+            </li>
+        }
+    });
     html! {
         <section class="gallery" aria-labelledby="gallery-heading">
+            if !p.recent.is_empty() {
+                <section class="recent-work" aria-labelledby="recent-heading">
+                    <h2 id="recent-heading">{ "Recent work" }</h2>
+                    <p class="gallery-count">{ "Your own scenarios that something else replaced on this page, newest first. Opening one keeps what is shown now here too." }</p>
+                    <ul class="gallery-list">{ for recent }</ul>
+                </section>
+            }
             <h2 id="gallery-heading">{ "Scenario library" }</h2>
             <label class="gallery-search">
                 <span>{ "Search" }</span>

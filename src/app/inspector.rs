@@ -1,9 +1,11 @@
 //! The inspector: the current step's explanation, fidelity label and source, the HTTP
 //! message as on the wire (headers that matter highlighted, bodies pretty-printed), the
-//! JWT it carries, the authorization decision, and the state it changed.
+//! JWT it carries, the authorization decision (verdict and fix first, then the checks
+//! with ARM scopes abbreviated, the full ids one click away), and the state it changed.
 
 use crate::model::http::pretty_json;
-use crate::model::{trace::abbreviate_jwts, Fidelity, Message, Trace};
+use crate::player::text::abbreviate_scopes;
+use crate::model::{trace::abbreviate_jwts, Fidelity, Message, Outcome, Trace};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,7 +16,8 @@ pub struct InspectorProps {
     pub trace: Rc<Trace>,
     /// The current step.
     pub cursor: usize,
-    /// The document, for the code samples (they read its world views).
+    /// The document, for the code samples (they read its world views) and the token's
+    /// verification (computed once per trace).
     pub doc: Rc<super::state::Doc>,
 }
 
@@ -92,6 +95,7 @@ fn headers_view(start: String, headers: &[(String, String)]) -> Html {
 /// The inspector component.
 #[function_component(Inspector)]
 pub fn inspector(p: &InspectorProps) -> Html {
+    let full = use_state(|| false);
     let Some(s) = p.trace.steps.get(p.cursor) else {
         return html! { <p class="empty">{ "This scenario has no steps yet: add actions to its script." }</p> };
     };
@@ -101,6 +105,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
         Fidelity::Documented => "fid-documented",
         Fidelity::Modelled => "fid-modelled",
         Fidelity::Conceptual => "fid-conceptual",
+        Fidelity::Narration if s.outcome == Outcome::Skipped => "fid-skipped",
         Fidelity::Narration => "fid-narration",
     };
     let wire = match &s.message {
@@ -110,7 +115,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
             hs.extend(r.headers.iter().cloned());
             html! { <section class="wire request"><h3>{ "Request" }</h3>{ headers_view(format!("{} {} HTTP/1.1", r.method, target), &hs) }{ body_view(&r.body) }</section> }
         }
-        Message::Response(r) => html! { <section class={classes!("wire", "response", (r.status >= 400).then_some("error"))}><h3>{ "Response" }</h3>{ headers_view(format!("HTTP/1.1 {} {}", r.status, r.reason), &r.headers) }{ body_view(&r.body) }</section> },
+        Message::Response(r) => html! { <section class={classes!("wire", "response", match s.outcome { Outcome::Expected => Some("expected"), _ if r.status >= 400 => Some("error"), _ => None })}><h3>{ "Response" }</h3>{ headers_view(format!("HTTP/1.1 {} {}", r.status, r.reason), &r.headers) }{ body_view(&r.body) }</section> },
         Message::Internal { summary, detail } => html! {
             <section class="wire internal"><h3>{ "Platform-internal message" }</h3><p>{ summary }</p>
                 if !detail.is_empty() { <pre class="body">{ abbreviate_jwts(detail) }</pre> }
@@ -123,6 +128,13 @@ pub fn inspector(p: &InspectorProps) -> Html {
             <h2>{ format!("{}. {}", p.cursor + 1, s.label) }</h2>
             <p class="route">{ format!("{from} → {to} · {}", s.time.iso()) }</p>
             <p class="badges">
+                { match s.outcome {
+                    Outcome::Ok => html! {},
+                    Outcome::Expected => html! { <span class="badge outcome-expected">{ "↺ expected: part of a working flow" }</span> },
+                    Outcome::Failure => html! { <span class="badge outcome-failure">{ "✗ failed" }</span> },
+                    // (A skipped step's fidelity label says so.)
+                    Outcome::Skipped => html! {},
+                } }
                 <span class={classes!("badge", fid_class)}>{ s.fidelity_label() }</span>
                 <span class="badge source">{ &s.source }</span>
                 <span class="badge plane">{ if s.plane == crate::model::Plane::Control { "control plane" } else { "runtime" } }</span>
@@ -130,17 +142,42 @@ pub fn inspector(p: &InspectorProps) -> Html {
             <p class="explanation">{ rich(&s.explanation) }</p>
             if let Some(d) = &s.decision {
                 <section class={classes!("decision", if d.allowed { "allowed" } else { "denied" })}>
-                    <h3>{ &d.summary }</h3>
-                    <ol>{ for d.reasons.iter().map(|r| html! { <li>{ rich(r) }</li> }) }</ol>
-                    if let Some(f) = &d.fix {
-                        <p class="fix"><strong>{ "Fix: " }</strong>{ rich(f) }</p>
-                    }
+                    { {
+                        // Each text with its ARM scopes shortened (when there are any).
+                        let short: Vec<Option<String>> = d.fix.iter().chain(&d.reasons).map(|r| abbreviate_scopes(r)).collect();
+                        let any = short.iter().any(Option::is_some);
+                        let shown = |r: &String, k: usize| -> (String, Option<String>) {
+                            match short[k].as_ref().filter(|_| !*full) {
+                                Some(sh) => (sh.clone(), Some(r.clone())),
+                                None => (r.clone(), None),
+                            }
+                        };
+                        let first = usize::from(d.fix.is_some());
+                        html! {
+                            <>
+                                <h3 class="verdict">{ if d.allowed { "✓ " } else { "✗ " } }{ &d.summary }</h3>
+                                if let Some(f) = &d.fix {
+                                    <p class="fix"><strong>{ "Fix: " }</strong>{ rich(&shown(f, 0).0) }</p>
+                                }
+                                <h4 class="why">{ "How it was decided" }</h4>
+                                <ol class="reasons">{ for d.reasons.iter().enumerate().map(|(k, r)| {
+                                    let (text, title) = shown(r, first + k);
+                                    html! { <li title={title}>{ rich(&text) }</li> }
+                                }) }</ol>
+                                if any {
+                                    <button type="button" id="full-scopes" class="linkish" aria-pressed={full.to_string()} onclick={{ let f = full.clone(); Callback::from(move |_| f.set(!*f)) }}>
+                                        { if *full { "Abbreviate scopes" } else { "Show full scopes" } }
+                                    </button>
+                                }
+                            </>
+                        }
+                    } }
                 </section>
             }
             { wire }
             <super::samples_view::CodeSamples doc={p.doc.clone()} cursor={p.cursor} />
-            if let Some(jwt) = &s.jwt {
-                <super::jwt::JwtView jwt={jwt.clone()} now={s.time} />
+            if let (Some(jwt), Some(check)) = (&s.jwt, p.doc.token_check(p.cursor)) {
+                <super::jwt::JwtView jwt={jwt.clone()} now={s.time} check={check} />
             }
             if !s.changes.is_empty() {
                 <section class="changes">
@@ -151,3 +188,4 @@ pub fn inspector(p: &InspectorProps) -> Html {
         </div>
     }
 }
+

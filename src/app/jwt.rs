@@ -1,9 +1,11 @@
 //! The JWT view: header / payload / signature colour-coded, a claims table with a
 //! plain-language explanation of each claim and human-readable times relative to the
-//! virtual clock, and the signature checked against the demo tenant's JWKS.
+//! virtual clock, and the signature checked against the demo tenant's JWKS (the check is
+//! made once per trace by the player: [`crate::player::doc::verify_token`]).
 
 use crate::model::{time::human_duration, token, verify, SimTime};
 use serde_json::Value;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Props of [`JwtView`].
@@ -13,6 +15,8 @@ pub struct JwtProps {
     pub jwt: String,
     /// The virtual time of the step showing it (times are shown relative to it).
     pub now: SimTime,
+    /// The token's verification, as a resource server would make it at `now`.
+    pub check: Rc<verify::TokenValidation>,
 }
 
 /// Claims holding epoch seconds.
@@ -25,8 +29,8 @@ fn meaning(claim: &str) -> &'static str {
     match claim {
         "aud" => "Audience: the resource the token was requested for. A resource server refuses tokens addressed to anyone else.",
         "iss" => "Issuer: who minted and signed the token. Entra v1 tokens say https://sts.windows.net/<tenant id>/.",
-        "iat" => "Issued at: when the token service created the token.",
-        "nbf" => "Not before: the token is not accepted earlier than this (here the same as iat).",
+        "iat" => "Issued at. Entra back-dates it by about 5 minutes, so a token issued just now reads \"5m ago\".",
+        "nbf" => "Not before: the token is not accepted earlier than this (the same back-dated time as iat).",
         "exp" => "Expires: not accepted after this. Managed-identity tokens live about 24 h 5 min.",
         "aio" => "Opaque value Entra uses internally; applications should ignore it.",
         "appid" => "Client id of the application that asked for the token; for a managed identity, its client id.",
@@ -103,14 +107,6 @@ fn kind(claims: &Value) -> &'static str {
     }
 }
 
-/// The token checked by the one validator the resource servers use, against the demo
-/// tenant's published JWKS, at the step's virtual time. The audience is left to the
-/// resource that receives the token.
-fn check_token(jwt: &str, tenant_id: &str, now: SimTime) -> verify::TokenValidation {
-    let jwks = verify::parse_jwks(&token::jwks_json(tenant_id)).unwrap_or(jsonwebtoken::jwk::JwkSet { keys: Vec::new() });
-    verify::validate(jwt, &jwks, &verify::Expectations { issuers: verify::tenant_issuers(tenant_id), audiences: None, now })
-}
-
 /// The JWT view component.
 #[function_component(JwtView)]
 pub fn jwt_view(p: &JwtProps) -> Html {
@@ -130,9 +126,8 @@ pub fn jwt_view(p: &JwtProps) -> Html {
     let parts = token::decode_parts(jwt);
     let claims: Option<Value> = parts.as_ref().and_then(|(_, c, _)| serde_json::from_str::<Value>(c).ok()).filter(Value::is_object);
     let claim = |k: &str| claims.as_ref().and_then(|c| c.get(k));
-    let tid = claim("tid").and_then(Value::as_str).unwrap_or("");
     let iss = claim("iss").and_then(Value::as_str).unwrap_or("");
-    let v = check_token(jwt, tid, p.now);
+    let v = &*p.check;
     let key_found = !matches!(v.rejection(), Some(verify::Rejection::UnknownKey { .. } | verify::Rejection::Malformed { .. }));
     let foreign = !key_found && v.kid.is_some() && !iss.is_empty() && !is_entra_issuer(iss);
     let (verdict_class, verdict) = if v.ok() {
@@ -143,6 +138,12 @@ pub fn jwt_view(p: &JwtProps) -> Html {
         ("jwtv-verdict jwtv-fail", "Rejected: a resource server would refuse this token with 401 Unauthorized.".to_string())
     };
 
+    // A just-issued Entra token: iat and nbf lie ~5 minutes before the step (fact sheet
+    // §5.3: exp − iat is 24 h 5 min while a fresh expires_in is about 24 h [inferred]).
+    let backdated = match claim("iat").and_then(Value::as_u64) {
+        Some(iat) if is_entra_issuer(iss) => (1..=600).contains(&p.now.epoch().saturating_sub(iat)),
+        _ => false,
+    };
     let rows = claims.as_ref().and_then(Value::as_object).map(|obj| {
         obj.iter()
             .map(|(k, val)| {
@@ -153,6 +154,7 @@ pub fn jwt_view(p: &JwtProps) -> Html {
                         <td class="jwtv-val">
                             <code>{ value_text(val) }</code>
                             if let Some(t) = time { <span class="jwtv-time">{ t }</span> }
+                            if backdated && (k == "iat" || k == "nbf") { <span class="jwtv-backdated">{ "back-dated: see the note below" }</span> }
                         </td>
                         <td class="jwtv-meaning">{ meaning(k) }</td>
                     </tr>
@@ -214,6 +216,12 @@ pub fn jwt_view(p: &JwtProps) -> Html {
                     </table>
                 </div>
                 if let Some(l) = lifetime { <p class="jwtv-note">{ l }</p> }
+                if backdated {
+                    <p class="jwtv-note jwtv-backdate" id="jwt-backdate">
+                        <strong>{ "Why iat is in the past. " }</strong>
+                        { "Entra ID back-dates iat and nbf by about 5 minutes when it issues a token, so a resource server whose clock runs a little behind still accepts it at once. That is also why exp − iat is 24 h 5 min while the token endpoint said expires_in ≈ 24 h. (Inferred from captured tokens; Microsoft does not document it.)" }
+                    </p>
+                }
             }
         </section>
     }

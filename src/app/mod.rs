@@ -15,9 +15,12 @@ mod state;
 mod transcript;
 mod world_view;
 
-use crate::scenarios;
+use crate::model::Trace;
+use crate::player::predict::{self, Answer};
+use crate::player::{Location, Saved};
 use crate::share;
-use state::{Doc, Msg, Playground, Tab, Theme, SPEEDS};
+use state::{Doc, Msg, Notice, Playground, Tab, Theme, Zoom, SPEEDS};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Mounts the app on `<body>`.
@@ -59,33 +62,81 @@ fn metric(name: &str, value: f64) {
     let _ = js_sys::Reflect::set(&w, &key, &obj);
 }
 
-/// The state at start-up: a deep link wins, then the autosaved work, then the first built-in.
+/// The state at start-up: a deep link wins (the learner's own saved work is kept in the
+/// recent-work list, with a notice), then the autosaved work, then the first built-in.
 fn initial() -> Playground {
-    let (link, id, step) = share::parse_fragment(&persist::hash());
-    let step0 = step.unwrap_or(1).saturating_sub(1);
-    if let Some(link) = link {
-        return match share::decode(&link) {
-            Ok(sc) => Playground::new(Doc::derive(&sc.to_json(), None, None), step0, None),
-            Err(e) => Playground::new(Doc::builtin(&scenarios::BUILT_INS[0]), 0, Some(format!("This link could not be opened: {e}").into())),
-        };
+    let at = Location::parse(&persist::hash());
+    let (saved, damaged) = match persist::load() {
+        Ok(s) => (s, None),
+        Err(aside) => (None, Some(aside)),
+    };
+    Playground::start(&at, saved, damaged, persist::load_recent())
+}
+
+/// The URL fragment for a document at a step: `scenario=<id>&step=n` for a built-in,
+/// `s=<link>&step=n` for the learner's own scenario (when it is not too large), else
+/// `step=n`.
+fn fragment(doc: &Doc, cursor: usize) -> String {
+    let step = cursor + 1;
+    match &doc.builtin {
+        Some(id) => format!("scenario={id}&step={step}"),
+        None if !doc.stale && doc.text().len() <= persist::MAX_LINKED_TEXT => share::fragment(&doc.scenario, step),
+        None => format!("step={step}"),
     }
-    if let Some(id) = id {
-        return match scenarios::find(&id) {
-            Some(b) => Playground::new(Doc::builtin(b), step0, None),
-            None => Playground::new(Doc::builtin(&scenarios::BUILT_INS[0]), 0, Some(format!("There is no built-in scenario called '{id}'; showing the first one.").into())),
-        };
+}
+
+/// File names for exports: the built-in's id, or the scenario's title.
+fn file_stem(doc: &Doc) -> String {
+    match &doc.builtin {
+        Some(id) => id.to_string(),
+        None => persist::file_stem(&doc.scenario.name),
     }
-    match persist::load() {
-        Ok(Some(saved)) => {
-            let builtin = saved.builtin.as_deref().and_then(scenarios::find).filter(|b| b.json == saved.text).map(|b| AttrValue::from(b.id));
-            Playground::new(Doc::derive(&saved.text, builtin, None), saved.step, None)
+}
+
+/// The outcome class of tick `i` (neutral when predict mode hides it).
+fn tick_class(t: &Trace, i: usize, hidden_from: Option<usize>) -> Option<&'static str> {
+    if hidden_from.is_some_and(|h| i >= h) {
+        return None;
+    }
+    diagram::outcome_mark(t.steps[i].outcome).0
+}
+
+/// Props of [`Legend`].
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    /// Shown unfolded.
+    open: bool,
+}
+
+/// The legend of the diagram's colours, dash styles and marks (a component: it renders
+/// once, not on every step).
+#[function_component(Legend)]
+fn legend(p: &LegendProps) -> Html {
+    let open = p.open;
+    let swatch = |cls: &'static str, dash: bool| {
+        html! {
+            <svg class={classes!("swatch", cls)} width="34" height="12" viewBox="0 0 34 12" aria-hidden="true">
+                <line x1="1" y1="6" x2="28" y2="6" class="arrow" stroke-dasharray={dash.then_some("6 4")} marker-end="url(#legend-head)" />
+            </svg>
         }
-        Ok(None) => Playground::new(Doc::builtin(&scenarios::BUILT_INS[0]), 0, None),
-        Err(aside) => Playground::new(
-            Doc::builtin(&scenarios::BUILT_INS[0]),
-            0,
-            Some(format!("Your saved work could not be read, so the playground started clean. The damaged value was kept in browser storage under '{aside}'.").into()),
-        ),
+    };
+    html! {
+        <details class="legend" open={open}>
+            <summary>{ "Legend" }</summary>
+            <svg width="0" height="0" aria-hidden="true" class="defs">
+                <defs><marker id="legend-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke" /></marker></defs>
+            </svg>
+            <ul>
+                <li>{ swatch("runtime", false) }{ "call made by code (runtime)" }</li>
+                <li>{ swatch("control", false) }{ "control plane (ARM, identity, roles)" }</li>
+                <li>{ swatch("conceptual", true) }{ "dashed: platform-internal, no public wire format" }</li>
+                <li>{ swatch("failure", false) }<span class="mark failure">{ "✗" }</span>{ " failure" }</li>
+                <li>{ swatch("expected", false) }<span class="mark expected">{ "↺" }</span>{ " expected challenge, part of a working flow" }</li>
+                <li><span class="chip skipped">{ "⊘" }</span>{ " skipped: not possible at that point" }</li>
+                <li><span class="chip note">{ "…" }</span>{ " note" }</li>
+                <li><span class="chip current">{ "1" }</span>{ " current step" }</li>
+            </ul>
+        </details>
     }
 }
 
@@ -94,8 +145,11 @@ fn app() -> Html {
     let mode = use_memo((), |_| persist::mode());
     let present = *mode == "present";
     let embed = *mode == "embed";
-    let notes = use_state(|| false);
+    let notes_window = *mode == "notes";
     let dialog = use_state(|| None::<&'static str>);
+    let copied = use_state(|| None::<bool>);
+    let menu = use_state(|| false);
+    let more = use_node_ref();
     let state = use_reducer(|| {
         let t0 = now_ms();
         let s = initial();
@@ -115,15 +169,39 @@ fn app() -> Html {
     });
     let json_view = use_state(|| false);
     let reduced = use_memo((), |_| persist::reduced_motion());
+    // The diagram pane's width (the diagram fits it) and the viewport's (narrow layouts).
+    // (`_eq`: re-measuring the same width must not re-render the page.)
+    let avail = use_state_eq(|| 0i64);
+    let viewport = use_state_eq(|| if IN_BROWSER { persist::viewport_width() } else { 1280 });
+    {
+        let (avail, viewport) = (avail.clone(), viewport.clone());
+        use_effect_with((state.side, state.zoom, state.doc.trace.participants.len(), state.doc.trace.steps.len() >= diagram::OVERVIEW_FROM), move |_| {
+            let measure = move || {
+                viewport.set(persist::viewport_width());
+                avail.set(persist::client_width(".diagram-pane").unwrap_or(0));
+            };
+            persist::next_frame(measure.clone());
+            let listener = gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| measure());
+            move || drop(listener)
+        });
+    }
 
-    // Keyboard: ← → step, Space play/pause, Home/End (not while typing).
+    // Keyboard: ← → step, Space play/pause, Home/End (not while typing); Escape closes menus.
     {
         let state = state.clone();
-        use_effect_with(present, move |present| {
+        let (menu, more) = (menu.clone(), more.clone());
+        use_effect_with(present || notes_window, move |present| {
             let present = *present;
             let opts = gloo::events::EventListenerOptions::enable_prevent_default();
             let listener = gloo::events::EventListener::new_with_options(&gloo::utils::document(), "keydown", opts, move |e| {
                 let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else { return };
+                if e.key() == "Escape" {
+                    menu.set(false);
+                    if let Some(d) = more.cast::<web_sys::Element>() {
+                        let _ = d.remove_attribute("open");
+                    }
+                    return;
+                }
                 if e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
                 }
@@ -154,6 +232,20 @@ fn app() -> Html {
             move || drop(listener)
         });
     }
+    // A click outside the "More exports" menu closes it.
+    {
+        let more = more.clone();
+        use_effect_with((), move |_| {
+            let listener = gloo::events::EventListener::new(&gloo::utils::document(), "click", move |e| {
+                let Some(d) = more.cast::<web_sys::Element>() else { return };
+                let inside = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok()).is_some_and(|n| d.contains(Some(&n)));
+                if !inside {
+                    let _ = d.remove_attribute("open");
+                }
+            });
+            move || drop(listener)
+        });
+    }
     // Playback.
     {
         let state = state.clone();
@@ -165,13 +257,36 @@ fn app() -> Html {
             move || drop(timer)
         });
     }
+    // Editing the URL by hand (`&step=9`), or following a link into this tab, navigates.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            let listener = gloo::events::EventListener::new(&gloo::utils::window(), "hashchange", move |_| state.dispatch(Msg::Navigate(Location::parse(&persist::hash()))));
+            move || drop(listener)
+        });
+    }
+    // Presenter ↔ speaker notes: each window posts the fragment it shows; the other follows.
+    let last_heard = use_mut_ref(|| None::<String>);
+    let channel = {
+        let state = state.clone();
+        let last_heard = last_heard.clone();
+        use_memo((), move |_| {
+            (present || notes_window).then(|| {
+                persist::Channel::open("mip-presenter", move |frag| {
+                    *last_heard.borrow_mut() = Some(frag.clone());
+                    state.dispatch(Msg::Navigate(Location::parse(&frag)));
+                })
+            }).flatten()
+        })
+    };
     // Autosave and the URL fragment follow the document and the step. Small scenarios are
     // saved at once; a large one (a 1,000-resource world is 1.5 MB of text) after a short
     // idle delay, off the edit → paint path, and in any case when the page is hidden or
     // closed, so no edit is lost.
     {
         let doc = state.doc.clone();
-        use_effect_with((doc, state.cursor), |(doc, cursor)| {
+        let (channel, last_heard) = (channel.clone(), last_heard.clone());
+        use_effect_with((doc, state.cursor), move |(doc, cursor)| {
             let large = doc.scenario.world.resources.len() + doc.scenario.world.role_assignments.len() > 300;
             let pending = std::rc::Rc::new(std::cell::Cell::new(true));
             let save = {
@@ -181,12 +296,13 @@ fn app() -> Html {
                         return;
                     }
                     let text = doc.text();
-                    persist::save(&persist::Saved { text: text.to_string(), builtin: doc.builtin.as_ref().map(|b| b.to_string()), step: cursor });
-                    let step = cursor + 1;
-                    match &doc.builtin {
-                        Some(id) => persist::set_hash(&format!("scenario={id}&step={step}")),
-                        None if !doc.stale && text.len() <= persist::MAX_LINKED_TEXT => persist::set_hash(&format!("s={}&step={step}", share::encode(&doc.scenario))),
-                        None => persist::set_hash(&format!("step={step}")),
+                    persist::save(&Saved { text: text.to_string(), builtin: doc.builtin.as_ref().map(|b| b.to_string()), step: cursor, name: Some(doc.scenario.name.clone()) });
+                    let frag = fragment(&doc, cursor);
+                    persist::set_hash(&frag);
+                    if let Some(ch) = channel.as_ref() {
+                        if last_heard.borrow().as_deref() != Some(frag.as_str()) {
+                            ch.post(&frag);
+                        }
                     }
                 }
             };
@@ -208,18 +324,69 @@ fn app() -> Html {
             }
         });
     }
+    use_effect_with(state.recent.clone(), |r| persist::save_recent(r));
+    // A new step (or the Step tab) is read from the top.
+    use_effect_with((state.cursor, state.tab == Tab::Inspector, Rc::as_ptr(&state.doc)), |(_, inspector, _)| {
+        if *inspector {
+            // (In the next frame: setting a scroll position lays the page out.)
+            persist::next_frame(|| {
+                if let Ok(Some(el)) = gloo::utils::document().query_selector(".side-pane") {
+                    if el.scroll_top() != 0 {
+                        el.set_scroll_top(0);
+                    }
+                }
+            });
+        }
+    });
     use_effect_with(state.theme, |t| persist::apply_theme(*t));
 
     let total = state.doc.trace.steps.len();
     let cur = state.cursor;
+    let hidden_from = state.hidden_from();
     let send = |m: fn() -> Msg| {
         let s = state.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(m()))
+    };
+    let dispatch = |m: Msg| {
+        let s = state.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(m.clone()))
     };
     let on_seek = {
         let s = state.clone();
         Callback::from(move |i: usize| s.dispatch(Msg::Seek(i)))
     };
+    let step = state.doc.trace.steps.get(cur);
+    let caption = step.map(|s| {
+        let t = &state.doc.trace;
+        format!("Step {} of {}: {} → {}: {}", cur + 1, total, t.participants[s.from].label, t.participants[s.to].label, s.label)
+    });
+
+    if notes_window {
+        // The speaker-notes window: what to say about this step, and what comes next.
+        let next = state.doc.trace.steps.get(cur + 1);
+        return html! {
+            <div class="app notes-view">
+                <header class="topbar">
+                    <h1>{ "Speaker notes" }</h1>
+                    <p class="scenario-title" id="scenario-title">{ &state.doc.scenario.name }</p>
+                    <nav class="controls" aria-label="Step controls">
+                        <button id="prev" onclick={send(|| Msg::Prev)} disabled={cur == 0}>{ "◀ Prev" }</button>
+                        <span class="counter" id="counter">{ format!("{} / {}", (cur + 1).min(total), total) }</span>
+                        <button id="next" onclick={send(|| Msg::Next)} disabled={cur + 1 >= total}>{ "Next ▶" }</button>
+                    </nav>
+                </header>
+                <main class="notes-body">
+                    <h2 id="notes-step" aria-live="polite">{ caption.clone().unwrap_or_default() }</h2>
+                    <p id="speaker-notes" class="notes">{ step.map(|s| inspector::rich(&s.explanation)).unwrap_or_default() }</p>
+                    if let Some(f) = step.and_then(|s| s.decision.as_ref()).and_then(|d| d.fix.as_ref()) {
+                        <p class="notes fix"><strong>{ "Fix: " }</strong>{ inspector::rich(f) }</p>
+                    }
+                    <p class="next-up" id="next-up">{ match next { Some(n) => format!("Next: {}", n.label), None => "Next: the end of the scenario.".to_string() } }</p>
+                </main>
+            </div>
+        };
+    }
+
     let on_scrub = {
         let s = state.clone();
         Callback::from(move |e: InputEvent| {
@@ -243,7 +410,11 @@ fn app() -> Html {
     };
     let on_open = {
         let s = state.clone();
-        Callback::from(move |id: AttrValue| s.dispatch(Msg::Open(id)))
+        Callback::from(move |id: AttrValue| s.dispatch(Msg::Open(Rc::from(id.as_str()))))
+    };
+    let on_restore = {
+        let s = state.clone();
+        Callback::from(move |i: usize| s.dispatch(Msg::Restore(i)))
     };
     let on_text = {
         let s = state.clone();
@@ -251,20 +422,20 @@ fn app() -> Html {
     };
     let on_form = {
         let s = state.clone();
-        Callback::from(move |sc: crate::model::Scenario| s.dispatch(Msg::Scenario(Box::new(sc))))
+        Callback::from(move |e: crate::model::edit::Edit| s.dispatch(Msg::Edit(e)))
     };
     let on_theme = {
-        let s = state.clone();
         let next = match state.theme {
             Theme::System => Theme::Dark,
             Theme::Dark => Theme::Light,
             Theme::Light => Theme::System,
         };
-        Callback::from(move |_: MouseEvent| s.dispatch(Msg::Theme(next)))
+        dispatch(Msg::Theme(next))
     };
+    let stem = file_stem(&state.doc);
     let on_export = {
-        let doc = state.doc.clone();
-        Callback::from(move |_: MouseEvent| persist::download("scenario.json", "application/json", &doc.text()))
+        let (doc, stem) = (state.doc.clone(), stem.clone());
+        Callback::from(move |_: MouseEvent| persist::download(&format!("{stem}.json"), "application/json", &doc.text()))
     };
     let on_import = {
         let s = state.clone();
@@ -273,14 +444,30 @@ fn app() -> Html {
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             let s = s.clone();
             let reader = gloo::file::callbacks::read_as_text(&gloo::file::Blob::from(file), move |r| match r {
-                Ok(text) => {
-                    s.dispatch(Msg::Text(text));
-                    s.dispatch(Msg::Tab(Tab::Edit));
-                }
-                Err(_) => s.dispatch(Msg::Notice(Some("That file could not be read.".into()))),
+                Ok(text) => s.dispatch(Msg::Import(text)),
+                Err(_) => s.dispatch(Msg::Notice(Some(Notice::text("That file could not be read.")))),
             });
             std::mem::forget(reader); // keep the read alive until it completes
             input.set_value("");
+        })
+    };
+    let on_copy = {
+        let (d, copied) = (dialog.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| {
+            let c = copied.clone();
+            c.set(None);
+            persist::copy(&gloo::utils::window().location().href().unwrap_or_default(), move |ok| c.set(Some(ok)));
+            d.set(Some("link"));
+        })
+    };
+    let on_notes = {
+        let doc = state.doc.clone();
+        Callback::from(move |e: MouseEvent| {
+            persist::open_window(&format!("{}?notes#{}", persist::base_url(), fragment(&doc, cur)), "mip-speaker-notes");
+            // Space goes on advancing the slides, not re-pressing this button.
+            if let Some(b) = e.target_dyn_into::<web_sys::HtmlElement>() {
+                let _ = b.blur();
+            }
         })
     };
     let theme_label = match state.theme {
@@ -288,45 +475,59 @@ fn app() -> Html {
         Theme::Dark => "Theme: dark",
         Theme::Light => "Theme: light",
     };
-    let step = state.doc.trace.steps.get(cur);
-    let caption = step.map(|s| {
-        let t = &state.doc.trace;
-        format!("Step {} of {}: {} → {}: {}", cur + 1, total, t.participants[s.from].label, t.participants[s.to].label, s.label)
-    });
-    let ticks = state.doc.trace.steps.iter().enumerate().map(|(i, s)| {
-        let cls = classes!("tick", (s.outcome == crate::model::Outcome::Failure).then_some("fail"), (i == cur).then_some("current"), (i < cur).then_some("past"));
+    let ticks = (0..total).map(|i| {
+        let cls = classes!("tick", tick_class(&state.doc.trace, i, hidden_from), (i == cur).then_some("current"), (i < cur).then_some("past"));
         html! { <span class={cls}></span> }
     });
+    let narrow = *viewport <= 700;
+    // How far the diagram may shrink to fit its pane, or grow (a projector).
+    let scale = match (present, embed, state.zoom) {
+        (true, _, _) => (80, 180),
+        (_, true, _) => (80, 100),
+        (_, _, Zoom::Fit) => (75, 100),
+        (_, _, Zoom::Actual) => (100, 100),
+    };
+    // (Only an embed links out: a large scenario's fragment costs a compression.)
+    let playground_link = embed.then(|| format!("{}#{}", persist::base_url(), fragment(&state.doc, cur))).unwrap_or_default();
+    let predicted = state.predict.answers.get(&cur).copied();
+    let answer_text = |i: usize, a: Answer| predict::answerer(&state.doc.trace, i).map(|k| a.text(k)).unwrap_or("");
     html! {
-        <div class={classes!("app", present.then_some("present"), embed.then_some("embed"))}>
+        <div class={classes!("app", present.then_some("present"), embed.then_some("embed"), (!state.side).then_some("side-hidden"))}>
             <header class="topbar">
                 <h1>{ "Managed Identity Playground" }</h1>
                 <p class="scenario-title" id="scenario-title">{ &state.doc.scenario.name }</p>
-                <div class="top-actions">
+                if embed {
+                    <a class="open-playground" id="open-playground" href={playground_link.clone()} target="_blank" rel="noopener">{ "Open in the playground ↗" }</a>
+                }
+                <button id="menu-toggle" class="menu-toggle" aria-expanded={menu.to_string()} aria-controls="top-actions" onclick={{ let m = menu.clone(); Callback::from(move |_| m.set(!*m)) }}>{ if *menu { "Close menu" } else { "Menu" } }</button>
+                <div class={classes!("top-actions", menu.then_some("open"))} id="top-actions">
                     <button id="undo" onclick={send(|| Msg::Undo)} disabled={state.undo.is_empty()} title="Undo the last edit">{ "Undo" }</button>
                     <button id="redo" onclick={send(|| Msg::Redo)} disabled={state.redo.is_empty()} title="Redo">{ "Redo" }</button>
                     <label class="file-button" title="Open a scenario file">{ "Import" }<input id="import" type="file" accept=".json,application/json" onchange={on_import} /></label>
-                    <button id="export" onclick={on_export} title="Save the scenario as a file">{ "Export" }</button>
-                    <details class="more-exports">
+                    <button id="export" onclick={on_export} title={format!("Save the scenario as {stem}.json")}>{ "Export" }</button>
+                    <details class="more-exports" ref={more.clone()}>
                         <summary>{ "More exports" }</summary>
                         <div class="menu">
                             { for [("export-svg", "Diagram (SVG)"), ("export-mermaid", "Mermaid source"), ("export-markdown", "Markdown transcript"), ("export-html", "HTML page (no WebAssembly)")].into_iter().map(|(id, label)| {
-                                let doc = state.doc.clone();
+                                let (doc, stem, more) = (state.doc.clone(), stem.clone(), more.clone());
                                 let onclick = Callback::from(move |_: MouseEvent| {
                                     let t = &doc.trace;
                                     let sc = &doc.scenario;
                                     match id {
-                                        "export-svg" => persist::download("diagram.svg", "image/svg+xml", &crate::export::svg(t)),
-                                        "export-mermaid" => persist::download("diagram.mmd", "text/plain", &crate::export::mermaid(t)),
-                                        "export-markdown" => persist::download("transcript.md", "text/markdown", &crate::export::markdown(sc, t)),
-                                        _ => persist::download("scenario.html", "text/html", &crate::export::html_page(sc, t)),
+                                        "export-svg" => persist::download(&format!("{stem}.svg"), "image/svg+xml", &crate::export::svg(t)),
+                                        "export-mermaid" => persist::download(&format!("{stem}.mmd"), "text/plain", &crate::export::mermaid(t)),
+                                        "export-markdown" => persist::download(&format!("{stem}.md"), "text/markdown", &crate::export::markdown(sc, t)),
+                                        _ => persist::download(&format!("{stem}.html"), "text/html", &crate::export::html_page(sc, t)),
+                                    }
+                                    if let Some(d) = more.cast::<web_sys::Element>() {
+                                        let _ = d.remove_attribute("open");
                                     }
                                 });
                                 html! { <button id={id} {onclick}>{ label }</button> }
                             }) }
                         </div>
                     </details>
-                    <button id="copy-link" onclick={{ let d = dialog.clone(); Callback::from(move |_| { persist::copy(&gloo::utils::window().location().href().unwrap_or_default()); d.set(Some("link")); }) }}>{ "Copy link" }</button>
+                    <button id="copy-link" onclick={on_copy}>{ "Copy link" }</button>
                     <button id="embed-button" onclick={{ let d = dialog.clone(); Callback::from(move |_| d.set(Some("embed"))) }}>{ "Embed" }</button>
                     <button id="theme" onclick={on_theme} aria-label={theme_label}>{ theme_label }</button>
                 </div>
@@ -341,9 +542,15 @@ fn app() -> Html {
                         } else {
                             href
                         };
+                        let message = match (kind, *copied) {
+                            ("embed", _) => "Paste this into your page. The frame opens paused on the current step; sites that block WebAssembly can use the HTML page from More exports instead.",
+                            (_, Some(true)) => "✓ Link copied to the clipboard. It carries the scenario (even an edited one) and the step.",
+                            (_, Some(false)) => "The browser did not allow copying: select the link below and copy it. It carries the scenario (even an edited one) and the step.",
+                            (_, None) => "Copying the link… It carries the scenario (even an edited one) and the step.",
+                        };
                         html! {
                             <>
-                                <p>{ if kind == "embed" { "Paste this into your page. The frame opens paused on the current step; sites that block WebAssembly can use the HTML page from More exports instead." } else { "The link carries the scenario (even an edited one) and the step; it was copied to the clipboard if the browser allowed it." } }</p>
+                                <p id="dialog-message" role="status" class={classes!((kind == "link" && *copied == Some(true)).then_some("copied"))}>{ message }</p>
                                 <textarea id="dialog-text" readonly=true rows="3" value={text} />
                             </>
                         }
@@ -352,20 +559,33 @@ fn app() -> Html {
                 </section>
             }
             if let Some(n) = &state.notice {
-                <p class="notice" role="status">
-                    { n }
-                    <button class="dismiss" onclick={{ let s = state.clone(); Callback::from(move |_| s.dispatch(Msg::Notice(None))) }}>{ "Dismiss" }</button>
+                <p class="notice" role="status" id="notice">
+                    { &*n.text }
+                    if let Some(slot) = n.restore {
+                        <button class="restore" id="notice-restore" onclick={dispatch(Msg::Restore(slot))}>{ "Go back to it" }</button>
+                    }
+                    <button class="dismiss" onclick={dispatch(Msg::Notice(None))}>{ "Dismiss" }</button>
                 </p>
             }
             if state.doc.stale {
                 <p class="notice warn" role="status">{ format!("The scenario text has {} problem(s); the diagram shows the last version that worked. See the Edit tab.", state.doc.diagnostics.len()) }</p>
             }
+            if !embed && !present && (!state.doc.scenario.learning_goal.is_empty() || !state.started) {
+                <div class="intro" id="intro">
+                    if !state.doc.scenario.learning_goal.is_empty() {
+                        <p class="goal" id="goal"><strong>{ "Goal: " }</strong>{ &state.doc.scenario.learning_goal }</p>
+                    }
+                    if !state.started && cur == 0 {
+                        <p class="start-hint" id="start-hint">{ "Press → (or Next) to take the first step; click any arrow to jump to it." }</p>
+                    }
+                </div>
+            }
             <nav class="controls" aria-label="Step controls">
-                <button id="first" onclick={send(|| Msg::First)} disabled={cur == 0} title="First step (Home)">{ "« First" }</button>
-                <button id="prev" onclick={send(|| Msg::Prev)} disabled={cur == 0} title="Previous step (←)">{ "◀ Prev" }</button>
-                <button id="play" onclick={send(|| Msg::TogglePlay)} aria-pressed={state.playing.to_string()} title="Play / pause (Space)">{ if state.playing { "❚❚ Pause" } else { "▶ Play" } }</button>
-                <button id="next" onclick={send(|| Msg::Next)} disabled={cur + 1 >= total} title="Next step (→)">{ "Next ▶" }</button>
-                <button id="last" onclick={send(|| Msg::Last)} disabled={cur + 1 >= total} title="Last step (End)">{ "Last »" }</button>
+                <button id="first" onclick={send(|| Msg::First)} disabled={cur == 0} title="First step (Home)" aria-label="First step">{ "«" }<span class="wide">{ " First" }</span></button>
+                <button id="prev" onclick={send(|| Msg::Prev)} disabled={cur == 0} title="Previous step (←)" aria-label="Previous step">{ "◀" }<span class="wide">{ " Prev" }</span></button>
+                <button id="play" onclick={send(|| Msg::TogglePlay)} aria-pressed={state.playing.to_string()} aria-label="Play" title="Play / pause (Space)">{ if state.playing { "❚❚" } else { "▶" } }<span class="wide">{ if state.playing { " Pause" } else { " Play" } }</span></button>
+                <button id="next" onclick={send(|| Msg::Next)} disabled={cur + 1 >= total} title="Next step (→)" aria-label="Next step"><span class="wide">{ "Next " }</span>{ "▶" }</button>
+                <button id="last" onclick={send(|| Msg::Last)} disabled={cur + 1 >= total} title="Last step (End)" aria-label="Last step"><span class="wide">{ "Last " }</span>{ "»" }</button>
                 <label class="speed">{ "Speed " }
                     <select id="speed" onchange={on_speed}>
                         { for SPEEDS.iter().enumerate().map(|(i, s)| html! { <option selected={i == state.speed}>{ s.0 }</option> }) }
@@ -376,87 +596,102 @@ fn app() -> Html {
                     <div class="ticks" aria-hidden="true">{ for ticks }</div>
                 </div>
                 <span class="counter" id="counter">{ format!("{} / {}", (cur + 1).min(total), total) }</span>
-                <button id="predict" aria-pressed={state.predict.to_string()} onclick={send(|| Msg::TogglePredict)} title="Stop before each decisive step and guess what happens">{ "Predict" }</button>
-                if state.predict {
-                    <span class="score" id="score">{ format!("{} / {} right", state.answers.values().filter(|(_, r)| *r).count(), state.answers.len()) }</span>
+                <button id="predict" aria-pressed={state.predict.on.to_string()} onclick={send(|| Msg::TogglePredict)} title="Stop before each decisive step and guess what happens">{ "Predict" }</button>
+                if state.predict.on {
+                    <span class="score" id="score">{ { let (r, n) = state.predict.score(); format!("{r} / {n} right") } }</span>
+                }
+                if present {
+                    <button id="notes-toggle" onclick={on_notes} title="Open the speaker notes in a separate window (keep it on your own screen)">{ "Speaker notes ↗" }</button>
+                }
+                if !embed && !present {
+                    <button id="zoom" aria-pressed={(state.zoom == Zoom::Fit).to_string()} onclick={dispatch(Msg::Zoom(if state.zoom == Zoom::Fit { Zoom::Actual } else { Zoom::Fit }))} title="Fit the diagram to the pane's width, or show it at its natural size">{ if state.zoom == Zoom::Fit { "Fit width" } else { "Actual size" } }</button>
+                    <button id="side-toggle" aria-expanded={state.side.to_string()} onclick={send(|| Msg::ToggleSide)} title="Show or hide the side panel">{ if state.side { "Hide panel" } else { "Show panel" } }</button>
                 }
             </nav>
-            <p class="caption" aria-live="polite" id="caption">{ caption.unwrap_or_default() }</p>
-            if present {
-                <div class="speaker">
-                    <button id="notes-toggle" aria-pressed={notes.to_string()} onclick={{ let n = notes.clone(); Callback::from(move |_| n.set(!*n)) }}>{ "Speaker notes" }</button>
-                    if *notes {
-                        <p id="speaker-notes" class="notes">{ step.map(|s| inspector::rich(&s.explanation)).unwrap_or_default() }</p>
-                    }
-                </div>
-            }
-            if let (Some(i), Some(choices)) = (state.pending, state.pending.and_then(|i| state::prediction_choices(&state.doc.trace, i))) {
+            <p class="caption" aria-live="polite" id="caption">{ caption.clone().unwrap_or_default() }</p>
+            if let (Some(i), Some(choices)) = (state.predict.pending, state.predict.pending.and_then(|i| predict::choices(&state.doc.trace, i))) {
                 <section class="predict-card" role="dialog" aria-label="Predict the next step" id="predict-card">
                     <p>{ format!("Step {}: what will {} answer?", i + 1, state.doc.trace.participants[state.doc.trace.steps[i].from].label) }</p>
                     <div class="choices">
-                        { for choices.into_iter().map(|c| {
-                            let s = state.clone();
-                            let v = AttrValue::from(c.clone());
-                            html! { <button class="choice" data-choice={c.clone()} onclick={Callback::from(move |_| s.dispatch(Msg::Predict(v.clone())))}>{ c }</button> }
-                        }) }
+                        { for choices.into_iter().map(|a| html! { <button class="choice" data-answer={a.key()} onclick={dispatch(Msg::Predict(a))}>{ answer_text(i, a) }</button> }) }
                     </div>
                 </section>
             }
-            if let Some((chosen, right)) = state.answers.get(&cur) {
-                <p class={classes!("predict-result", if *right { "right" } else { "wrong" })} id="predict-result" role="status">
-                    { if *right { format!("✓ Right: {chosen}.") } else { format!("✗ You said {chosen}; it was {}.", state.doc.trace.steps.get(cur).map(|s| s.label.clone()).unwrap_or_default()) } }
+            if let Some(p) = predicted {
+                <p class={classes!("predict-result", if p.right { "right" } else { "wrong" })} id="predict-result" role="status">
+                    { if p.right {
+                        format!("✓ Right: {}.", answer_text(cur, p.chosen))
+                    } else {
+                        let actual = predict::answer_of(&state.doc.trace, cur).map(|a| answer_text(cur, a)).unwrap_or("");
+                        format!("✗ You said {}; it was {} ({}).", answer_text(cur, p.chosen), actual, step.map(|s| s.label.as_str()).unwrap_or(""))
+                    } }
                 </p>
             }
             <main class="panes">
-                <section class="diagram-pane" aria-label="Sequence diagram">
-                    <diagram::Diagram trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} animate={!*reduced} />
+                <section class="diagram-area" aria-label="Sequence diagram">
+                    <div class="diagram-row">
+                        <div class="diagram-pane">
+                            <diagram::Diagram trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} animate={!*reduced} hidden_from={hidden_from} avail={if state.zoom == Zoom::Fit || present || embed { *avail } else { 0 }} scale={scale} />
+                        </div>
+                        if total >= diagram::OVERVIEW_FROM && !embed {
+                            <diagram::Overview trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} hidden_from={hidden_from} />
+                        }
+                    </div>
+                    if !present {
+                        <Legend open={!embed && !narrow} />
+                    }
                 </section>
-                <aside class="side-pane">
-                    <div class="tabs" role="tablist">
-                        { tab(Tab::Inspector, "Step", "tab-step") }
-                        { tab(Tab::World, "World", "tab-world") }
-                        { tab(Tab::Edit, "Edit", "tab-edit") }
-                        { tab(Tab::Gallery, "Scenarios", "tab-gallery") }
-                        { tab(Tab::Transcript, "Transcript", "tab-transcript") }
-                        { tab(Tab::Quiz, "Quiz", "tab-quiz") }
-                    </div>
-                    <div class="tab-body" role="tabpanel">
-                        { match state.tab {
-                            Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} doc={state.doc.clone()} /> },
-                            Tab::World => {
-                                let (initial, views) = state.doc.views();
-                                html! { <world_view::WorldPanel initial={initial} views={views} trace={state.doc.trace.clone()} cursor={cur} /> }
-                            }
-                            Tab::Edit => {
-                                let pick = |json: bool| { let v = json_view.clone(); Callback::from(move |_: MouseEvent| v.set(json)) };
-                                html! {
-                                    <div class="editors">
-                                        <div class="edit-switch" role="group" aria-label="Editor">
-                                            <button id="edit-form" aria-pressed={(!*json_view).to_string()} onclick={pick(false)}>{ "Form" }</button>
-                                            <button id="edit-json" aria-pressed={json_view.to_string()} onclick={pick(true)}>{ format!("JSON{}", if state.doc.diagnostics.is_empty() { String::new() } else { format!(" ({} problem{})", state.doc.diagnostics.len(), if state.doc.diagnostics.len() == 1 { "" } else { "s" }) }) }</button>
-                                        </div>
-                                        if *json_view {
-                                            <json_editor::JsonEditor text={state.doc.text()} diagnostics={state.doc.diagnostics.clone()} on_input={on_text} />
-                                        } else {
-                                            <form::FormEditor scenario={state.doc.scenario.clone()} on_change={on_form} />
-                                        }
-                                    </div>
+                if embed {
+                    <section class="embed-explain" id="embed-explain" aria-label="This step">
+                        if let Some(s) = step {
+                            <h2>{ format!("{}. {}", cur + 1, s.label) }</h2>
+                            <p class="explanation">{ inspector::rich(&s.explanation) }</p>
+                        }
+                    </section>
+                } else if !present {
+                    <aside class="side-pane" hidden={!state.side}>
+                        <div class="tabs" role="tablist">
+                            { tab(Tab::Inspector, "Step", "tab-step") }
+                            { tab(Tab::World, "World", "tab-world") }
+                            { tab(Tab::Edit, "Edit", "tab-edit") }
+                            { tab(Tab::Gallery, "Scenarios", "tab-gallery") }
+                            { tab(Tab::Transcript, "Transcript", "tab-transcript") }
+                            { tab(Tab::Quiz, "Quiz", "tab-quiz") }
+                        </div>
+                        <div class="tab-body" role="tabpanel">
+                            { match state.tab {
+                                Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} doc={state.doc.clone()} /> },
+                                Tab::World => {
+                                    let (initial, views) = state.doc.views();
+                                    html! { <world_view::WorldPanel initial={initial} views={views} trace={state.doc.trace.clone()} cursor={cur} /> }
                                 }
-                            }
-                            Tab::Gallery => html! { <gallery::Gallery current={state.doc.builtin.clone()} on_open={on_open} /> },
-                            Tab::Quiz => {
-                                let s = state.clone();
-                                html! { <quiz::Quiz on_show={Callback::from(move |(id, step): (AttrValue, usize)| s.dispatch(Msg::OpenAt(id, step)))} /> }
-                            }
-                            Tab::Transcript => html! { <transcript::Transcript trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} /> },
-                        } }
-                    </div>
-                </aside>
+                                Tab::Edit => {
+                                    let pick = |json: bool| { let v = json_view.clone(); Callback::from(move |_: MouseEvent| v.set(json)) };
+                                    html! {
+                                        <div class="editors">
+                                            <div class="edit-switch" role="group" aria-label="Editor">
+                                                <button id="edit-form" aria-pressed={(!*json_view).to_string()} onclick={pick(false)}>{ "Form" }</button>
+                                                <button id="edit-json" aria-pressed={json_view.to_string()} onclick={pick(true)}>{ format!("JSON{}", if state.doc.diagnostics.is_empty() { String::new() } else { format!(" ({} problem{})", state.doc.diagnostics.len(), if state.doc.diagnostics.len() == 1 { "" } else { "s" }) }) }</button>
+                                            </div>
+                                            if *json_view {
+                                                <json_editor::JsonEditor text={AttrValue::Rc(state.doc.text())} diagnostics={state.doc.diagnostics.clone()} on_input={on_text} />
+                                            } else {
+                                                <form::FormEditor scenario={state.doc.scenario.clone()} on_change={on_form} />
+                                            }
+                                        </div>
+                                    }
+                                }
+                                Tab::Gallery => html! { <gallery::Gallery current={state.doc.builtin.as_deref().map(|b| AttrValue::from(b.to_string()))} on_open={on_open} recent={state.recent.clone()} on_restore={on_restore} /> },
+                                Tab::Quiz => {
+                                    let s = state.clone();
+                                    html! { <quiz::Quiz on_show={Callback::from(move |(id, step): (AttrValue, usize)| s.dispatch(Msg::OpenAt(Rc::from(id.as_str()), step)))} /> }
+                                }
+                                Tab::Transcript => html! { <transcript::Transcript trace={state.doc.trace.clone()} cursor={cur} on_seek={on_seek.clone()} hidden_from={hidden_from} /> },
+                            } }
+                        </div>
+                    </aside>
+                }
             </main>
-            if !state.doc.scenario.learning_goal.is_empty() {
-                <footer class="goal"><strong>{ "Learning goal: " }</strong>{ &state.doc.scenario.learning_goal }</footer>
-            }
         </div>
     }
 }
-

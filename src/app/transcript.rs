@@ -1,7 +1,7 @@
 //! The transcript: every step as text, kept in sync with the diagram. It is the
 //! screen-reader and no-motion view, and prints as a handout.
 
-use crate::model::{Outcome, Trace};
+use crate::model::Trace;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,6 +14,9 @@ pub struct TranscriptProps {
     pub cursor: usize,
     /// Selecting a step seeks to it.
     pub on_seek: Callback<usize>,
+    /// Steps from this index on are not shown (predict mode: not reached yet).
+    #[prop_or_default]
+    pub hidden_from: Option<usize>,
 }
 
 /// The transcript component.
@@ -34,10 +37,19 @@ pub fn transcript(p: &TranscriptProps) -> Html {
             let cb = p.on_seek.clone();
             Callback::from(move |_: MouseEvent| cb.emit(k))
         };
+        if p.hidden_from.is_some_and(|h| k >= h) {
+            return html! {
+                <li key={k} class="hidden">
+                    <button class="goto" {onclick} aria-label={format!("Go to step {}", k + 1)}>{ format!("{}.", k + 1) }</button>
+                    <strong>{ " ?" }</strong>
+                </li>
+            };
+        }
+        let (class, mark) = super::diagram::outcome_mark(s.outcome);
         html! {
-            <li key={k} class={classes!(current.then_some("current"), (s.outcome == Outcome::Failure).then_some("failure"))} aria-current={current.then_some("step")}>
+            <li key={k} class={classes!(current.then_some("current"), class)} aria-current={current.then_some("step")}>
                 <button class="goto" {onclick} aria-label={format!("Go to step {}", k + 1)}>{ format!("{}.", k + 1) }</button>
-                <strong>{ format!(" {} → {}: {}", t.participants[s.from].label, t.participants[s.to].label, s.label) }</strong>
+                <strong>{ format!(" {mark}{} → {}: {}", t.participants[s.from].label, t.participants[s.to].label, s.label) }</strong>
                 <span class="meta">{ format!(" — {} · {} · {}", s.fidelity_label(), s.source, s.time.iso()) }</span>
                 <p>{ super::inspector::rich(&s.explanation) }</p>
                 <details><summary>{ "Message" }</summary><pre>{ wire }</pre></details>

@@ -20,6 +20,7 @@
 
 pub mod arm;
 pub mod collections;
+pub mod edit;
 pub mod directory;
 pub mod http;
 pub mod rbac;
@@ -27,6 +28,7 @@ pub mod rng;
 mod runtime;
 pub mod scenario;
 pub mod schema;
+mod skip;
 mod strict;
 pub mod time;
 pub mod token;

@@ -90,6 +90,7 @@ impl Step {
     /// in-process decision) says so.
     pub fn fidelity_label(&self) -> &'static str {
         match (self.fidelity, &self.message) {
+            _ if self.outcome == Outcome::Skipped => "⊘ skipped: not possible at this point of the run",
             (Fidelity::Documented, Message::Note { .. }) => "documented behaviour (in process, no wire message)",
             (f, _) => f.label(),
         }
@@ -142,6 +143,9 @@ pub enum Outcome {
     Expected,
     /// A failure the learner should notice (4xx/5xx, a denied check).
     Failure,
+    /// A script action that could not run at this point of the run (what it needed was
+    /// deleted earlier, or is created only later): shown with its reason, never dropped.
+    Skipped,
 }
 
 /// One change to the world's state, for the world view's highlights.
@@ -233,6 +237,7 @@ impl Trace {
                 Outcome::Ok => "",
                 Outcome::Expected => "  (expected)",
                 Outcome::Failure => "  ✗",
+                Outcome::Skipped => "  (skipped)",
             };
             let arrow = if st.from == st.to { format!("{from} (self)") } else { format!("{from} -> {to}") };
             s.push_str(&format!("{:>3}. [{}] {}: {}{}\n", i + 1, st.time.iso(), arrow, st.label, mark));

@@ -157,6 +157,9 @@ pub struct World {
     pub(crate) views: Option<Vec<super::view::WorldView>>,
     participant_index: Map<String, usize>,
     pub(crate) action: usize,
+    /// Every name the scenario declares (see `skip`): tells a reference to something the
+    /// run deleted or has not created yet from a name that exists nowhere.
+    pub(crate) declared: Map<String, super::skip::Declared>,
 }
 
 /// Runs a scenario to the end and returns its trace, or the first problem in it.
@@ -237,6 +240,7 @@ impl World {
             views: None,
             participant_index: Map::default(),
             action: 0,
+            declared: super::skip::declared_names(sc),
         };
         let mut fail = |path: String, message: String| errors.push(ScenarioError { path, message });
         if spec.subscriptions.is_empty() {
@@ -693,8 +697,13 @@ impl World {
 
     // ----- actions ------------------------------------------------------------------------
 
-    /// Runs one action to completion. `Err` only for a malformed action (unknown names…).
+    /// Runs one action to completion. `Err` only for a malformed action (unknown names…);
+    /// an action the run has made impossible becomes a skipped step (see `skip`).
     pub fn apply(&mut self, a: &Action) -> Result<(), ScenarioError> {
+        if let Some(skip) = self.impossible(a) {
+            self.skip(skip);
+            return Ok(());
+        }
         match a {
             Action::EnableSystemAssigned { by, resource } => self.patch_identity(by, resource, IdentityEdit::EnableSystem),
             Action::DisableSystemAssigned { by, resource } => self.patch_identity(by, resource, IdentityEdit::DisableSystem),

@@ -33,6 +33,7 @@ export async function open(env, suffix = '', opts = {}) {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('request', (r) => { const u = new URL(r.url()); if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:' && u.protocol !== 'blob:') problems.push(`off-loopback request: ${r.url()}`); });
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   await page.goto(env.url + suffix);
   await live(page);
   return { context, page, problems };
@@ -46,6 +47,16 @@ export async function live(page) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+/** Edits the scenario's JSON in the Edit tab (`change` maps the text), then waits until the
+ *  scenario's title matches `title`. */
+export async function editJson(page, change, title) {
+  await page.click('#tab-edit');
+  await page.click('#edit-json');
+  const text = await page.inputValue('textarea.json-source');
+  await page.fill('textarea.json-source', change(text));
+  await page.waitForFunction((t) => new RegExp(t).test(document.querySelector('#scenario-title')?.textContent || ''), title.source);
 }
 
 /** Waits until the app is live and the diagram shows its current step. */
