@@ -1010,9 +1010,8 @@ fn reference_hint(sc: &Scenario, message: &str) -> Option<String> {
         names.push(&s.name);
         names.extend(s.resource_groups.iter().map(|g| g.name.as_str()));
     }
-    let roles = ["Owner", "Contributor", "Reader", "User Access Administrator", "Role Based Access Control Administrator", "Key Vault Secrets User", "Key Vault Secrets Officer", "Key Vault Administrator", "Key Vault Reader", "Storage Blob Data Reader", "Storage Blob Data Contributor", "Managed Identity Operator", "Managed Identity Contributor"];
     if message.starts_with("unknown role") {
-        names = roles.to_vec();
+        names = super::rbac::built_in_role_names();
     }
     super::schema::suggest(quoted, &names).filter(|s| *s != quoted).map(|s| format!("did you mean '{s}'?"))
 }

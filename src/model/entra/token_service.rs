@@ -30,7 +30,7 @@ impl World {
             self.push(Draft::runtime(entra, ep, "error: certificate expired").internal("Credential expired", serde_json::Value::Null).source("fact sheet §4.2").explain("The identity's certificate has expired (the resource provider normally rolls it at 45 days).").kind(StepKind::IssueRefused));
             return Err(EntraRefusal::CertificateExpired);
         }
-        let known = KNOWN_RESOURCES.iter().any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
+        let known = APIS.iter().chain([LEGACY_ARM].iter()).any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
             || self.directory.objects.values().any(|p| matches!(&p.kind, crate::model::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))));
         if !known {
             let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.directory.tenant_id);
@@ -86,8 +86,12 @@ impl World {
     }
 }
 
-/// Resources (App ID URIs) the demo tenant knows; anything else is AADSTS50001.
-pub(crate) const KNOWN_RESOURCES: [&str; 6] = ["https://management.azure.com", "https://management.core.windows.net", "https://vault.azure.net", "https://storage.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
+/// The APIs code on a host commonly asks tokens for, by App ID URI (the form's choices).
+/// With [`LEGACY_ARM`] and the tenant's own app registrations, the resources Entra ID
+/// knows; anything else is AADSTS50001.
+pub const APIS: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
+/// ARM's older App ID URI, which the tenant still knows (fact sheet §6.4).
+const LEGACY_ARM: &str = "https://management.core.windows.net";
 
 /// Why Entra ID refuses to issue a managed identity's token, as the host's endpoint passes
 /// it on (fact sheet §1.4, §4.1, §4.2): each refusal's status and body are written here.

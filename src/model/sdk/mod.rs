@@ -21,6 +21,35 @@ use crate::model::trace::{StepKind, CredentialFailure};
 use crate::model::world::timers::{sdk_refresh_on, usable};
 
 /// Result of asking the SDK for a token.
+/// How a resource call gets its bearer token: the action's `auth` and `token`, read once
+/// (`auth` is an open set in the format: `sdk`, `none` or any resource URI).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Auth<'a> {
+    /// `auth: "sdk"`: the client library asks its credential for the service's own
+    /// audience (after Key Vault's challenge, the first time).
+    Sdk,
+    /// `auth: "none"`: no token at all.
+    Anonymous,
+    /// `auth: "<resource URI>"`: the credential is asked for that resource instead (the
+    /// wrong-audience experiment).
+    Resource(&'a str),
+    /// `token` on the action: the scenario scripts the token, sent as given (no
+    /// challenge, not remembered as the last token sent).
+    Scripted(&'a TokenSource),
+}
+
+impl<'a> Auth<'a> {
+    /// Reads an action's `auth` and `token`.
+    pub(crate) fn of(auth: &'a str, token: Option<&'a TokenSource>) -> Auth<'a> {
+        match (token, auth) {
+            (Some(t), _) => Auth::Scripted(t),
+            (None, "sdk") => Auth::Sdk,
+            (None, "none") => Auth::Anonymous,
+            (None, other) => Auth::Resource(other),
+        }
+    }
+}
+
 pub(crate) enum Got {
     Token(String),
     Failed,
@@ -118,22 +147,19 @@ impl World {
         self.mi_source_get_token(h, app, src, resource, wanted, sdk, false)
     }
 
-    /// Gets the bearer token for a resource call. `auth`: `sdk` (challenge first for Key
-    /// Vault), `none`, or a resource URI to request instead of the right one.
-    pub(crate) fn bearer_for(&mut self, h: &Host, auth: &str, token: Option<&TokenSource>, service: Service, right_resource: &str) -> Option<Option<String>> {
-        if let Some(t) = token {
-            return self.scripted_token(h, t, service).map(Some);
-        }
-        match auth {
-            "none" => Some(None),
-            "sdk" => match self.sdk_get_token(h, right_resource, false) {
-                Got::Token(t) => Some(Some(t)),
-                Got::Failed => None,
-            },
-            other => match self.sdk_get_token(h, other, false) {
-                Got::Token(t) => Some(Some(t)),
-                Got::Failed => None,
-            },
+    /// Gets the bearer token for a resource call to `service`, whose own audience is
+    /// `right_resource`: `Some(None)` for a call without a token, `None` when none could
+    /// be had (the failure is already drawn).
+    pub(crate) fn bearer_for(&mut self, h: &Host, auth: Auth, service: Service, right_resource: &str) -> Option<Option<String>> {
+        let resource = match auth {
+            Auth::Scripted(t) => return self.scripted_token(h, t, service).map(Some),
+            Auth::Anonymous => return Some(None),
+            Auth::Sdk => right_resource,
+            Auth::Resource(other) => other,
+        };
+        match self.sdk_get_token(h, resource, false) {
+            Got::Token(t) => Some(Some(t)),
+            Got::Failed => None,
         }
     }
 

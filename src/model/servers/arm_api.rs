@@ -5,7 +5,6 @@ use crate::model::arm::ResourceKind;
 use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
 use crate::model::rbac::AccessRequest;
-use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
 use crate::model::time::SimTime;
 use crate::model::trace::Fidelity;
@@ -13,15 +12,16 @@ use crate::model::verify::Rejection;
 use crate::model::world::World;
 use crate::model::world::Draft;
 use crate::model::trace::StepKind;
+use crate::model::sdk::Auth;
 
 /// Audiences ARM accepts, as its error message lists them (fact sheet §6.4, golden check 29).
 pub(crate) const ARM_AUDIENCES: [&str; 4] = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
 
 impl World {
-    pub(crate) fn arm_api(&mut self, h: &Host, method: &str, path: &str, auth: &str, scripted: Option<&TokenSource>) {
+    pub(crate) fn arm_api(&mut self, h: &Host, method: &str, path: &str, auth: Auth) {
         let app = self.p_app(h);
         let arm = self.p_arm();
-        let Some(token) = self.bearer_for(h, auth, scripted, Service::Arm, "https://management.azure.com/") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::Arm, "https://management.azure.com/") else { return };
         let mut req = Request::new(method, format!("https://management.azure.com{path}?api-version=2022-09-01"));
         if let Some(t) = &token {
             req = req.header("Authorization", format!("Bearer {t}"));
@@ -29,7 +29,7 @@ impl World {
         let req_sent = req.clone();
         let s = self.push(Draft::runtime(app, arm, format!("{method} {}", crate::model::rbac::short_scope(path))).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.4").explain("The code calls Azure Resource Manager (the control plane) with its token."));
         s.jwt = token.clone();
-        if let (Some(t), None) = (&token, scripted) {
+        if let (Some(t), false) = (&token, matches!(auth, Auth::Scripted(_))) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Arm), (t.clone(), self.now));
         }
         let Some(jwt) = token else {

@@ -5,21 +5,20 @@ use crate::model::arm::Resource;
 use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
 use crate::model::rbac::{AccessRequest, Decision};
-use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
 use crate::model::trace::Fidelity;
 use crate::model::verify::{CheckKind, Rejection};
 use crate::model::world::World;
 use crate::model::world::Draft;
 use crate::model::trace::StepKind;
+use crate::model::sdk::Auth;
 
 /// Audiences Key Vault accepts (fact sheet §6.1).
 pub(crate) const KV_AUDIENCES: [&str; 2] = ["https://vault.azure.net", "https://vault.azure.net/"];
 
 impl World {
-    pub(crate) fn keyvault_get_secret(&mut self, h: &Host, vault: &Resource, secret: &str, auth: &str, token: Option<&TokenSource>) {
+    pub(crate) fn keyvault_get_secret(&mut self, h: &Host, vault: &Resource, secret: &str, auth: Auth) {
         // A scripted token is sent straight away: no challenge round trip.
-        let auth = if token.is_some() { "scripted" } else { auth };
         let app = self.p_app(h);
         let kv = self.p_server(vault);
         let url = format!("https://{}.vault.azure.net/secrets/{secret}?api-version=7.4", vault.name.to_ascii_lowercase());
@@ -28,36 +27,36 @@ impl World {
         let challenge = |w: &mut World, label: &str, expl: String| {
             let body = r#"{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}"#;
             let resp = Response::new(401).header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")).json(JSON_UTF8, body);
-            let expected = auth == "sdk";
+            let expected = auth == Auth::Sdk;
             let s = w.push(Draft::runtime(kv, app, label.to_string()).response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 20").explain(expl));
             if expected {
                 s.set_kind(StepKind::Challenge);
             }
         };
         // The SDK remembers a vault's challenge: only its first call goes out without a token.
-        let challenged_now = auth == "none" || (auth == "sdk" && !self.kv_challenges.contains(&challenge_key));
+        let challenged_now = auth == Auth::Anonymous || (auth == Auth::Sdk && !self.kv_challenges.contains(&challenge_key));
         if challenged_now {
             let req = Request::new("GET", url.clone()).header("Content-Length", "0");
-            let expl = if auth == "none" {
+            let expl = if auth == Auth::Anonymous {
                 "The code calls Key Vault without any token.".to_string()
             } else {
                 "The Key Vault client library starts with an unauthenticated request on purpose. Key Vault's answer tells it which tenant and which resource to ask a token for, so the SDK never has to guess the audience (the 'challenge-based authentication' policy).".to_string()
             };
             self.push(Draft::runtime(app, kv, "GET /secrets (no token)").request(req).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(expl));
             challenge(self, "401 WWW-Authenticate: Bearer …", "Key Vault answers 401 with a WWW-Authenticate challenge naming the authority (the tenant) and the resource https://vault.azure.net. The body says the request is missing a token (AKV10000).".into());
-            if auth == "none" {
+            if auth == Auth::Anonymous {
                 return;
             }
             self.kv_challenges.insert(challenge_key);
         }
-        let Some(token) = self.bearer_for(h, auth, token, Service::KeyVault, "https://vault.azure.net") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::KeyVault, "https://vault.azure.net") else { return };
         let Some(jwt) = token else { return };
-        let remembered = auth == "sdk" && !challenged_now;
+        let remembered = auth == Auth::Sdk && !challenged_now;
         let req = Request::new("GET", url).header("Authorization", format!("Bearer {jwt}"));
         let lead = if remembered { "The client remembers this vault's challenge from an earlier call, so it skips the unauthenticated request and sends the token straight away. " } else { "" };
         let s = self.push(Draft::runtime(app, kv, "GET /secrets (Bearer token)").request(req.clone()).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(format!("{lead}The code sends the access token in the Authorization header. Key Vault will validate it, then check whether this identity may read the secret '{secret}'.")));
         s.jwt = Some(jwt.clone());
-        if auth != "scripted" {
+        if !matches!(auth, Auth::Scripted(_)) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::KeyVault), (jwt.clone(), self.now));
         }
         let (claims, validation) = match self.authenticate(&req, &KV_AUDIENCES) {

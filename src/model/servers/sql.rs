@@ -3,25 +3,25 @@
 use crate::model::arm::Resource;
 use crate::model::hosts::Host;
 use crate::model::http::Request;
-use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
 use crate::model::verify::Rejection;
 use crate::model::world::World;
 use crate::model::world::Draft;
 use crate::model::trace::StepKind;
+use crate::model::sdk::Auth;
 
 /// Audiences Azure SQL accepts (fact sheet §6.3).
 pub(crate) const SQL_AUDIENCES: [&str; 2] = ["https://database.windows.net/", "https://database.windows.net"];
 
 impl World {
-    pub(crate) fn sql_connect(&mut self, h: &Host, db: &Resource, auth: &str, scripted: Option<&TokenSource>) {
+    pub(crate) fn sql_connect(&mut self, h: &Host, db: &Resource, auth: Auth) {
         let app = self.p_app(h);
         let sql = self.p_server(db);
-        let Some(token) = self.bearer_for(h, auth, scripted, Service::Sql, "https://database.windows.net/") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::Sql, "https://database.windows.net/") else { return };
         let Some(jwt) = token else { return };
         let s = self.push(Draft::runtime(app, sql, "TDS login with access token").internal(&format!("Connect to {} with an Entra access token (no password)", db.name), serde_json::json!({"server": format!("{}.database.windows.net", db.name), "authentication": "access token (FEDAUTH)"})).source("fact sheet §6.3").explain("SQL is not HTTP: the driver (e.g. Microsoft.Data.SqlClient with Authentication=Active Directory Managed Identity) passes the token in the TDS login. Drawn conceptually."));
         s.jwt = Some(jwt.clone());
-        if scripted.is_none() {
+        if !matches!(auth, Auth::Scripted(_)) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Sql), (jwt.clone(), self.now));
         }
         // The TDS login carries the token like a bearer header carries it over HTTP.

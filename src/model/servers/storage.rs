@@ -5,7 +5,6 @@ use crate::model::arm::Resource;
 use crate::model::hosts::Host;
 use crate::model::http::{Request, Response};
 use crate::model::rbac::{AccessRequest, Decision, short_action};
-use crate::model::scenario::TokenSource;
 use crate::model::servers::{Authn, Service};
 use crate::model::time::SimTime;
 use crate::model::trace::{Change, ChangeOp, Fidelity};
@@ -13,16 +12,17 @@ use crate::model::verify::Rejection;
 use crate::model::world::World;
 use crate::model::world::Draft;
 use crate::model::trace::StepKind;
+use crate::model::sdk::Auth;
 
 /// Audiences Blob Storage accepts (fact sheet §6.2).
 pub(crate) const STORAGE_AUDIENCES: [&str; 2] = ["https://storage.azure.com/", "https://storage.azure.com"];
 
 impl World {
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn storage_blob(&mut self, h: &Host, acct: &Resource, method: &str, container: &str, blob: &str, version: Option<&str>, auth: &str, scripted: Option<&TokenSource>) {
+    pub(crate) fn storage_blob(&mut self, h: &Host, acct: &Resource, method: &str, container: &str, blob: &str, version: Option<&str>, auth: Auth) {
         let app = self.p_app(h);
         let st = self.p_server(acct);
-        let Some(token) = self.bearer_for(h, auth, scripted, Service::Storage, "https://storage.azure.com/") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::Storage, "https://storage.azure.com/") else { return };
         let url = format!("https://{}.blob.core.windows.net/{container}/{blob}", acct.name.to_ascii_lowercase());
         let mut req = Request::new(method, url);
         if let Some(v) = version {
@@ -38,7 +38,7 @@ impl World {
         let req_sent = req.clone();
         let s = self.push(Draft::runtime(app, st, format!("{method} /{container}/{blob}")).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.2").explain(format!("The code {} the blob with a bearer token. Entra authorization of Blob requests needs x-ms-version 2017-11-09 or later and HTTPS.", if method == "GET" { "reads" } else { "writes" })));
         s.jwt = token.clone();
-        if let (Some(t), None) = (&token, scripted) {
+        if let (Some(t), false) = (&token, matches!(auth, Auth::Scripted(_))) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Storage), (t.clone(), self.now));
         }
         let rid = self.rng.guid();

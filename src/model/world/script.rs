@@ -6,6 +6,7 @@ use crate::model::time::human_duration;
 use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{Fault, ScenarioError, World};
 use crate::model::world::Draft;
+use crate::model::sdk::Auth;
 
 impl World {
     pub(crate) fn apply_runtime(&mut self, a: &Action) -> Result<(), ScenarioError> {
@@ -25,7 +26,7 @@ impl World {
                 let Some(v) = self.resource_by_name(vault).cloned().filter(|r| r.kind == ResourceKind::KeyVault) else {
                     return Err(ScenarioError { path: "vault".into(), message: format!("'{vault}' is not a Key Vault in this scenario") });
                 };
-                self.keyvault_get_secret(&h, &v, secret, auth, token.as_ref());
+                self.keyvault_get_secret(&h, &v, secret, Auth::of(auth, token.as_ref()));
                 Ok(())
             }
             Action::BlobRequest { host, method, account, container, blob, x_ms_version, auth, token } => {
@@ -33,7 +34,7 @@ impl World {
                 let Some(acct) = self.resource_by_name(account).cloned().filter(|r| r.kind == ResourceKind::StorageAccount) else {
                     return Err(ScenarioError { path: "account".into(), message: format!("'{account}' is not a storage account in this scenario") });
                 };
-                self.storage_blob(&h, &acct, method.as_str(), container, blob, x_ms_version.as_deref(), auth, token.as_ref());
+                self.storage_blob(&h, &acct, method.as_str(), container, blob, x_ms_version.as_deref(), Auth::of(auth, token.as_ref()));
                 Ok(())
             }
             Action::ArmRequest { host, method, target, auth, token } => {
@@ -44,7 +45,7 @@ impl World {
                         None => return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not a resource, resource group or subscription in this scenario") }),
                     }
                 };
-                self.arm_api(&h, method.as_str(), &path, auth, token.as_ref());
+                self.arm_api(&h, method.as_str(), &path, Auth::of(auth, token.as_ref()));
                 Ok(())
             }
             Action::SqlConnect { host, database, auth, token } => {
@@ -52,7 +53,7 @@ impl World {
                 let Some(db) = self.resource_by_name(database).cloned().filter(|r| r.kind == ResourceKind::SqlDatabase) else {
                     return Err(ScenarioError { path: "database".into(), message: format!("'{database}' is not a SQL database in this scenario") });
                 };
-                self.sql_connect(&h, &db, auth, token.as_ref());
+                self.sql_connect(&h, &db, Auth::of(auth, token.as_ref()));
                 Ok(())
             }
             Action::ConfigureApp { host, sdk, credential, managed_identity, env } => {
