@@ -87,7 +87,7 @@ impl World {
 }
 
 /// The APIs code on a host commonly asks tokens for, by App ID URI (the form's choices).
-/// With [`LEGACY_ARM`] and the tenant's own app registrations, the resources Entra ID
+/// With ARM's legacy App ID URI and the tenant's own app registrations, the resources Entra ID
 /// knows; anything else is AADSTS50001.
 pub const APIS: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
 /// ARM's older App ID URI, which the tenant still knows (fact sheet §6.4).

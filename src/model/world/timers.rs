@@ -23,7 +23,7 @@ pub(crate) const CERTIFICATE_RENEWAL: u64 = 45 * DAY;
 /// documented, fact sheet §2).
 pub(crate) const IDENTITY_HEADER_ROTATION: u64 = DAY;
 /// A cached token with less than this left counts as expired: for the SDK (MSAL) and for
-/// the host endpoint's cache (fact sheet §8.4, §1.6 [U]).
+/// the host endpoint's cache (fact sheet §8.4, §1.6 (unconfirmed)).
 pub(crate) const EXPIRY_MARGIN: u64 = 300;
 /// MSAL refreshes a managed-identity token at half its lifetime when it lives at least
 /// this long (fact sheet §8.4).
