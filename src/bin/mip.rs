@@ -7,6 +7,7 @@
 //! mip schema
 //! mip jwks
 //! mip verify <jwt | -> [--audience <uri>]... [--tenant <id>] [--at <time>]
+//! mip serve <file | built-in> --host <name> [--port N] [--speed X] [--format text|json] [--open [dist]]
 //! ```
 
 use mi_playground::export;
@@ -23,7 +24,13 @@ const USAGE: &str = "usage:
   mip verify <jwt | -> [--audience <uri>]... [--tenant <id>] [--at <RFC 3339 time>]
                                 check a token as a resource server does (the playground's
                                 one validator); exit 1 when it is refused
-  mip generate <n>              a generated world of n resources (for performance tests)";
+  mip generate <n>              a generated world of n resources (for performance tests)
+  mip serve <file | built-in id> --host <name> [--port N] [--speed X] [--format text|json] [--open [dist]]
+                                run the script as setup, then answer the host's token endpoint
+                                (IMDS, App Service or Azure Arc) on 127.0.0.1 through the model,
+                                with Entra discovery + JWKS; prints the exports an SDK needs,
+                                then every step live; --open also serves the playground (the
+                                release build in dist/) following the session at /?live";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -108,6 +115,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Some("verify") => verify(&args[1..]),
+        Some("serve") => serve(&args[1..]),
         Some("generate") => {
             let n: usize = args.get(1).and_then(|a| a.parse().ok()).filter(|n| (1..=5000).contains(n)).ok_or("generate needs a size from 1 to 5000")?;
             println!("{}", scenarios::large_world(n).to_json());
@@ -175,4 +183,47 @@ fn parse(name: &str, text: &str) -> Option<Scenario> {
     } else {
         None
     }
+}
+
+fn serve(args: &[String]) -> Result<ExitCode, String> {
+    let mut file = None;
+    let mut host = None;
+    let mut opts = mi_playground::serve::Options { port: 8079, speed: 1.0, format: mi_playground::serve::Format::Text, open: None };
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = |name: &str| inline.clone().or_else(|| it.next().cloned()).ok_or(format!("{name} needs a value"));
+        match flag {
+            "--host" => host = Some(value("--host")?),
+            "--port" => opts.port = value("--port")?.parse().map_err(|_| "--port needs a number from 0 to 65535 (0: any free port)")?,
+            "--speed" => opts.speed = value("--speed")?.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0).ok_or("--speed needs a number above 0 (virtual seconds per real second)")?,
+            "--format" | "-f" => {
+                opts.format = match value("--format")?.as_str() {
+                    "text" => mi_playground::serve::Format::Text,
+                    "json" => mi_playground::serve::Format::Json,
+                    other => return Err(format!("unknown format '{other}' (text, json)")),
+                }
+            }
+            "--open" => {
+                let dir = match inline {
+                    Some(v) => v,
+                    None if it.peek().is_some_and(|n| !n.starts_with('-') && file.is_some()) => it.next().cloned().unwrap_or_default(),
+                    None => "dist".into(),
+                };
+                opts.open = Some(std::path::PathBuf::from(dir));
+            }
+            f if f.starts_with('-') => return Err(format!("unknown option '{f}'\n{USAGE}")),
+            f => file = Some(f.to_string()),
+        }
+    }
+    let file = file.ok_or(format!("serve needs a file or built-in id\n{USAGE}"))?;
+    let host = host.ok_or("serve needs --host <name>: the VM, scale set, App Service app or Arc server whose endpoint to serve")?;
+    let (name, text) = load(&file)?;
+    let Some(sc) = parse(&name, &text) else { return Ok(ExitCode::from(1)) };
+    let live = mi_playground::model::live::Live::start(sc, &host).map_err(|e| format!("{name}: {e}"))?;
+    mi_playground::serve::run(live, opts)?;
+    Ok(ExitCode::SUCCESS)
 }
