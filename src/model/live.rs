@@ -326,6 +326,9 @@ mod tests {
         let r = live.handle(t0.plus(3), &get(q, &[("Metadata", "true"), ("User-Agent", "test")]));
         assert_eq!(r.response.status, 200, "{:?}", r.response.body);
         assert!(r.steps.len() >= 2);
+        // msal-node's form of the same URL (a trailing slash) is the same endpoint.
+        let slash = live.handle(t0.plus(3), &get(&q.replace("token?", "token/?"), &[("Metadata", "true")]));
+        assert_eq!(slash.response.status, 200);
         let probe = live.handle(t0.plus(4), &get("/metadata/identity/oauth2/token", &[]));
         assert_eq!(probe.response.status, 400);
         // The clock never goes back, and the recorded scenario replays byte for byte.

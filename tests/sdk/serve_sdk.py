@@ -8,7 +8,9 @@ puts the `export` lines it prints into the environment (and nothing else of the 
 `ManagedIdentityCredential(...).get_token(...)`, stops the server with Ctrl-C (SIGINT) and
 then checks three things:
 
-1. what the SDK returned or raised (exception class and the endpoint's error text);
+1. what the SDK returned or raised (exception class and the endpoint's error text), and that
+   the bytes it received have the documented wire shape (the SDKs tolerate more, e.g. a
+   number where IMDS sends a string, so the suite checks that itself);
 2. that it is what the model says that SDK does: the same scenario, with the code on the
    host configured as this SDK and credential, is run by `mip run` (a scripted `getToken`),
    and the endpoint's answers in that trace (statuses, in order) must equal the answers the
@@ -80,6 +82,17 @@ class Serve:
         self.reader.join(timeout=5)
         assert code == 0, f"mip serve exited {code} on Ctrl-C"
         assert any(l.startswith("stopped: ") for l in self.lines), "no 'stopped:' line after Ctrl-C"
+
+    def endpoint_bodies(self):
+        """(endpoint label, status, body text) of every token-endpoint response, as sent."""
+        out = []
+        for line in self.lines:
+            if line.startswith("{"):
+                s = json.loads(line)
+                msg = s["step"]["message"]
+                if msg["type"] == "response" and not s["from"].startswith("App on"):
+                    out.append((s["from"], msg["status"], msg.get("body") or ""))
+        return out
 
     def endpoint_answers(self):
         """Statuses of the token endpoint's responses, in order, from the printed steps."""
@@ -164,7 +177,38 @@ def expect_raise(err, cls, text):
     assert text in str(err), f"expected '{text}' in: {err}"
 
 
+def check_wire(server):
+    """The bytes the SDK received have the documented shape (fact sheet §1.3-1.4, §2, §3.1):
+    the SDKs tolerate more (a number for expires_in, say), so the suite checks it itself.
+    IMDS and HIMDS: every value a JSON string, expires_on/expires_in/not_before decimal
+    digits, errors {"error", "error_description"}; App Service: expires_on an epoch string
+    and no expires_in, errors {"statusCode": number, "message", "correlationId"}."""
+    for who, status, body in server.endpoint_bodies():
+        if status == 401 and not body:
+            continue  # the Arc challenge: an empty body, the realm in WWW-Authenticate
+        doc = json.loads(body)
+        app_service = who.startswith("Identity endpoint")
+        if status == 200:
+            want = ["access_token", "expires_on", "resource", "token_type"] + ([] if app_service else ["expires_in", "not_before"])
+            missing = [k for k in want if k not in doc]
+            assert not missing, f"{who}: 200 body lacks {missing}: {body[:200]}"
+            if app_service:
+                assert "expires_in" not in doc, f"{who}: App Service sends no expires_in"
+                assert isinstance(doc["expires_on"], str) and doc["expires_on"].isdigit(), f"{who}: expires_on must be an epoch string: {doc['expires_on']!r}"
+            else:
+                bad = {k: v for k, v in doc.items() if not isinstance(v, str)}
+                assert not bad, f"{who}: IMDS sends every value as a JSON string, not {bad}"
+                for k in ("expires_in", "expires_on", "not_before"):
+                    assert doc[k].isdigit(), f"{who}: {k} must be decimal digits: {doc[k]!r}"
+            assert doc["token_type"] == "Bearer"
+        elif app_service:
+            assert isinstance(doc.get("statusCode"), int) and isinstance(doc.get("message"), str) and isinstance(doc.get("correlationId"), str), f"{who}: App Service error shape: {body}"
+        else:
+            assert set(doc) >= {"error"} and all(isinstance(v, str) for k, v in doc.items() if k in ("error", "error_description")), f"{who}: IMDS error shape: {body}"
+
+
 def compare(mip, server, host, got_token, **prediction):
+    check_wire(server)
     live = server.endpoint_answers()
     model, model_token = model_prediction(mip, host, **prediction)
     assert live == model, f"the real SDK saw {live}; the model says the python SDK sees {model}"
