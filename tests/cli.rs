@@ -122,3 +122,22 @@ fn verify_checks_a_token_as_a_resource_server_does() {
     assert_eq!(code, 2);
     assert!(err.contains("verify needs a token"));
 }
+
+#[test]
+fn serve_refuses_what_it_cannot_serve_before_binding() {
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--host", "kv-contoso", "--port", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no managed-identity token endpoint") && err.contains("vm-web"), "{err}");
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--port", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--host"), "{err}");
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--host", "vm-web", "--speed", "-1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--speed"), "{err}");
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--host", "vm-web", "--start", "yesterday"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--start"), "{err}");
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--host", "vm-web", "--port", "0", "--open", "/nonexistent-dist"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("index.html"), "{err}");
+}

@@ -7,7 +7,7 @@
 //! mip schema
 //! mip jwks
 //! mip verify <jwt | -> [--audience <uri>]... [--tenant <id>] [--at <time>]
-//! mip serve <file | built-in> --host <name> [--port N] [--speed X] [--format text|json] [--open [dist]]
+//! mip serve <file | built-in> --host <name> [--port N] [--speed X] [--start now|<time>] [--format text|json] [--open [dist]]
 //! ```
 
 use mi_playground::export;
@@ -25,12 +25,15 @@ const USAGE: &str = "usage:
                                 check a token as a resource server does (the playground's
                                 one validator); exit 1 when it is refused
   mip generate <n>              a generated world of n resources (for performance tests)
-  mip serve <file | built-in id> --host <name> [--port N] [--speed X] [--format text|json] [--open [dist]]
+  mip serve <file | built-in id> --host <name> [--port N] [--speed X] [--start now|<time>]
+            [--format text|json] [--open [dist]]
                                 run the script as setup, then answer the host's token endpoint
                                 (IMDS, App Service or Azure Arc) on 127.0.0.1 through the model,
                                 with Entra discovery + JWKS; prints the exports an SDK needs,
                                 then every step live; --open also serves the playground (the
-                                release build in dist/) following the session at /?live";
+                                release build in dist/) following the session at /?live;
+                                --start now runs the scenario from the wall clock's time, so
+                                tokens are valid by ordinary validators' clocks";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -188,6 +191,7 @@ fn parse(name: &str, text: &str) -> Option<Scenario> {
 fn serve(args: &[String]) -> Result<ExitCode, String> {
     let mut file = None;
     let mut host = None;
+    let mut start = None;
     let mut opts = mi_playground::serve::Options { port: 8079, speed: 1.0, format: mi_playground::serve::Format::Text, open: None };
     let mut it = args.iter().peekable();
     while let Some(a) = it.next() {
@@ -200,6 +204,15 @@ fn serve(args: &[String]) -> Result<ExitCode, String> {
             "--host" => host = Some(value("--host")?),
             "--port" => opts.port = value("--port")?.parse().map_err(|_| "--port needs a number from 0 to 65535 (0: any free port)")?,
             "--speed" => opts.speed = value("--speed")?.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0).ok_or("--speed needs a number above 0 (virtual seconds per real second)")?,
+            "--start" => {
+                let v = value("--start")?;
+                start = Some(if v == "now" {
+                    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
+                    mi_playground::model::time::UtcTime(mi_playground::model::SimTime(secs))
+                } else {
+                    mi_playground::model::time::UtcTime::parse(&v).ok_or("--start needs 'now' or an RFC 3339 UTC time (2026-01-15T09:00:00Z)")?
+                });
+            }
             "--format" | "-f" => {
                 opts.format = match value("--format")?.as_str() {
                     "text" => mi_playground::serve::Format::Text,
@@ -222,7 +235,10 @@ fn serve(args: &[String]) -> Result<ExitCode, String> {
     let file = file.ok_or(format!("serve needs a file or built-in id\n{USAGE}"))?;
     let host = host.ok_or("serve needs --host <name>: the VM, scale set, App Service app or Arc server whose endpoint to serve")?;
     let (name, text) = load(&file)?;
-    let Some(sc) = parse(&name, &text) else { return Ok(ExitCode::from(1)) };
+    let Some(mut sc) = parse(&name, &text) else { return Ok(ExitCode::from(1)) };
+    if let Some(t) = start {
+        sc.start_time = t;
+    }
     let live = mi_playground::model::live::Live::start(sc, &host).map_err(|e| format!("{name}: {e}"))?;
     mi_playground::serve::run(live, opts)?;
     Ok(ExitCode::SUCCESS)
