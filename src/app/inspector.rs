@@ -19,6 +19,9 @@ pub struct InspectorProps {
     /// The document, for the code samples (they read its world views) and the token's
     /// verification (computed once per trace).
     pub doc: Rc<super::state::Doc>,
+    /// Applies an edit (the JWT view's "Edit this token" sends one).
+    #[prop_or_default]
+    pub on_edit: Callback<crate::model::edit::Edit>,
 }
 
 /// Headers a learner should look at.
@@ -99,6 +102,17 @@ pub fn inspector(p: &InspectorProps) -> Html {
     let Some(s) = p.trace.steps.get(p.cursor) else {
         return html! { <p class="empty">{ "This scenario has no steps yet: add actions to its script." }</p> };
     };
+    // "Edit this token": where an edited copy goes (not while the text is unreadable: the
+    // edit would replace it).
+    let resend = if p.doc.stale || s.jwt.is_none() { None } else { crate::model::edit::resend_target(&p.doc.scenario, &p.doc.trace, p.cursor) };
+    let on_resend = {
+        let (cb, after) = (p.on_edit.clone(), resend.as_ref().map(|r| r.0));
+        Callback::from(move |jwt: String| {
+            if let Some(after) = after {
+                cb.emit(crate::model::edit::Edit::SendToken { after, jwt });
+            }
+        })
+    };
     let from = &p.trace.participants[s.from].label;
     let to = &p.trace.participants[s.to].label;
     let fid_class = match s.fidelity {
@@ -177,7 +191,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
             { wire }
             <super::samples_view::CodeSamples doc={p.doc.clone()} cursor={p.cursor} />
             if let (Some(jwt), Some(check)) = (&s.jwt, p.doc.token_check(p.cursor)) {
-                <super::jwt::JwtView jwt={jwt.clone()} now={s.time} check={check} />
+                <super::jwt::JwtView key={p.cursor} jwt={jwt.clone()} now={s.time} check={check} resend_to={resend.map(|(_, server)| AttrValue::from(server))} on_resend={on_resend} />
             }
             if !s.changes.is_empty() {
                 <section class="changes">

@@ -17,6 +17,31 @@ pub struct JwtProps {
     pub now: SimTime,
     /// The token's verification, as a resource server would make it at `now`.
     pub check: Rc<verify::TokenValidation>,
+    /// The server an edited copy would be sent to (e.g. `Key Vault kv-contoso`), if a
+    /// resource call in the run sends this token ([`crate::model::edit::resend_target`]).
+    #[prop_or_default]
+    pub resend_to: Option<AttrValue>,
+    /// Sends the edited compact JWT there.
+    #[prop_or_default]
+    pub on_resend: Callback<String>,
+}
+
+/// The compact JWT with its payload replaced by `text` (compacted when it is JSON; the
+/// original segment when the text is unchanged), header and signature kept.
+/// `Err` with the JSON error when the text is not a JSON object.
+fn with_edited_payload(jwt: &str, original: &str, text: &str) -> Result<String, String> {
+    let mut segs: Vec<String> = jwt.split('.').map(str::to_string).collect();
+    if segs.len() != 3 {
+        return Err("This is not a compact JWT of three segments.".into());
+    }
+    if text.trim() != original.trim() {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("The payload is not JSON: {e}."))?;
+        if !v.is_object() {
+            return Err("The payload must be a JSON object.".into());
+        }
+        segs[1] = token::b64url(v.to_string().as_bytes());
+    }
+    Ok(segs.join("."))
 }
 
 /// Claims holding epoch seconds.
@@ -167,6 +192,44 @@ pub fn jwt_view(p: &JwtProps) -> Html {
         _ => None,
     };
     let title = claims.as_ref().map(kind).unwrap_or("Token");
+    let original = parts.as_ref().map(|(_, pl, _)| pretty(pl)).unwrap_or_default();
+    let editing = use_state(|| None::<String>);
+    let problem = use_state(|| None::<String>);
+    let editor = p.resend_to.as_ref().filter(|_| parts.is_some()).map(|server| {
+        match (*editing).clone() {
+            None => html! {
+                <p class="jwtv-edit-intro">
+                    <button type="button" id="jwt-edit" onclick={{ let e = editing.clone(); let o = original.clone(); Callback::from(move |_| e.set(Some(o.clone()))) }}>{ "Edit this token" }</button>
+                    { format!(" Change a claim and send it to {server}, as the code would: the server checks it like any other token.") }
+                </p>
+            },
+            Some(text) => {
+                let oninput = { let e = editing.clone(); let pr = problem.clone(); Callback::from(move |ev: InputEvent| {
+                    let t: web_sys::HtmlTextAreaElement = ev.target_unchecked_into();
+                    pr.set(None);
+                    e.set(Some(t.value()));
+                }) };
+                let onsend = { let pr = problem.clone(); let jwt = jwt.to_string(); let o = original.clone(); let t = text.clone(); let cb = p.on_resend.clone(); let e = editing.clone();
+                    Callback::from(move |_| match with_edited_payload(&jwt, &o, &t) {
+                        Ok(edited) => { e.set(None); cb.emit(edited) }
+                        Err(msg) => pr.set(Some(msg)),
+                    }) };
+                html! {
+                    <div class="jwtv-edit">
+                        <label for="jwt-edit-payload">{ "Payload (header and signature stay as Entra ID made them)" }</label>
+                        <textarea id="jwt-edit-payload" class="jwtv-json jwtv-json-p" spellcheck="false" rows="12" value={text} {oninput} />
+                        if let Some(msg) = &*problem { <p class="jwtv-edit-problem" role="alert">{ msg }</p> }
+                        <p>
+                            <button type="button" id="jwt-send" class="primary" onclick={onsend}>{ format!("Send to {server}") }</button>
+                            { " " }
+                            <button type="button" id="jwt-edit-cancel" onclick={{ let e = editing.clone(); Callback::from(move |_| e.set(None)) }}>{ "Cancel" }</button>
+                        </p>
+                        <p class="jwtv-note">{ "Sending adds a copy of that call to the script, right after it, with exactly these bytes (undo removes it). The signature covers the header and the payload byte for byte: change anything and the signature check fails." }</p>
+                    </div>
+                }
+            }
+        }
+    });
 
     html! {
         <section class="jwt-view">
@@ -190,6 +253,7 @@ pub fn jwt_view(p: &JwtProps) -> Html {
                 { for v.checks.iter().map(|c| html! { <li class={if c.ok { "jwtv-ok" } else { "jwtv-fail" }}>{ c.line() }</li> }) }
             </ul>
             <p class={verdict_class}>{ verdict }</p>
+            { for editor }
 
             if let Some((h, pl, _)) = &parts {
                 <h4 class="jwtv-h">{ "Header" }</h4>
@@ -240,6 +304,18 @@ mod tests {
         assert!(when(u64::MAX, now).is_none());
         assert!(when(MAX_TIME, SimTime(0)).is_some() && when(0, SimTime(u64::MAX)).is_some());
         assert_eq!(hours(86_700), "24h 5m");
+    }
+
+    #[test]
+    fn an_edited_payload_keeps_header_and_signature() {
+        let jwt = format!("h.{}.s", token::b64url(br#"{"oid":"a","exp":1}"#));
+        let original = pretty(r#"{"oid":"a","exp":1}"#);
+        assert_eq!(with_edited_payload(&jwt, &original, &format!("{original}\n")).unwrap(), jwt, "unchanged text: the same bytes");
+        let edited = with_edited_payload(&jwt, &original, "{ \"oid\": \"b\", \"exp\": 1 }").unwrap();
+        assert_eq!(edited, format!("h.{}.s", token::b64url(br#"{"oid":"b","exp":1}"#)));
+        assert!(with_edited_payload(&jwt, &original, "{ oid").unwrap_err().starts_with("The payload is not JSON"));
+        assert!(with_edited_payload(&jwt, &original, "[1]").is_err());
+        assert!(with_edited_payload("a.b", "", "{}").is_err());
     }
 
     #[test]

@@ -685,7 +685,7 @@ fn app() -> Html {
                         </div>
                         <div class="tab-body" role="tabpanel">
                             { match state.tab {
-                                Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} doc={state.doc.clone()} /> },
+                                Tab::Inspector => html! { <inspector::Inspector trace={state.doc.trace.clone()} cursor={cur} doc={state.doc.clone()} on_edit={on_form.clone()} /> },
                                 Tab::World => {
                                     let (initial, views) = state.doc.views();
                                     html! { <world_view::WorldPanel initial={initial} views={views} trace={state.doc.trace.clone()} cursor={cur} /> }

@@ -8,7 +8,7 @@
 //! control can say what state it shows ("off at the start; step 1 enables it").
 
 use super::arm::{IdentityType, ResourceKind};
-use super::scenario::{Action, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, Scenario, UserAssignedEntry};
+use super::scenario::{Action, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, Scenario, TokenSource, UserAssignedEntry};
 use super::time::Duration;
 use std::collections::BTreeMap;
 
@@ -113,6 +113,16 @@ pub enum Edit {
         /// Script index.
         step: usize,
     },
+    /// Send a resource call again, right after script index `after`, with exactly these
+    /// JWT bytes (`token: {"jwt": …}`): the JWT view's "Edit this token". Only a resource
+    /// call (`getSecret`, `blobRequest`, `armRequest`, `sqlConnect`) can be re-sent; for any
+    /// other step the edit changes nothing.
+    SendToken {
+        /// Script index of the resource call to copy.
+        after: usize,
+        /// The compact JWT to send, as the learner edited it.
+        jwt: String,
+    },
     /// Insert an `advanceClock` step before script index `before` (the length: at the end).
     InsertWait {
         /// Script index.
@@ -169,6 +179,36 @@ fn auth_mut(a: &mut Action) -> Option<&mut String> {
     }
 }
 
+/// The `token` slot of a resource call (see [`Edit::SendToken`]).
+fn token_mut(a: &mut Action) -> Option<&mut Option<TokenSource>> {
+    match a {
+        Action::GetSecret { token, .. } | Action::BlobRequest { token, .. } | Action::ArmRequest { token, .. } | Action::SqlConnect { token, .. } => Some(token),
+        _ => None,
+    }
+}
+
+/// Can script action `a` be re-sent with another token ([`Edit::SendToken`])?
+pub fn is_resource_call(a: &Action) -> bool {
+    matches!(a, Action::GetSecret { .. } | Action::BlobRequest { .. } | Action::ArmRequest { .. } | Action::SqlConnect { .. })
+}
+
+/// Where an edited copy of the token shown at `step` of `trace` would be sent: the
+/// script index of the resource call that carries it (the step's own action, else the
+/// first later call that sends the same token) and the server's name, e.g.
+/// `(3, "Key Vault kv-contoso")`. `None` when no resource call in the run sends it.
+pub fn resend_target(sc: &Scenario, trace: &super::Trace, step: usize) -> Option<(usize, String)> {
+    let jwt = trace.steps.get(step)?.jwt.as_deref()?;
+    let action = trace.steps[step..].iter().filter(|s| s.jwt.as_deref() == Some(jwt)).map(|s| s.action).find(|&a| sc.script.get(a).is_some_and(is_resource_call))?;
+    let server = match sc.script.get(action)? {
+        Action::GetSecret { vault, .. } => format!("Key Vault {vault}"),
+        Action::BlobRequest { account, .. } => format!("Storage {account}"),
+        Action::ArmRequest { .. } => "Azure Resource Manager".to_string(),
+        Action::SqlConnect { database, .. } => format!("Azure SQL {database}"),
+        _ => return None,
+    };
+    Some((action, server))
+}
+
 impl Edit {
     /// The scenario with this edit applied, or `None` when it changes nothing (a name that
     /// is not there, a duration that does not parse, an assignment that exists already).
@@ -184,6 +224,7 @@ impl Edit {
         match self {
             Edit::RemoveStep { step } => Some((*step, -1)),
             Edit::InsertWait { before, .. } => Some((*before, 1)),
+            Edit::SendToken { after, .. } => Some((after + 1, 1)),
             _ => None,
         }
     }
@@ -287,6 +328,12 @@ impl Edit {
                 if *step < s.script.len() {
                     s.script.remove(*step);
                 }
+            }
+            Edit::SendToken { after, jwt } => {
+                let Some(mut call) = s.script.get(*after).cloned() else { return };
+                let Some(slot) = token_mut(&mut call) else { return };
+                *slot = Some(TokenSource { jwt: Some(jwt.trim().to_string()), ..TokenSource::default() });
+                s.script.insert(after + 1, call);
             }
             Edit::InsertWait { before, duration } => {
                 if let Some(d) = Duration::parse(duration.trim()) {
@@ -422,6 +469,36 @@ mod tests {
         assert_eq!(r.script.len(), sc.script.len() - 1);
         assert!(!r.script.iter().any(|a| matches!(a, Action::CreateRoleAssignment { .. })));
         assert_eq!(Edit::RemoveStep { step: 1 }.script_shift(), Some((1, -1)));
+    }
+
+    #[test]
+    fn an_edited_token_is_sent_again_right_after_its_call_and_refused() {
+        let sc = kv();
+        let trace = super::super::simulate(&sc).unwrap();
+        let (call, sent) = trace.steps.iter().enumerate().find(|(_, s)| s.jwt.is_some() && is_resource_call(&sc.script[s.action])).map(|(i, s)| (i, s.clone())).unwrap();
+        let jwt = sent.jwt.clone().unwrap();
+        // One claim changed, the signature kept.
+        let mut parts: Vec<String> = jwt.split('.').map(str::to_string).collect();
+        let payload = String::from_utf8(super::super::token::b64url_decode(&parts[1]).unwrap()).unwrap();
+        parts[1] = super::super::token::b64url(payload.replacen("\"oid\":\"", "\"oid\":\"0", 1).as_bytes());
+        let edited = parts.join(".");
+        let e = Edit::SendToken { after: sent.action, jwt: format!(" {edited}\n") };
+        assert_eq!(e.script_shift(), Some((sent.action + 1, 1)));
+        let out = e.apply(&sc).unwrap();
+        assert_eq!(out.script.len(), sc.script.len() + 1);
+        let t = super::super::simulate(&out).unwrap();
+        let k = t.steps.iter().position(|s| s.action == sent.action + 1 && s.jwt.as_deref() == Some(edited.as_str())).expect("the edited bytes are sent");
+        assert!(k > call);
+        assert_eq!(t.steps[k].from, t.steps[k].to, "the app's note shows the token it is about to send");
+        let (request, answer) = (&t.steps[k + 1], &t.steps[k + 2]);
+        assert_eq!(request.from, t.steps[k].from);
+        assert_eq!((answer.from, answer.to), (request.to, request.from), "the server answers");
+        assert!(matches!(&answer.message, super::super::Message::Response(r) if r.status == 401), "{:?}", answer.message);
+        assert_eq!(answer.outcome, super::super::Outcome::Failure);
+        assert_eq!(resend_target(&sc, &trace, call), Some((sent.action, "Key Vault kv-contoso".to_string())));
+        assert_eq!(resend_target(&sc, &trace, 0), None, "no token at step 1");
+        // Only resource calls can be re-sent.
+        assert_eq!(Edit::SendToken { after: 0, jwt: edited }.apply(&sc), None);
     }
 
     #[test]

@@ -1140,14 +1140,17 @@ impl World {
             what.push(format!("signs it again with a key of its own (kid {})", token::ATTACKER_KID));
         }
         let changed = if what.is_empty() { "unchanged".to_string() } else { what.join(", ") };
-        let expl = if what.is_empty() {
+        let exact = t.jwt.is_some() && what.is_empty();
+        let expl = if exact {
+            "The code sends exactly the token written in the scenario (for example one edited in the JWT view), without asking its credential. The server checks it like any other: the signature covers the header and the payload byte for byte, so a token changed anywhere after Entra ID signed it is refused.".to_string()
+        } else if what.is_empty() {
             format!("The code sends {origin} again, as it was: no credential is asked, so nothing refreshes it. Whatever the server thinks of it now (its lifetime, its audience) is what comes back.")
         } else if t.signed_by.is_some() {
             format!("The code takes {origin} and {changed}. The signature is valid for that key, but Entra ID never published the key, so no resource server can trust it.")
         } else {
             format!("The code takes {origin} and {changed}, keeping the original signature. The signature covers the header and the payload, so any change breaks it: this is the experiment that shows why a token cannot be edited.")
         };
-        let s = self.note(app, if what.is_empty() { "replay an earlier token" } else { "send a changed token" }, Plane::Runtime, &format!("Sends {origin}: {changed}"), Fidelity::Narration, "scenario (token replay and tampering)", expl);
+        let s = self.note(app, if exact { "send the token as written" } else if what.is_empty() { "replay an earlier token" } else { "send a changed token" }, Plane::Runtime, &format!("Sends {origin}: {changed}"), Fidelity::Narration, "scenario (token replay and tampering)", expl);
         s.jwt = Some(jwt.clone());
         Some(jwt)
     }

@@ -19,6 +19,7 @@ pub mod text;
 
 pub use doc::Doc;
 use crate::model::edit::Edit;
+use crate::model::Trace;
 use crate::scenarios;
 use predict::Answer;
 use std::collections::BTreeMap;
@@ -526,6 +527,14 @@ impl Playground {
             Msg::Edit(e) => {
                 let sc = e.apply(&self.doc.scenario)?;
                 next = self.with_doc(Rc::new(Doc::from_scenario(sc)), true, e.script_shift());
+                if let Edit::SendToken { after, jwt } = &e {
+                    // Straight to the server's answer to the edited token.
+                    if let Some(k) = answer_to_sent_token(&next.doc.trace, after + 1, jwt.trim()) {
+                        next.cursor = k;
+                        next.predict.seen = next.predict.seen.max(k);
+                        next.tab = Tab::Inspector;
+                    }
+                }
             }
             Msg::Open(id) => match scenarios::find(&id) {
                 Some(b) => {
@@ -600,6 +609,18 @@ impl Playground {
     }
 }
 
+/// The step at which the server answers the call of script action `action` that sent
+/// exactly `jwt`: the app's note showing the token, its request, then the reply from the
+/// request's receiver. `None` if that call never reached a server.
+pub fn answer_to_sent_token(trace: &Trace, action: usize, jwt: &str) -> Option<usize> {
+    let steps = &trace.steps;
+    let note = steps.iter().position(|s| s.action == action && s.jwt.as_deref() == Some(jwt))?;
+    let sender = steps[note].from;
+    let request = (note + 1..steps.len()).take_while(|&i| steps[i].action == action).find(|&i| steps[i].from == sender && steps[i].to != sender)?;
+    let (server, from) = (steps[request].to, steps[request].from);
+    (request + 1..steps.len()).take_while(|&i| steps[i].action == action).find(|&i| steps[i].from == server && steps[i].to == from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,6 +657,28 @@ mod tests {
         }
         assert_eq!((q.cursor, q.playing), (n - 1, false));
         assert_eq!(q.update(Msg::Tick), None, "a tick while paused changes nothing");
+    }
+
+    #[test]
+    fn an_edited_token_goes_to_its_server_and_the_learner_lands_on_the_answer() {
+        // The JWT view of step 17 (the token Key Vault accepted): change one byte of the payload.
+        let p = run(&kv(), [Msg::Seek(15)]);
+        let sent = &p.doc.trace.steps[p.cursor];
+        let jwt = sent.jwt.clone().unwrap();
+        let mut parts: Vec<&str> = jwt.split('.').collect();
+        let payload = format!("{}A", &parts[1][..parts[1].len() - 1]);
+        parts[1] = &payload;
+        let edited = parts.join(".");
+        let e = run(&p, [Msg::Edit(Edit::SendToken { after: sent.action, jwt: edited.clone() })]);
+        assert_eq!(e.tab, Tab::Inspector);
+        let answer = &e.doc.trace.steps[e.cursor];
+        assert_eq!(answer.action, sent.action + 1);
+        assert_eq!(answer.outcome, crate::model::Outcome::Failure);
+        assert!(matches!(&answer.message, crate::model::Message::Response(r) if r.status == 401));
+        assert_eq!(answer_to_sent_token(&e.doc.trace, sent.action + 1, &edited), Some(e.cursor));
+        assert_eq!(answer_to_sent_token(&e.doc.trace, sent.action, &edited), None, "the original call sent other bytes");
+        // Undo brings the scenario back.
+        assert_eq!(run(&e, [Msg::Undo]).doc.scenario, p.doc.scenario);
     }
 
     #[test]
