@@ -196,8 +196,9 @@ fn serve_one(shared: &Shared, mut rq: tiny_http::Request) {
         if reply.steps.is_empty() {
             text.push_str(&format!("# refused before the model: {} {} → {}\n", rq.method(), truncate(&path, 80), reply.response.status));
         }
-        drop(live);
+        // Printed under the session's lock, so the terminal shows steps in trace order.
         print(shared, &text);
+        drop(live);
         return send(rq, from_model(&reply.response));
     }
     let tid = live.tenant_id().to_string();

@@ -7,6 +7,7 @@
 //! mip schema
 //! mip jwks
 //! mip verify <jwt | -> [--audience <uri>]... [--tenant <id>] [--at <time>]
+//! mip samples <file | built-in> [--step N]
 //! mip serve <file | built-in> --host <name> [--port N] [--speed X] [--start now|<time>] [--format text|json] [--open [dist]]
 //! ```
 
@@ -25,6 +26,9 @@ const USAGE: &str = "usage:
                                 check a token as a resource server does (the playground's
                                 one validator); exit 1 when it is refused
   mip generate <n>              a generated world of n resources (for performance tests)
+  mip samples <file | built-in id> [--step N]
+                                the code samples of every request step (or step N), as JSON:
+                                step, label, host, lang, code, illustrative
   mip serve <file | built-in id> --host <name> [--port N] [--speed X] [--start now|<time>]
             [--format text|json] [--open [dist]]
                                 run the script as setup, then answer the host's token endpoint
@@ -119,6 +123,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         Some("verify") => verify(&args[1..]),
         Some("serve") => serve(&args[1..]),
+        Some("samples") => samples(&args[1..]),
         Some("generate") => {
             let n: usize = args.get(1).and_then(|a| a.parse().ok()).filter(|n| (1..=5000).contains(n)).ok_or("generate needs a size from 1 to 5000")?;
             println!("{}", scenarios::large_world(n).to_json());
@@ -241,5 +246,35 @@ fn serve(args: &[String]) -> Result<ExitCode, String> {
     }
     let live = mi_playground::model::live::Live::start(sc, &host).map_err(|e| format!("{name}: {e}"))?;
     mi_playground::serve::run(live, opts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn samples(args: &[String]) -> Result<ExitCode, String> {
+    let mut file = None;
+    let mut only = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--step" => only = Some(it.next().and_then(|n| n.parse::<usize>().ok()).filter(|n| *n >= 1).ok_or("--step needs a step number from 1")?),
+            f if f.starts_with('-') => return Err(format!("unknown option '{f}'\n{USAGE}")),
+            f => file = Some(f.to_string()),
+        }
+    }
+    let file = file.ok_or(format!("samples needs a file or built-in id\n{USAGE}"))?;
+    let (name, text) = load(&file)?;
+    let Some(sc) = parse(&name, &text) else { return Ok(ExitCode::from(1)) };
+    let (trace, _, views, _) = mi_playground::model::view::simulate_with_views(&sc);
+    let mut out = Vec::new();
+    for (i, step) in trace.steps.iter().enumerate() {
+        if only.is_some_and(|n| n != i + 1) {
+            continue;
+        }
+        // The code runs on the host whose app sends the step (`app:<host>`).
+        let host = trace.participants.get(step.from).and_then(|p| p.key.strip_prefix("app:")).map(str::to_string);
+        for smp in mi_playground::samples::samples(&sc, &trace, &views, i) {
+            out.push(serde_json::json!({"step": i + 1, "label": step.label, "host": host, "lang": smp.lang, "code": smp.code, "illustrative": smp.illustrative}));
+        }
+    }
+    println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
     Ok(ExitCode::SUCCESS)
 }
