@@ -24,6 +24,47 @@ impl BuiltIn {
     }
 }
 
+/// The document a learner starts from scratch with (the gallery's "New scenario"): a VM
+/// whose code reads a secret, and a vault that has granted it nothing yet, so the first run
+/// ends in a refusal the learner then fixes. `seed` (in the browser: from the platform's
+/// random source, via getrandom) makes its tenant, object and client ids its own; it is
+/// written into the document, so the scenario stays deterministic from then on. Only the
+/// low 53 bits are used (the largest whole number a JavaScript JSON reader keeps exactly).
+pub fn from_scratch(seed: u64) -> String {
+    let seed = seed & ((1 << 53) - 1);
+    format!(
+        r#"{{
+  "version": 1,
+  "name": "My scenario",
+  "description": "Started from scratch: code on vm-lab reads a secret from kv-lab, but nothing grants it access yet.",
+  "learningGoal": "Make the read succeed: give vm-lab an identity and the smallest role it needs on the vault.",
+  "seed": {seed},
+  "startTime": "2026-01-15T09:00:00Z",
+  "world": {{
+    "tenant": {{ "domain": "lab.onmicrosoft.com" }},
+    "subscriptions": [ {{ "name": "lab", "resourceGroups": [ {{ "name": "rg-lab", "location": "westeurope" }} ] }} ],
+    "users": [ {{ "name": "you" }} ],
+    "resources": [
+      {{
+        "type": "Microsoft.Compute/virtualMachines", "name": "vm-lab", "resourceGroup": "rg-lab",
+        "identity": {{ "type": "None" }},
+        "app": {{ "sdk": "python", "credential": "ManagedIdentityCredential" }}
+      }},
+      {{
+        "type": "Microsoft.KeyVault/vaults", "name": "kv-lab", "resourceGroup": "rg-lab",
+        "properties": {{ "enableRbacAuthorization": true, "secrets": [ {{ "name": "greeting", "value": "hello" }} ] }}
+      }}
+    ],
+    "roleAssignments": [ {{ "principalId": "you", "roleDefinitionId": "Owner", "scope": "lab" }} ]
+  }},
+  "script": [
+    {{ "action": "getSecret", "host": "vm-lab", "vault": "kv-lab", "secret": "greeting" }}
+  ]
+}}
+"#
+    )
+}
+
 /// A generated world with `n` resources (VMs with system-assigned identities and Key Vaults,
 /// alternating, spread over resource groups of 50) and about 10 role assignments per
 /// resource, whose script reads one secret. Used by benchmarks and the large-world UI test.
@@ -88,5 +129,23 @@ pub fn large_world(n: usize) -> Scenario {
             ..Default::default()
         },
         script,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{simulate, Message};
+
+    #[test]
+    fn a_scenario_from_scratch_is_valid_its_own_and_ends_in_a_refusal_to_fix() {
+        let (a, b) = (from_scratch(7), from_scratch(u64::MAX));
+        let (sa, sb) = (Scenario::from_json(&a).unwrap(), Scenario::from_json(&b).unwrap());
+        assert_eq!(sb.seed, (1 << 53) - 1);
+        let (ta, tb) = (simulate(&sa).unwrap(), simulate(&sb).unwrap());
+        assert_eq!(ta.to_text(), simulate(&Scenario::from_json(&from_scratch(7)).unwrap()).unwrap().to_text(), "the same seed: the same trace");
+        assert_ne!(ta.to_text(), tb.to_text(), "another seed: other ids");
+        let last = ta.steps.last().unwrap();
+        assert!(matches!(&last.message, Message::Response(r) if r.status >= 400) || last.outcome == crate::model::Outcome::Failure, "{}", last.label);
     }
 }

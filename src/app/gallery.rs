@@ -4,7 +4,8 @@
 //!
 //! Test hooks: `.recent-work .recent[data-slot="…"]` (a `<button>`),
 //! `.gallery input[type=search]#gallery-search`, `.gallery .card[data-id="…"]`
-//! (a `<button>`, `aria-current="true"` on the scenario shown now), `.gallery-count`.
+//! (a `<button>`, `aria-current="true"` on the scenario shown now), `.gallery-count`,
+//! `#new-scenario`.
 
 use crate::scenarios::BUILT_INS;
 use std::rc::Rc;
@@ -21,6 +22,9 @@ pub struct GalleryProps {
     pub recent: Rc<Vec<crate::player::Recent>>,
     /// Called with a slot index to reopen it.
     pub on_restore: Callback<usize>,
+    /// Starts a new scenario from scratch ([`crate::scenarios::from_scratch`]).
+    #[prop_or_default]
+    pub on_new: Callback<()>,
 }
 
 /// One card: what is shown, and the lower-cased text the search runs over.
@@ -114,7 +118,15 @@ pub fn gallery(p: &GalleryProps) -> Html {
                     value={(*query).clone()} oninput={on_search} aria-controls="gallery-list" />
             </label>
             <p class="gallery-count" aria-live="polite">{ count }</p>
-            <ul class="gallery-list" id="gallery-list">{ for cards }</ul>
+            <ul class="gallery-list" id="gallery-list">
+                <li key="new">
+                    <button type="button" class="card new" id="new-scenario" onclick={p.on_new.reform(|_: MouseEvent| ())}>
+                        <span class="card-title">{ "New scenario from scratch" }</span>
+                        <span class="card-goal">{ "A VM whose code reads a secret, a vault that grants it nothing yet: make it work. Its ids are new, like a tenant of your own." }</span>
+                    </button>
+                </li>
+                { for cards }
+            </ul>
         </section>
     }
 }

@@ -441,6 +441,17 @@ fn app() -> Html {
         let s = state.clone();
         Callback::from(move |i: usize| s.dispatch(Msg::Restore(i)))
     };
+    // A scenario from scratch gets a seed of its own from the platform's random source
+    // (getrandom over crypto.getRandomValues): its ids are new, and from then on the
+    // document carries the seed, so its trace is deterministic like any other.
+    let on_new = {
+        let s = state.clone();
+        Callback::from(move |()| {
+            let mut b = [0u8; 8];
+            let seed = if getrandom::getrandom(&mut b).is_ok() { u64::from_le_bytes(b) } else { js_sys::Date::now() as u64 };
+            s.dispatch(Msg::Import(crate::scenarios::from_scratch(seed)));
+        })
+    };
     let on_text = {
         let s = state.clone();
         Callback::from(move |t: String| s.dispatch(Msg::Text(t)))
@@ -706,7 +717,7 @@ fn app() -> Html {
                                         </div>
                                     }
                                 }
-                                Tab::Gallery => html! { <gallery::Gallery current={state.doc.builtin.as_deref().map(|b| AttrValue::from(b.to_string()))} on_open={on_open} recent={state.recent.clone()} on_restore={on_restore} /> },
+                                Tab::Gallery => html! { <gallery::Gallery current={state.doc.builtin.as_deref().map(|b| AttrValue::from(b.to_string()))} on_open={on_open} recent={state.recent.clone()} on_restore={on_restore} on_new={on_new} /> },
                                 Tab::Quiz => {
                                     let s = state.clone();
                                     html! { <quiz::Quiz on_show={Callback::from(move |(id, step): (AttrValue, usize)| s.dispatch(Msg::OpenAt(Rc::from(id.as_str()), step)))} /> }

@@ -304,35 +304,35 @@ fn lower_all(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_ascii_lowercase()).collect()
 }
 
-/// Case-insensitive glob (`*` matches any run of characters, including `/`). `pattern`
-/// is lower-case; `text` may have any case. Allocation-free.
+/// Azure's action wildcard, case-insensitive: `*` matches any run of characters,
+/// including `/`; and a whole-segment `/*/` also matches a single `/` (zero segments), so
+/// `…/userAssignedIdentities/*/assign/action` (Managed Identity Operator) grants
+/// `…/userAssignedIdentities/assign/action`, the action attaching an identity needs, and
+/// `Microsoft.KeyVault/vaults/*/read` grants `Microsoft.KeyVault/vaults/read` (Key Vault
+/// Reader reads vault metadata). Sources: fact sheet §7.1 (D-ROLEDEF: `*` "grants access to
+/// all actions that match the string"), §4.3 and the built-in role definitions (D-BR-ID);
+/// the zero-segment reading is [I], from what those roles are documented to allow.
+/// `pattern` is lower-case; `text` may have any case. Allocation-free.
 fn glob(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     if !p.contains(&b'*') {
         return p.eq_ignore_ascii_case(t);
     }
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (usize::MAX, 0);
-    while ti < t.len() {
-        if pi < p.len() && p[pi] != b'*' && p[pi] == t[ti].to_ascii_lowercase() {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = pi;
-            mark = ti;
-            pi += 1;
-        } else if star != usize::MAX {
-            pi = star + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
+    glob_from(p, t, false)
+}
+
+/// [`glob`] on the rest of the pattern and text; `after_slash` when the pattern byte
+/// before `p` was a `/`. Backtracks over each `*` (action strings have one or two).
+fn glob_from(p: &[u8], t: &[u8], after_slash: bool) -> bool {
+    match p.split_first() {
+        None => t.is_empty(),
+        Some((b'*', [])) => true,
+        Some((b'*', rest)) => {
+            (after_slash && rest.first() == Some(&b'/') && glob_from(&rest[1..], t, true))
+                || (0..=t.len()).any(|k| glob_from(rest, &t[k..], false))
         }
+        Some((&c, rest)) => t.first().is_some_and(|&x| c == x.to_ascii_lowercase()) && glob_from(rest, &t[1..], c == b'/'),
     }
-    while pi < p.len() && p[pi] == b'*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 /// True when an assignment at `assigned` (lower-case) covers `target` (any case): the same
@@ -684,7 +684,17 @@ mod tests {
         assert!(glob("*/read", "microsoft.compute/virtualmachines/read"));
         assert!(glob("microsoft.keyvault/vaults/secrets/*", &GET.to_ascii_lowercase()));
         assert!(!glob("microsoft.keyvault/vaults/secrets/*", "microsoft.keyvault/vaults/keys/read"));
-        assert!(!glob("microsoft.managedidentity/userassignedidentities/*/assign/action", "microsoft.managedidentity/userassignedidentities/assign/action"));
+        // A whole-segment `/*/` also matches zero segments (Managed Identity Operator
+        // attaches identities; Key Vault Reader reads vault metadata).
+        assert!(glob("microsoft.managedidentity/userassignedidentities/*/assign/action", "Microsoft.ManagedIdentity/userAssignedIdentities/assign/action"));
+        assert!(glob("microsoft.managedidentity/userassignedidentities/*/assign/action", "microsoft.managedidentity/userassignedidentities/id-one/assign/action"));
+        assert!(!glob("microsoft.managedidentity/userassignedidentities/*/assign/action", "microsoft.managedidentity/userassignedidentitiesassign/action"));
+        assert!(glob("microsoft.keyvault/vaults/*/read", "Microsoft.KeyVault/vaults/read"));
+        assert!(glob("microsoft.keyvault/vaults/*/read", "Microsoft.KeyVault/vaults/secrets/read"));
+        assert!(!glob("microsoft.keyvault/vaults/*/read", "Microsoft.KeyVault/vaults/write"));
+        assert!(!glob("*/read", "read"), "a leading * is not a whole segment");
+        assert!(glob("microsoft.authorization/*/read", "Microsoft.Authorization/roleAssignments/read"));
+        assert!(!glob("microsoft.compute/*", "Microsoft.Computer/x"));
     }
 
     #[test]

@@ -48,3 +48,26 @@ test('edit a claim in the JWT view, send it to Key Vault, see its 401; undo brin
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a new scenario from scratch: ids of its own (a random seed), refused until the learner fixes it', async () => {
+  const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
+  await ready(page);
+  const seeds = [];
+  for (let i = 0; i < 2; i++) {
+    await page.click('#tab-gallery');
+    await page.click('#new-scenario');
+    await page.waitForFunction(() => /My scenario/.test(document.querySelector('#scenario-title')?.textContent || ''));
+    await page.click('#tab-edit');
+    await page.click('#edit-json');
+    const doc = JSON.parse(await page.inputValue('textarea.json-source'));
+    assert.ok(Number.isSafeInteger(doc.seed), `seed ${doc.seed}`);
+    seeds.push(doc.seed);
+  }
+  assert.notEqual(seeds[0], seeds[1], 'each new scenario has its own seed');
+  // Its one call is refused (the VM has no identity yet).
+  await page.click('#tab-step');
+  await page.locator('#scrubber').fill(String(await page.locator('svg.sequence .message').count()));
+  assert.match(await page.getAttribute('svg.sequence .message.current', 'class'), /\bfailure\b/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
