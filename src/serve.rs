@@ -202,7 +202,12 @@ fn serve_one(shared: &Shared, mut rq: tiny_http::Request) {
         return send(rq, from_model(&reply.response));
     }
     let tid = live.tenant_id().to_string();
+    // `?since=N`: a poller that already has version N gets `{"version": N}` only.
+    let since = target.split_once('?').map(|(_, q)| crate::model::http::parse_query(q)).unwrap_or_default().into_iter().find(|(k, _)| k == "since").and_then(|(_, v)| v.parse::<u64>().ok());
     let snapshot = (path == "/_mip/live").then(|| {
+        if since == Some(live.version()) {
+            return serde_json::json!({"version": live.version()}).to_string();
+        }
         serde_json::json!({
             "version": live.version(),
             "host": live.host(),

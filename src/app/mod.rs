@@ -274,10 +274,14 @@ fn app() -> Html {
                 let seen = Rc::new(std::cell::Cell::new(None::<u64>));
                 gloo::timers::callback::Interval::new(1000, move || {
                     let (state, seen) = (state.clone(), seen.clone());
-                    persist::fetch_text("./_mip/live", move |body| {
+                    let url = match seen.get() {
+                        Some(v) => format!("./_mip/live?since={v}"),
+                        None => "./_mip/live".to_string(),
+                    };
+                    persist::fetch_text(&url, move |body| {
                         let Some(v) = body.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()) else { return };
                         let version = v["version"].as_u64();
-                        if version.is_none() || seen.get() == version {
+                        if version.is_none() || seen.get() == version || v.get("scenario").is_none() {
                             return;
                         }
                         let first = seen.replace(version).is_none();
