@@ -23,6 +23,7 @@ pub mod collections;
 pub mod edit;
 pub mod directory;
 pub mod http;
+pub mod live;
 pub mod rbac;
 pub mod rng;
 mod runtime;

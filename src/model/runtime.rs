@@ -568,7 +568,10 @@ impl World {
         if req.method != "GET" {
             return err(405, r#"{"error":"method_not_allowed","error_description":"Method not allowed"}"#);
         }
-        let path = req.path().to_string();
+        // One trailing slash is the same path: msal-node (7.x) canonicalizes the URL it builds
+        // from AZURE_POD_IDENTITY_AUTHORITY_HOST to `…/oauth2/token/` (seen under `mip serve`),
+        // and IMDS serves it (inferred: @azure/identity depends on it in AKS pod identity).
+        let path = req.path().strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(req.path()).to_string();
         let metadata = req.header_value("Metadata");
         if metadata != Some("true") {
             return err(400, r#"{"error":"invalid_request","error_description":"Required metadata header not specified"}"#);
@@ -1016,7 +1019,8 @@ impl World {
             } else {
                 match res.kind {
                     ResourceKind::AppService => self.appservice_handle(&res, &req, ep),
-                    ResourceKind::ArcServer if req.header_value("Authorization").is_none() && req.header_value("Metadata").is_some() => {
+                    // A missing key, or one that no challenge of this run issued, is challenged (again).
+                    ResourceKind::ArcServer if req.header_value("Metadata").is_some() && !super::live::arc_key_accepted(&self.trace, &self.directory.tenant_id, req.header_value("Authorization")) => {
                         let file = format!("/var/opt/azcmagent/tokens/{}.key", self.rng.guid());
                         Response::new(401).header("WWW-Authenticate", format!("Basic realm={file}")).with_body("")
                     }
