@@ -901,12 +901,7 @@ fn identity_patch(cx: &Cx, path: &str) -> Vec<Sample> {
         _ => None,
     };
     if let Some(ty) = bicep_type {
-        let id_type = match (sys_after, !users_after.is_empty()) {
-            (true, true) => "SystemAssigned, UserAssigned",
-            (true, false) => "SystemAssigned",
-            (false, true) => "UserAssigned",
-            (false, false) => "None",
-        };
+        let id_type = crate::model::arm::IdentityType::from_flags(sys_after, !users_after.is_empty()).as_str();
         let mut identity = format!("  identity: {{\n    type: '{id_type}'\n");
         if !users_after.is_empty() {
             identity.push_str("    userAssignedIdentities: {\n");

@@ -23,6 +23,8 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("std::net", "network"),
     ("std::thread", "threads"),
     ("crate::app", "the UI"),
+    ("Mutex", "process-global mutable state (a run owns its state: the world, or what its caller lends it)"),
+    ("thread_local", "process-global mutable state"),
 ];
 
 fn scan(dir: &Path, hits: &mut Vec<String>) {

@@ -153,3 +153,20 @@ fn tampered_forged_and_expired_tokens_get_each_service_s_401() {
     let last = trace.steps.iter().rev().find_map(|s| if let Message::Response(r) = &s.message { Some(r.status) } else { None });
     assert_eq!(last, Some(200));
 }
+
+/// Every refusal of the host token endpoints (IMDS: method, Metadata, X-Forwarded-For,
+/// duplicate and missing parameters, api-version, paths, selectors, unknown identity,
+/// throttling; App Service: the header, api-versions, resource, identity, the legacy
+/// shape; Entra ID's refusals passed on), snapshotted from the model before its error
+/// bodies became types (`hosts::errors`): the typed errors must write the same bytes.
+#[test]
+fn endpoint_refusals_match_their_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["imds-refusals", "app-service-refusals"] {
+        let text = std::fs::read_to_string(root.join(format!("tests/refusals/{name}.json"))).unwrap();
+        let sc = mi_playground::model::Scenario::from_json(&text).unwrap_or_else(|d| panic!("{name}: {d:?}"));
+        let trace = simulate(&sc).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let want = std::fs::read_to_string(root.join(format!("tests/snapshots/refusals/{name}.txt"))).unwrap();
+        assert!(trace.to_text() == want, "{name}: the trace differs from tests/snapshots/refusals/{name}.txt");
+    }
+}

@@ -50,22 +50,6 @@ const COMPUTE: [(ResourceKind, &str); 4] = [
     (ResourceKind::AppService, "App Service / Functions"),
     (ResourceKind::ArcServer, "Azure Arc server"),
 ];
-const ROLES: [&str; 13] = [
-    "Owner",
-    "Contributor",
-    "Reader",
-    "User Access Administrator",
-    "Role Based Access Control Administrator",
-    "Key Vault Secrets User",
-    "Key Vault Secrets Officer",
-    "Key Vault Administrator",
-    "Key Vault Reader",
-    "Storage Blob Data Reader",
-    "Storage Blob Data Contributor",
-    "Managed Identity Operator",
-    "Managed Identity Contributor",
-];
-const AUDIENCES: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
 /// Longest lists rendered in full; the rest is left to the JSON editor. (Every edit
 /// re-renders the form: in a 1,000-resource world, longer lists cost more per edit in
 /// diffing and layout than they help anyone find a row.)
@@ -337,7 +321,7 @@ pub fn form_editor(p: &FormProps) -> Html {
     ];
     principals.retain(|(_, v)| !v.is_empty());
     let roles: Vec<(&str, Vec<String>)> = vec![
-        ("Built-in roles", ROLES.iter().map(|r| r.to_string()).collect()),
+        ("Built-in roles", crate::model::rbac::built_in_role_names().into_iter().map(str::to_string).collect()),
         ("Custom roles", w.role_definitions.iter().map(|d| d.role_name.clone()).collect()),
     ];
     let mut rg_names: Vec<String> = Vec::new();
@@ -457,7 +441,7 @@ pub fn form_editor(p: &FormProps) -> Html {
             Action::GetToken { resource, .. } => {
                 let onchange = edit(p, move |e: &Event| Some(Edit::SetTokenResource { step: i, resource: ev_value(e) }));
                 field("Resource", html! {
-                    <select class="gettoken-resource" data-step={i.to_string()} {onchange}>{ options(AUDIENCES, resource) }</select>
+                    <select class="gettoken-resource" data-step={i.to_string()} {onchange}>{ options(crate::model::entra::token_service::APIS, resource) }</select>
                 })
             }
             Action::AdvanceClock { duration } => {
@@ -481,7 +465,7 @@ pub fn form_editor(p: &FormProps) -> Html {
                         <select class="auth-select" data-step={i.to_string()} {onchange}>
                             <option value="sdk" selected={cur == "sdk"}>{ "The SDK's (sdk)" }</option>
                             <option value="none" selected={cur == "none"}>{ "None (none)" }</option>
-                            { options(AUDIENCES, if cur == "sdk" || cur == "none" { "" } else { cur }) }
+                            { options(crate::model::entra::token_service::APIS, if cur == "sdk" || cur == "none" { "" } else { cur }) }
                         </select>
                     })
                 }

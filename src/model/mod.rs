@@ -1,11 +1,12 @@
 //! The identity model: a deterministic simulation of Azure Managed Identity.
 //!
-//! **In scope:** the Entra tenant (users, groups, managed-identity service principals),
-//! ARM resources and their `identity` blocks, the Managed Identity resource provider and
-//! its certificates, the host token endpoints (IMDS, App Service, Azure Arc, AKS workload
-//! identity), the token service (real RS256 JWTs signed with a public demo key), Azure
-//! RBAC, the resource servers (Key Vault, Storage, ARM, SQL) and the SDK's credential
-//! logic. **Out of scope:** networking, real Azure, anything in a browser.
+//! **In scope**, one module per participant of the sequence diagram: the Entra tenant and
+//! its token service ([`entra`]), ARM and its `identity` blocks ([`arm`]), the Managed
+//! Identity resource provider and its certificates ([`msrp`]), the host token endpoints
+//! ([`hosts`]: IMDS, App Service, Azure Arc, AKS workload identity), Azure RBAC
+//! ([`rbac`]), the resource servers ([`servers`]: Key Vault, Storage, SQL, ARM as a data
+//! target) and the application's SDK ([`sdk`]); [`world`] routes actions to them and
+//! records the trace. **Out of scope:** networking, real Azure, anything in a browser.
 //!
 //! **Purity.** This module tree imports no web crate (the `web` feature's dependencies are
 //! not even in the graph under `cargo test --no-default-features`), reads no wall clock
@@ -21,12 +22,15 @@
 pub mod arm;
 pub mod collections;
 pub mod edit;
-pub mod directory;
+pub mod entra;
+pub mod hosts;
 pub mod http;
 pub mod live;
+pub mod msrp;
 pub mod rbac;
 pub mod rng;
-mod runtime;
+pub mod sdk;
+pub mod servers;
 pub mod scenario;
 pub mod schema;
 mod skip;
@@ -38,7 +42,8 @@ pub mod verify;
 pub mod view;
 pub mod world;
 
+pub use entra::directory;
 pub use scenario::{Action, Scenario};
 pub use time::SimTime;
-pub use trace::{Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step, Trace};
+pub use trace::{CredentialFailure, Fidelity, Message, Outcome, Participant, ParticipantKind, Plane, Step, StepKind, Trace};
 pub use world::{simulate, simulate_lenient, ScenarioError, World};

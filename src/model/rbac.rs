@@ -189,6 +189,12 @@ const MI_COMMON: &[&str] = &[
 
 type BuiltIn = (&'static str, &'static str, Vec<&'static str>, Vec<&'static str>, Vec<&'static str>, Vec<&'static str>);
 
+/// The built-in roles the model knows, by name, in catalogue order: the one list the
+/// validator's suggestions and the form's role picker read.
+pub fn built_in_role_names() -> Vec<&'static str> {
+    builtin_roles().into_iter().map(|b| b.0).collect()
+}
+
 fn builtin_roles() -> Vec<BuiltIn> {
     vec![
         ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", vec!["*"], vec![], vec![], vec![]),

@@ -18,8 +18,10 @@
 use super::arm::ResourceKind;
 use super::collections::Map;
 use super::scenario::{Action, Scenario};
-use super::trace::{Fidelity, Outcome, ParticipantKind, Plane};
+use super::trace::{Fidelity, ParticipantKind, Plane};
 use super::world::{lower, World};
+use crate::model::world::Draft;
+use crate::model::trace::StepKind;
 
 /// What a name declares somewhere in the scenario (the world, or a script step that
 /// creates it).
@@ -201,7 +203,7 @@ impl World {
             "This step of the script could not run: {}. The playground shows it as skipped instead of dropping it, and the rest of the script runs as usual. Change the scenario (for example, restore what an earlier step needed) to see it run.",
             skip.reason
         );
-        let s = self.note(who, &format!("skipped: {}", skip.what), plane, &format!("Not run: {}.", skip.what), Fidelity::Narration, "scenario script", explanation);
-        s.outcome = Outcome::Skipped;
+        let s = self.push(Draft::on(plane, who, &format!("skipped: {}", skip.what)).note(&format!("Not run: {}.", skip.what)).fidelity(Fidelity::Narration).source("scenario script").explain(explanation));
+        s.set_kind(StepKind::Skipped);
     }
 }

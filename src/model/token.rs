@@ -261,7 +261,7 @@ pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
 pub fn sign_segments(header_b64: &str, payload_b64: &str, key: SigningKeyId) -> String {
     crypto();
     let signing_input = format!("{header_b64}.{payload_b64}");
-    let sig = memoized_signature(&signing_input, key, || jsonwebtoken::crypto::sign(signing_input.as_bytes(), &EncodingKey::from_rsa_der(key.der()), Algorithm::RS256).unwrap_or_default());
+    let sig = rs256(&signing_input, key);
     format!("{signing_input}.{sig}")
 }
 
@@ -273,25 +273,53 @@ pub fn sign_with_header<T: Serialize>(header: &serde_json::Value, claims: &T) ->
     sign_segments(&b64url(&h), &b64url(&c), SigningKeyId::Tenant)
 }
 
-/// RSA signing costs milliseconds, and re-simulating a scenario after an edit produces
-/// mostly the same tokens: signatures are a pure function of the signing input, so they
-/// are cached (bounded; cleared when full). Determinism is unaffected.
-fn memoized_signature(input: &str, key: SigningKeyId, sign: impl FnOnce() -> String) -> String {
-    use std::sync::Mutex;
-    static CACHE: OnceLock<Mutex<super::collections::Map<(String, bool), String>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(Default::default()));
-    let k = (input.to_string(), key == SigningKeyId::Attacker);
-    if let Some(sig) = cache.lock().ok().and_then(|c| c.get(&k).cloned()) {
-        return sig;
+/// The RS256 signature (base64url) of `input` with `key`.
+fn rs256(input: &str, key: SigningKeyId) -> String {
+    jsonwebtoken::crypto::sign(input.as_bytes(), &EncodingKey::from_rsa_der(key.der()), Algorithm::RS256).unwrap_or_default()
+}
+
+/// Signatures already made, owned by whoever signs (a [`World`](super::World) during a
+/// run; the playground keeps one across the runs of its edits). RSA signing costs
+/// milliseconds, and re-simulating a scenario after an edit produces mostly the same
+/// tokens: a signature is a pure function of its signing input and key, so it is kept
+/// (bounded: at most 512, cleared when full). Determinism is unaffected; nothing is shared
+/// between owners.
+#[derive(Clone, Debug, Default)]
+pub struct Signatures {
+    memo: super::collections::Map<(String, bool), String>,
+}
+
+impl Signatures {
+    /// [`sign_segments`], remembering the signature.
+    pub fn sign_segments(&mut self, header_b64: &str, payload_b64: &str, key: SigningKeyId) -> String {
+        crypto();
+        let signing_input = format!("{header_b64}.{payload_b64}");
+        let k = (signing_input, key == SigningKeyId::Attacker);
+        let sig = match self.memo.get(&k) {
+            Some(sig) => sig.clone(),
+            None => {
+                let sig = rs256(&k.0, key);
+                if self.memo.len() >= 512 {
+                    self.memo.clear();
+                }
+                self.memo.insert(k.clone(), sig.clone());
+                sig
+            }
+        };
+        format!("{}.{sig}", k.0)
     }
-    let sig = sign();
-    if let Ok(mut c) = cache.lock() {
-        if c.len() >= 512 {
-            c.clear();
-        }
-        c.insert(k, sig.clone());
+
+    /// [`sign_with_header`], remembering the signature.
+    pub fn sign_with_header<T: Serialize>(&mut self, header: &serde_json::Value, claims: &T) -> String {
+        let h = serde_json::to_vec(header).unwrap_or_default();
+        let c = serde_json::to_vec(claims).unwrap_or_default();
+        self.sign_segments(&b64url(&h), &b64url(&c), SigningKeyId::Tenant)
     }
-    sig
+
+    /// [`sign`], remembering the signature.
+    pub fn sign(&mut self, claims: &Claims) -> String {
+        self.sign_with_header(&access_token_header(SigningKeyId::Tenant), claims)
+    }
 }
 
 /// The header of a v1 access token signed with `key`: Entra's field order.

@@ -148,6 +148,92 @@ pub enum Outcome {
     Skipped,
 }
 
+/// What a step is, as data: the one thing its [`Outcome`] (colour and mark) derives from,
+/// and what code reads instead of its label or explanation. Every recorded step has one:
+/// by default from its message (a request or hand-over is [`StepKind::Sent`], a response
+/// below 400 [`StepKind::Answered`], one of 400 or more [`StepKind::ServiceError`]); the
+/// participant that records a step says more where it knows more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// A request or a platform-internal hand-over on its way: nothing decided yet.
+    Sent,
+    /// A participant acting on its own: a check, a cache look-up, a wait, a retry.
+    Note,
+    /// The scenario author's words, not a message.
+    Narration,
+    /// A successful answer (2xx) or a hand-over that completes a call.
+    Answered,
+    /// A token issued or handed out: by Entra ID, a host's endpoint or a cache.
+    TokenIssued,
+    /// A probe answered: any status proves the endpoint is there (IMDS's 400 to the
+    /// SDK's probe, fact sheet §8.3).
+    ProbeAnswered,
+    /// An error status that is part of a working flow: Key Vault's first 401 to an SDK,
+    /// Azure Arc's `Basic realm` 401 (fact sheet §6.1, §3.1).
+    Challenge,
+    /// A resource server refused the token itself (a 401, or SQL's login failure): the
+    /// check that failed. The decision lists every check made.
+    TokenRefused(super::verify::CheckKind),
+    /// The token is valid but the authorization decision (attached) denies: a 403, or a
+    /// SQL login with no database user.
+    AccessDenied,
+    /// Entra ID refused to issue a token (unknown resource, deleted service principal,
+    /// expired certificate, an unmatched federated credential).
+    IssueRefused,
+    /// A service answered with an error status other than the above.
+    ServiceError {
+        /// The HTTP status (503 for a service that did not answer).
+        status: u16,
+    },
+    /// Nothing answered: no endpoint listens there, or the call timed out.
+    Unreachable,
+    /// The application's credential did not produce a token.
+    Credential(CredentialFailure),
+    /// The script replays a token the host has not sent yet: nothing goes out.
+    NothingToReplay,
+    /// A script action that could not run at this point of the run.
+    Skipped,
+}
+
+/// How an SDK credential failed to produce a token (fact sheet §8.1, §8.3, §8.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialFailure {
+    /// A credential that cannot work on this host (no managed identity, no signed-in
+    /// developer tool, an unsupported identity kind): the chain moves on or raises
+    /// `CredentialUnavailableException`.
+    Unavailable,
+    /// The token source answered an error and the retries are spent (or the status is not
+    /// retryable): the SDK raises.
+    Raised,
+    /// A refresh failed while the cached token is still valid: the SDK keeps using it.
+    RefreshFailed,
+    /// Another credential (environment variables) shadows the managed identity.
+    Shadowed,
+}
+
+impl StepKind {
+    /// Whether the step succeeded from the learner's point of view.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            StepKind::Sent | StepKind::Note | StepKind::Narration | StepKind::Answered | StepKind::TokenIssued | StepKind::ProbeAnswered => Outcome::Ok,
+            StepKind::Challenge => Outcome::Expected,
+            StepKind::Skipped => Outcome::Skipped,
+            StepKind::TokenRefused(_) | StepKind::AccessDenied | StepKind::IssueRefused | StepKind::ServiceError { .. } | StepKind::Unreachable | StepKind::Credential(_) | StepKind::NothingToReplay => Outcome::Failure,
+        }
+    }
+
+    /// The kind a step has when its recorder says nothing more: from its message.
+    pub fn of_message(message: &Message, fidelity: Fidelity) -> StepKind {
+        match message {
+            Message::Request(_) | Message::Internal { .. } => StepKind::Sent,
+            Message::Response(r) if r.status >= 400 => StepKind::ServiceError { status: r.status },
+            Message::Response(_) => StepKind::Answered,
+            Message::Note { .. } if fidelity == Fidelity::Narration => StepKind::Narration,
+            Message::Note { .. } => StepKind::Note,
+        }
+    }
+}
+
 /// One change to the world's state, for the world view's highlights.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -197,7 +283,10 @@ pub struct Step {
     pub plane: Plane,
     /// The message.
     pub message: Message,
-    /// Ok or failure.
+    /// What the step is ([`StepKind`]); in-process only (the JSON trace carries `outcome`).
+    #[serde(skip)]
+    pub kind: StepKind,
+    /// Ok, expected, failure or skipped: always `kind.outcome()`.
     pub outcome: Outcome,
     /// Documented, modelled or conceptual.
     pub fidelity: Fidelity,
@@ -215,6 +304,15 @@ pub struct Step {
     pub time: SimTime,
     /// Index of the script action that produced this step.
     pub action: usize,
+}
+
+impl Step {
+    /// Sets what the step is, and with it its outcome.
+    pub fn set_kind(&mut self, kind: StepKind) -> &mut Step {
+        self.outcome = kind.outcome();
+        self.kind = kind;
+        self
+    }
 }
 
 /// The result of running a scenario.

@@ -17,7 +17,7 @@
 //! token), the issuers and the audiences. The lifetime is checked here, against the
 //! scenario's *virtual* clock with the same 5-minute leeway, because jsonwebtoken reads the
 //! wall clock (and the model never does). Each failure is a typed [`Rejection`], from which
-//! each service builds its own documented error (see `runtime.rs`).
+//! each service builds its own documented error (see `servers`).
 //!
 //! Pure: no clock (the instant is a parameter), no randomness, no panic on any input (the
 //! token's size is bounded before anything is decoded).

@@ -581,18 +581,26 @@ impl World {
 /// `(trace, view before the first step, views, problems)` where `views[i]` belongs to
 /// `trace.steps[i]` (always exactly one view per step).
 pub fn simulate_with_views(sc: &Scenario) -> (Trace, WorldView, Vec<WorldView>, Vec<ScenarioError>) {
+    simulate_with_views_signed(sc, &mut Default::default())
+}
+
+/// [`simulate_with_views`] with signatures the caller keeps between runs (see
+/// [`simulate_lenient_signed`](super::world::simulate_lenient_signed)).
+pub fn simulate_with_views_signed(sc: &Scenario, signatures: &mut super::token::Signatures) -> (Trace, WorldView, Vec<WorldView>, Vec<ScenarioError>) {
     let (mut w, mut errors) = World::build_lenient(sc);
+    w.signatures = std::mem::take(signatures);
     let initial = w.snapshot();
     w.views = Some(Vec::new());
     for (i, a) in sc.script.iter().enumerate() {
         w.action = i;
         if let Err(e) = w.apply(a) {
-            errors.push(ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message });
+            errors.push(ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message, subject: e.subject });
         }
     }
     let mut views = w.views.take().unwrap_or_default();
     // `finish` may still emit pending narration steps: they change nothing.
     let last = w.snapshot();
+    *signatures = std::mem::take(&mut w.signatures);
     let trace = w.finish();
     views.truncate(trace.steps.len());
     views.resize(trace.steps.len(), last);

@@ -6,8 +6,9 @@
 use crate::model::scenario::{parse_checked, reference_diagnostics};
 use crate::model::schema::Diagnostic;
 use crate::model::verify::TokenValidation;
-use crate::model::view::{simulate_with_views, WorldView};
-use crate::model::world::simulate_lenient;
+use crate::model::token::Signatures;
+use crate::model::view::{simulate_with_views_signed, WorldView};
+use crate::model::world::simulate_lenient_signed;
 use crate::model::{Scenario, SimTime, Trace};
 use crate::scenarios;
 use std::cell::{OnceCell, RefCell};
@@ -33,6 +34,9 @@ pub struct Doc {
     views: Rc<OnceCell<(Rc<WorldView>, Rc<Vec<WorldView>>)>>,
     /// Token verifications by step, each computed once per trace (see [`Doc::token_check`]).
     tokens: Rc<RefCell<BTreeMap<usize, Rc<TokenValidation>>>>,
+    /// The token signatures made so far, shared along a chain of edits: a run signs only
+    /// the tokens the previous runs did not.
+    signatures: Rc<RefCell<Signatures>>,
     /// True when the text could not be read and the trace is the previous one.
     pub stale: bool,
 }
@@ -74,7 +78,7 @@ impl Doc {
     pub fn views(&self) -> (Rc<WorldView>, Rc<Vec<WorldView>>) {
         self.views
             .get_or_init(|| {
-                let (_, initial, views, _) = simulate_with_views(&self.scenario);
+                let (_, initial, views, _) = simulate_with_views_signed(&self.scenario, &mut self.signatures.borrow_mut());
                 (Rc::new(initial), Rc::new(views))
             })
             .clone()
@@ -105,9 +109,10 @@ impl Doc {
         let (scenario, mut diagnostics) = parse_checked(text);
         match scenario {
             Some(sc) => {
-                let (trace, errors) = simulate_lenient(&sc);
+                let signatures = previous.map(|p| p.signatures.clone()).unwrap_or_default();
+                let (trace, errors) = simulate_lenient_signed(&sc, &mut signatures.borrow_mut());
                 diagnostics.extend(reference_diagnostics(text, &sc, errors));
-                Doc { text: text_cell(text), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), views: Rc::default(), tokens: Rc::default(), stale: false }
+                Doc { text: text_cell(text), builtin, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), views: Rc::default(), tokens: Rc::default(), signatures, stale: false }
             }
             None => {
                 let keep = previous.cloned().unwrap_or_else(|| Doc::builtin(&scenarios::BUILT_INS[0]));
@@ -122,12 +127,14 @@ impl Doc {
         Doc::derive(text, builtin, previous)
     }
 
-    /// A document from a scenario the form made: simulated directly, no text round trip.
+    /// A document from a scenario the form made (after `previous`, whose signatures it
+    /// shares): simulated directly, no text round trip.
     /// Reference problems are reported without positions (the text does not exist yet).
-    pub fn from_scenario(sc: Scenario) -> Doc {
-        let (trace, errors) = simulate_lenient(&sc);
+    pub fn from_scenario(sc: Scenario, previous: Option<&Doc>) -> Doc {
+        let signatures = previous.map(|p| p.signatures.clone()).unwrap_or_default();
+        let (trace, errors) = simulate_lenient_signed(&sc, &mut signatures.borrow_mut());
         let diagnostics = errors.into_iter().map(|e| Diagnostic { path: e.path, line: 1, column: 1, message: e.message, hint: None }).collect();
-        Doc { text: Rc::new(OnceCell::new()), builtin: None, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), views: Rc::default(), tokens: Rc::default(), stale: false }
+        Doc { text: Rc::new(OnceCell::new()), builtin: None, scenario: Rc::new(sc), diagnostics: Rc::new(diagnostics), trace: Rc::new(trace), views: Rc::default(), tokens: Rc::default(), signatures, stale: false }
     }
 
     /// The document of a built-in scenario.

@@ -526,7 +526,7 @@ impl Playground {
             }
             Msg::Edit(e) => {
                 let sc = e.apply(&self.doc.scenario)?;
-                next = self.with_doc(Rc::new(Doc::from_scenario(sc)), true, e.script_shift());
+                next = self.with_doc(Rc::new(Doc::from_scenario(sc, Some(&self.doc))), true, e.script_shift());
                 if let Edit::SendToken { after, jwt } = &e {
                     // Straight to the server's answer to the edited token.
                     if let Some(k) = answer_to_sent_token(&next.doc.trace, after + 1, jwt.trim()) {

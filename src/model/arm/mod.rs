@@ -1,10 +1,21 @@
 //! Azure Resource Manager's view of the world: subscriptions, resource groups and
-//! resources with their `identity` blocks (fact sheet §4.3).
+//! resources with their `identity` blocks (fact sheet §4.3). Its operations: the
+//! front door every control-plane call passes (`gateway`: who, and the RBAC check),
+//! identity blocks (`identity`), role assignments (`role_assignments`) and a vault's
+//! configuration (`vault_config`). As the target of application code it is a resource
+//! server (`servers::arm_api`).
+//!
+//! ARM never issues tokens: it creates identities through the MI resource provider.
+
+pub mod gateway;
+pub mod identity;
+pub mod role_assignments;
+pub mod vault_config;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
-
 use super::strict::string_enum;
+
 
 string_enum! {
     /// An Azure resource type the model knows, written as its ARM type.

@@ -1,0 +1,147 @@
+//! Entra ID's token service: app-only tokens for managed identities, asked for by a host's
+//! endpoint with the identity's certificate (platform-internal, fact sheet §4.2, §5).
+
+use crate::model::token;
+use crate::model::arm::{IdentityRef, Resource};
+use crate::model::hosts::JSON_UTF8;
+use crate::model::http::Response;
+use crate::model::time::SimTime;
+use crate::model::token::{Claims, MI_TOKEN_LIFETIME};
+use crate::model::trace::{Change, ChangeOp};
+use crate::model::world::World;
+use crate::model::world::{Draft, Pid};
+use crate::model::trace::StepKind;
+
+impl World {
+    /// The endpoint asks Entra ID for a token with the identity's certificate (platform-internal).
+    pub(crate) fn entra_issue(&mut self, ep: Pid, res: &Resource, ident: &IdentityRef, resource: &str) -> Result<String, EntraRefusal> {
+        let entra = self.p_entra();
+        let cert = self.certificates.get(&ident.principal_id.to_ascii_lowercase()).cloned();
+        self.push(Draft::runtime(ep, entra, "token request (client id + certificate)").internal(&format!("Client-credentials request for {resource} as {}", ident.client_id), serde_json::json!({"client_id": ident.client_id, "resource": resource, "credential": cert.as_ref().map(|c| format!("certificate {}", c.thumbprint)).unwrap_or_else(|| "certificate (none on record)".into())})).source("fact sheet §4.2").explain(format!("The endpoint on {} authenticates to Entra ID as the identity, using the client id and certificate the MI resource provider gave it. The exact protocol between the platform and Entra is internal and not documented, so this arrow is drawn conceptually.", res.name)));
+        if self.fault("entra").is_some() {
+            self.push(Draft::runtime(entra, ep, "503 (Entra ID unavailable)").internal("Entra ID did not answer", serde_json::Value::Null).source("fact sheet §1.4").explain("The token service is unavailable (injected fault).").kind(StepKind::ServiceError { status: 503 }));
+            return Err(EntraRefusal::Unavailable);
+        }
+        if self.directory.get(&ident.principal_id).is_none() {
+            self.push(Draft::runtime(entra, ep, "error: service principal not found").internal("No such service principal", serde_json::json!({"client_id": ident.client_id})).source("fact sheet §4.1, golden check 39").explain("The identity's service principal no longer exists in the directory, so Entra ID refuses to issue new tokens. Tokens issued earlier remain valid until they expire.").kind(StepKind::IssueRefused));
+            return Err(EntraRefusal::ServicePrincipalGone);
+        }
+        if cert.as_ref().is_some_and(|c| c.not_after <= self.now) {
+            self.push(Draft::runtime(entra, ep, "error: certificate expired").internal("Credential expired", serde_json::Value::Null).source("fact sheet §4.2").explain("The identity's certificate has expired (the resource provider normally rolls it at 45 days).").kind(StepKind::IssueRefused));
+            return Err(EntraRefusal::CertificateExpired);
+        }
+        let known = APIS.iter().chain([LEGACY_ARM].iter()).any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
+            || self.directory.objects.values().any(|p| matches!(&p.kind, crate::model::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))));
+        if !known {
+            let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.directory.tenant_id);
+            let refusal = EntraRefusal::UnknownResource(d);
+            self.push(Draft::runtime(entra, ep, "AADSTS50001 invalid_resource").internal("Unknown resource", refusal.body()).source("fact sheet §1.4").explain(format!("Entra ID does not know an API whose App ID URI is '{resource}', so it cannot issue a token for it. Check the spelling (and trailing slash) of the resource.")).kind(StepKind::IssueRefused));
+            return Err(refusal);
+        }
+        let jwt = self.mint(ident, resource, &res.name);
+        let claims = token::decode_claims(&jwt).expect("own token decodes");
+        let groups_note = if claims.groups.is_empty() { String::new() } else { format!(" The identity is in {} group(s), carried in the `groups` claim for the token's whole life.", claims.groups.len()) };
+        let s = self.push(Draft::runtime(entra, ep, "signed JWT (24 h 5 min)").internal(&format!("Access token for {resource}, expires {}", SimTime(claims.exp).iso()), serde_json::json!({"aud": claims.aud, "oid": claims.oid, "appid": claims.appid, "exp": claims.exp})).kind(StepKind::TokenIssued).source("fact sheet §5").explain(format!("Entra ID signs an app-only access token (RS256, demo tenant key {}). `aud` is exactly the requested resource, `oid`/`sub` the identity's object id, `appid` its client id, `appidacr` \"2\" (certificate), and it lives 24 hours 5 minutes; managed-identity token lifetimes are not configurable.{groups_note}", token::KID)));
+        s.jwt = Some(jwt.clone());
+        s.changes.push(Change { op: ChangeOp::Added, area: "tokens".into(), what: format!("token for {} → {resource} (exp {})", res.name, SimTime(claims.exp).iso()) });
+        Ok(jwt)
+    }
+
+    /// Signs a managed-identity token. `iat`/`nbf` are backdated 5 minutes, which is how
+    /// `exp − iat` is 24 h 5 min while a fresh `expires_in` is about 24 h (fact sheet §1.3, §5.3 [I]).
+    pub(crate) fn mint(&mut self, ident: &IdentityRef, resource: &str, host: &str) -> String {
+        let tid = self.directory.tenant_id.clone();
+        let iss = format!("https://sts.windows.net/{tid}/");
+        let iat = self.now.0.saturating_sub(300);
+        let groups = self.directory.groups_of(&ident.principal_id);
+        let pid = ident.principal_id.to_ascii_lowercase();
+        let roles: Vec<String> = self.app_role_grants.iter().filter(|(uri, p, _)| p == &pid && !uri.is_empty() && uri.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/'))).map(|(_, _, r)| r.clone()).collect();
+        let claims = Claims {
+            aud: resource.to_string(),
+            iss: iss.clone(),
+            iat,
+            nbf: iat,
+            exp: iat + MI_TOKEN_LIFETIME,
+            aio: self.rng.token(56),
+            appid: ident.client_id.clone(),
+            appidacr: "2".into(),
+            scp: None,
+            groups,
+            idp: iss,
+            idtyp: "app".into(),
+            oid: ident.principal_id.clone(),
+            rh: format!("1.{}.", self.rng.token(54)),
+            roles,
+            upn: None,
+            sub: ident.principal_id.clone(),
+            tid,
+            uti: self.rng.token(22),
+            ver: "1.0".into(),
+            xms_mirid: ident.mi_resource_id.clone(),
+            xms_tcdt: self.tenant_created,
+        };
+        let jwt = self.signatures.sign(&claims);
+        self.issued_log.push((host.to_string(), jwt.clone()));
+        jwt
+    }
+}
+
+/// The APIs code on a host commonly asks tokens for, by App ID URI (the form's choices).
+/// With ARM's legacy App ID URI and the tenant's own app registrations, the resources Entra ID
+/// knows; anything else is AADSTS50001.
+pub const APIS: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
+/// ARM's older App ID URI, which the tenant still knows (fact sheet §6.4).
+const LEGACY_ARM: &str = "https://management.core.windows.net";
+
+/// Why Entra ID refuses to issue a managed identity's token, as the host's endpoint passes
+/// it on (fact sheet §1.4, §4.1, §4.2): each refusal's status and body are written here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum EntraRefusal {
+    /// The token service did not answer (injected fault): the endpoint says 500.
+    Unavailable,
+    /// The identity's service principal is gone (the identity was deleted).
+    ServicePrincipalGone,
+    /// The identity's certificate has expired.
+    CertificateExpired,
+    /// AADSTS50001: no API with that App ID URI in the tenant (the full description).
+    UnknownResource(String),
+}
+
+impl EntraRefusal {
+    /// The HTTP status the endpoint answers with.
+    pub(crate) fn status(&self) -> u16 {
+        match self {
+            EntraRefusal::Unavailable | EntraRefusal::CertificateExpired => 500,
+            EntraRefusal::ServicePrincipalGone | EntraRefusal::UnknownResource(_) => 400,
+        }
+    }
+
+    /// The OAuth `error` code.
+    pub(crate) fn error(&self) -> &'static str {
+        match self {
+            EntraRefusal::Unavailable | EntraRefusal::CertificateExpired => "unknown",
+            EntraRefusal::ServicePrincipalGone => "invalid_request",
+            EntraRefusal::UnknownResource(_) => "invalid_resource",
+        }
+    }
+
+    /// The `error_description`.
+    pub(crate) fn description(&self) -> &str {
+        match self {
+            EntraRefusal::Unavailable => "Failed to retrieve token from the Active directory. For details see logs in C:\\User\\Admin\\AppData\\Local\\Temp\\tmpXXXX",
+            EntraRefusal::ServicePrincipalGone => "Identity not found",
+            EntraRefusal::CertificateExpired => "Failed to retrieve token from the Active directory.",
+            EntraRefusal::UnknownResource(d) => d,
+        }
+    }
+
+    /// The JSON body.
+    pub(crate) fn body(&self) -> serde_json::Value {
+        serde_json::json!({"error": self.error(), "error_description": self.description()})
+    }
+
+    /// The response the endpoint passes on.
+    pub(crate) fn response(&self) -> Response {
+        Response::new(self.status()).json(JSON_UTF8, self.body().to_string())
+    }
+}

@@ -1,0 +1,101 @@
+//! Azure Resource Manager as the target of application code (a data call with a bearer
+//! token, fact sheet §6.4).
+
+use crate::model::arm::ResourceKind;
+use crate::model::hosts::{Host, JSON_UTF8};
+use crate::model::http::{Request, Response};
+use crate::model::rbac::AccessRequest;
+use crate::model::servers::{Authn, Service};
+use crate::model::time::SimTime;
+use crate::model::trace::Fidelity;
+use crate::model::verify::Rejection;
+use crate::model::world::World;
+use crate::model::world::Draft;
+use crate::model::trace::StepKind;
+use crate::model::sdk::Auth;
+
+/// Audiences ARM accepts, as its error message lists them (fact sheet §6.4, golden check 29).
+pub(crate) const ARM_AUDIENCES: [&str; 4] = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
+
+impl World {
+    pub(crate) fn arm_api(&mut self, h: &Host, method: &str, path: &str, auth: Auth) {
+        let app = self.p_app(h);
+        let arm = self.p_arm();
+        let Some(token) = self.bearer_for(h, auth, Service::Arm, "https://management.azure.com/") else { return };
+        let mut req = Request::new(method, format!("https://management.azure.com{path}?api-version=2022-09-01"));
+        if let Some(t) = &token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let req_sent = req.clone();
+        let s = self.push(Draft::runtime(app, arm, format!("{method} {}", crate::model::rbac::short_scope(path))).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.4").explain("The code calls Azure Resource Manager (the control plane) with its token."));
+        s.jwt = token.clone();
+        if let (Some(t), false) = (&token, matches!(auth, Auth::Scripted(_))) {
+            self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Arm), (t.clone(), self.now));
+        }
+        let Some(jwt) = token else {
+            let body = r#"{"error":{"code":"AuthenticationFailed","message":"Authentication failed. The 'Authorization' header is missing."}}"#;
+            self.push(Draft::runtime(arm, app, "401 AuthenticationFailed").response(Response::new(401).json(JSON_UTF8, body)).fidelity(Fidelity::Modelled).source("fact sheet §6.4").explain("No token, no entry."));
+            return;
+        };
+        let (claims, validation) = match self.authenticate(&req_sent, &ARM_AUDIENCES) {
+            Authn::Valid(c, v) => (c, v),
+            Authn::NoToken => return,
+            Authn::Rejected(v) => {
+                let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
+                let (code, msg, fid) = arm_unauthorized(&rej, &self.directory.tenant_id);
+                let body = serde_json::json!({"error": {"code": code, "message": msg}}).to_string();
+                let s = self.push(Draft::runtime(arm, app, format!("401 {code}")).response(Response::new(401).json(JSON_UTF8, body)).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.4, golden check 29").explain(format!("ARM rejects the token: {}.", rej.explain())));
+                s.decision = Some(Self::token_decision(&v, "Request the token for https://management.azure.com/ from the subscription's tenant, and send it unchanged before it expires."));
+                return;
+            }
+        };
+        let _ = &jwt;
+        let target = self.resources.values().find(|r| r.id.eq_ignore_ascii_case(path)).cloned();
+        let action = match (method, &target) {
+            ("GET", Some(r)) => format!("{}/read", r.kind.arm_type()),
+            ("GET", None) => "Microsoft.Resources/subscriptions/resourceGroups/read".to_string(),
+            ("DELETE", Some(r)) => format!("{}/delete", r.kind.arm_type()),
+            (_, Some(r)) => r.kind.write_action(),
+            (_, None) => "Microsoft.Resources/subscriptions/resourceGroups/write".to_string(),
+        };
+        let plabel = self.principal_label(&claims.oid);
+        let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action: &action, data: false, scope: path, now: self.now };
+        let mut d = self.rbac.check(&req, &plabel);
+        d.reasons.splice(0..0, validation.lines());
+        if !d.allowed {
+            self.explain_stale_groups(&mut d, &claims, &action, false, path);
+            let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{path}' or the scope is invalid. If access was recently granted, please refresh your credentials.", claims.oid, claims.oid)}}).to_string();
+            let s = self.push(Draft::runtime(arm, app, "403 AuthorizationFailed").response(Response::new(403).json(JSON_UTF8, body)).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source("fact sheet §6.4, golden check 30").explain(format!("ARM accepts the token but {plabel} has no role allowing '{action}' here.")));
+            s.decision = Some(d);
+            return;
+        }
+        let body = match &target {
+            Some(r) => {
+                let mut v = serde_json::json!({"id": r.id, "name": r.name, "type": r.kind.arm_type(), "location": r.location, "identity": r.identity_json(&self.directory.tenant_id)});
+                if let Some(rbac) = r.data.enable_rbac_authorization {
+                    v["properties"] = serde_json::json!({"tenantId": self.directory.tenant_id, "enableRbacAuthorization": rbac, "vaultUri": format!("https://{}.vault.azure.net/", r.name.to_ascii_lowercase())});
+                }
+                if r.kind == ResourceKind::UserAssignedIdentity {
+                    if let Some(u) = &r.data.uami {
+                        v["properties"] = serde_json::json!({"clientId": u.client_id, "principalId": u.principal_id, "tenantId": self.directory.tenant_id});
+                    }
+                }
+                v
+            }
+            None => serde_json::json!({"id": path}),
+        };
+        let s = self.push(Draft::runtime(arm, app, "200 OK").response(Response::new(200).json(JSON_UTF8, serde_json::to_string_pretty(&body).unwrap_or_default())).fidelity(Fidelity::Documented).source("fact sheet §6.4").explain(format!("Allowed: {}.", d.summary)));
+        s.decision = Some(d);
+    }
+}
+
+/// ARM's 401 code and message for a refused token (fact sheet §6.4: the audience error
+/// is captured; expiry, tenant and signature texts are modelled).
+fn arm_unauthorized(r: &Rejection, tenant: &str) -> (&'static str, String, Fidelity) {
+    match r {
+        Rejection::Audience { found, .. } => ("InvalidAuthenticationTokenAudience", format!("The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.", found.clone().unwrap_or_default()), Fidelity::Documented),
+        Rejection::Expired { exp, now } => ("ExpiredAuthenticationToken", format!("The access token expiry UTC time '{}' is earlier than current UTC time '{}'.", SimTime(*exp).us_date_time(), now.us_date_time()), Fidelity::Modelled),
+        Rejection::Issuer { found, .. } => ("InvalidAuthenticationTokenTenant", format!("The access token is from the wrong issuer '{}'. It must match the tenant 'https://sts.windows.net/{tenant}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/{tenant}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.", found.clone().unwrap_or_default()), Fidelity::Modelled),
+        _ => ("InvalidAuthenticationToken", "The access token is invalid.".into(), Fidelity::Modelled),
+    }
+}
