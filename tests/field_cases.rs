@@ -3,7 +3,8 @@
 //! answers as the real service does, with that answer asserted here. Every file in the
 //! folder must have an entry (a case without its expected behaviour is not a test).
 
-use mi_playground::model::{simulate, Message, Scenario, Trace};
+use mi_playground::model::verify::CheckKind;
+use mi_playground::model::{simulate, Message, Scenario, StepKind, Trace};
 use std::path::Path;
 
 /// `(status, label)` of every response in the trace, in order.
@@ -22,6 +23,16 @@ fn expectation(name: &str) -> Option<fn(&Trace)> {
             assert_eq!(r.last().map(|x| x.0), Some(200), "{r:?}");
             assert!(t.steps.iter().all(|s| s.decision.as_ref().is_none_or(|d| d.allowed)), "no denied check");
         },
+        // Storage documents account-scoped resource IDs beside https://storage.azure.com/:
+        // Entra ID issues a token for https://stdata01.blob.core.windows.net (with or without
+        // the slash) and, with Storage Blob Data Reader, both reads answer 200.
+        "storage-account-audience.json" => |t| {
+            let r = responses(t);
+            assert!(t.steps.iter().all(|s| !matches!(s.kind, StepKind::IssueRefused | StepKind::TokenRefused(_))), "{r:?}");
+            assert_eq!(t.steps.iter().filter(|s| matches!(s.kind, StepKind::TokenIssued) && s.jwt.is_some() && matches!(s.message, Message::Internal { .. })).count(), 2, "a token per audience form: {r:?}");
+            assert_eq!(r.last().map(|x| x.0), Some(200), "{r:?}");
+            assert_eq!(r.iter().filter(|x| x.0 >= 400).count(), 0, "{r:?}");
+        },
         _ => return None,
     })
 }
@@ -38,5 +49,60 @@ fn field_cases_answer_as_the_real_service_does() {
         let trace = simulate(&sc).unwrap_or_else(|e| panic!("{name}: {e}"));
         let check = expectation(&name).unwrap_or_else(|| panic!("{name} has no expected behaviour in tests/field_cases.rs"));
         check(&trace);
+    }
+}
+
+/// A world where one VM's system-assigned identity may use a vault, two storage accounts, a
+/// SQL database and ARM, and `action` (one script action) is its only step.
+fn audience_world(action: &str) -> String {
+    format!(r#"{{"version": 1, "name": "audience forms", "seed": 7, "startTime": "2026-03-10T09:00:00Z",
+      "world": {{"subscriptions": [{{"name": "sub-a", "resourceGroups": [{{"name": "rg-app"}}]}}],
+        "resources": [
+          {{"type": "Microsoft.Compute/virtualMachines", "name": "vm-app", "resourceGroup": "rg-app", "identity": {{"type": "SystemAssigned"}}, "app": {{"sdk": "dotnet", "credential": "ManagedIdentityCredential"}}}},
+          {{"type": "Microsoft.KeyVault/vaults", "name": "kv-app", "resourceGroup": "rg-app", "properties": {{"secrets": [{{"name": "s1", "value": "v1"}}]}}}},
+          {{"type": "Microsoft.Storage/storageAccounts", "name": "stdata01", "resourceGroup": "rg-app", "properties": {{"containers": [{{"name": "c1", "blobs": [{{"name": "b1.txt", "content": "hello"}}]}}]}}}},
+          {{"type": "Microsoft.Storage/storageAccounts", "name": "stother02", "resourceGroup": "rg-app"}},
+          {{"type": "Microsoft.Sql/servers/databases", "name": "sqldb-app", "resourceGroup": "rg-app", "properties": {{"containedUsers": ["vm-app"]}}}}],
+        "roleAssignments": [
+          {{"principalId": "vm-app", "roleDefinitionId": "Key Vault Secrets User", "scope": "kv-app"}},
+          {{"principalId": "vm-app", "roleDefinitionId": "Storage Blob Data Reader", "scope": "rg-app"}},
+          {{"principalId": "vm-app", "roleDefinitionId": "Reader", "scope": "rg-app"}}]}},
+      "script": [{action}]}}"#)
+}
+
+/// Siblings of storage-account-audience: every audience form each resource server documents
+/// is accepted (Key Vault with and without the slash, Storage's global and account forms,
+/// ARM's four, SQL's two), and the forms it does not document are refused, by Entra ID
+/// (AADSTS50001, an App ID URI no API has) or by the server (its audience check).
+#[test]
+fn every_documented_audience_form_is_accepted_and_no_other() {
+    let kv = |a: &str| format!(r#"{{"action": "getSecret", "host": "vm-app", "vault": "kv-app", "secret": "s1", "auth": "{a}"}}"#);
+    let blob = |a: &str| format!(r#"{{"action": "blobRequest", "host": "vm-app", "account": "stdata01", "container": "c1", "blob": "b1.txt", "auth": "{a}"}}"#);
+    let arm = |a: &str| format!(r#"{{"action": "armRequest", "host": "vm-app", "target": "kv-app", "auth": "{a}"}}"#);
+    let sql = |a: &str| format!(r#"{{"action": "sqlConnect", "host": "vm-app", "database": "sqldb-app", "auth": "{a}"}}"#);
+    let accepted = [
+        kv("https://vault.azure.net"), kv("https://vault.azure.net/"),
+        blob("https://storage.azure.com"), blob("https://storage.azure.com/"), blob("https://stdata01.blob.core.windows.net"), blob("https://stdata01.blob.core.windows.net/"),
+        arm("https://management.azure.com"), arm("https://management.azure.com/"), arm("https://management.core.windows.net"), arm("https://management.core.windows.net/"),
+        sql("https://database.windows.net"), sql("https://database.windows.net/"),
+    ];
+    // (action, refused by the server's audience check rather than by Entra ID)
+    let refused = [
+        (kv("https://management.azure.com/"), true), (kv("https://vault.azure.com"), false),
+        (blob("https://stother02.blob.core.windows.net"), true), (blob("https://stdata01.queue.core.windows.net/"), true), (blob("https://stdata01.blob.core.windows.net/c1"), false),
+        (arm("https://vault.azure.net"), true), (arm("https://management.azure.com//"), true),
+        (sql("https://sqldb-app.database.windows.net/"), false), (sql("https://storage.azure.com/"), true),
+    ];
+    for action in accepted {
+        let t = simulate(&Scenario::from_json(&audience_world(&action)).unwrap()).unwrap();
+        let bad: Vec<_> = t.steps.iter().filter(|s| matches!(s.kind, StepKind::IssueRefused | StepKind::TokenRefused(_) | StepKind::AccessDenied | StepKind::Credential(_))).map(|s| s.label.clone()).collect();
+        assert!(bad.is_empty(), "{action}: {bad:?}");
+        assert!(matches!(t.steps.last().map(|s| &s.kind), Some(StepKind::Answered)), "{action}: {:?}", t.steps.last().map(|s| &s.label));
+    }
+    for (action, by_server) in refused {
+        let t = simulate(&Scenario::from_json(&audience_world(&action)).unwrap()).unwrap();
+        let server = t.steps.iter().any(|s| s.kind == StepKind::TokenRefused(CheckKind::Audience));
+        let entra = t.steps.iter().any(|s| s.kind == StepKind::IssueRefused);
+        assert_eq!((server, entra), (by_server, !by_server), "{action}: {:?}", t.steps.iter().map(|s| &s.label).collect::<Vec<_>>());
     }
 }

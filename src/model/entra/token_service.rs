@@ -31,6 +31,7 @@ impl World {
             return Err(EntraRefusal::CertificateExpired);
         }
         let known = APIS.iter().chain([LEGACY_ARM].iter()).any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
+            || storage_account_endpoint(resource).is_some()
             || self.directory.objects.values().any(|p| matches!(&p.kind, crate::model::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))));
         if !known {
             let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.directory.tenant_id);
@@ -92,6 +93,24 @@ impl World {
 pub const APIS: [&str; 5] = ["https://vault.azure.net", "https://storage.azure.com", "https://management.azure.com", "https://database.windows.net", "https://graph.microsoft.com"];
 /// ARM's older App ID URI, which the tenant still knows (fact sheet §6.4).
 const LEGACY_ARM: &str = "https://management.core.windows.net";
+
+/// Storage's data-plane services, whose account endpoints are resource IDs of their own.
+const STORAGE_SERVICES: [&str; 5] = ["blob", "queue", "table", "file", "dfs"];
+
+/// `Some((account, service))` when `resource` is an account-scoped Storage resource ID,
+/// `https://<account>.<service>.core.windows.net` with or without the trailing slash
+/// (lower-case account names of 3–24 letters and digits). Storage documents these beside
+/// `https://storage.azure.com/` ("Authorize access to blobs using Microsoft Entra ID",
+/// resource IDs); Entra ID issues them for any account name, as the Azure Storage service
+/// principal's wildcard names cover the host [I], so whether the account exists is the
+/// resource server's question, not Entra's.
+pub(crate) fn storage_account_endpoint(resource: &str) -> Option<(&str, &'static str)> {
+    let host = resource.strip_prefix("https://")?.strip_suffix('/').unwrap_or(resource.strip_prefix("https://")?);
+    let (account, rest) = host.split_once('.')?;
+    let service = STORAGE_SERVICES.iter().find(|s| rest.strip_prefix(**s).and_then(|r| r.strip_prefix(".core.windows.net")).is_some_and(|r| r.is_empty()))?;
+    let ok = (3..=24).contains(&account.len()) && account.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    ok.then_some((account, *service))
+}
 
 /// Why Entra ID refuses to issue a managed identity's token, as the host's endpoint passes
 /// it on (fact sheet §1.4, §4.1, §4.2): each refusal's status and body are written here.

@@ -14,8 +14,17 @@ use crate::model::world::Draft;
 use crate::model::trace::StepKind;
 use crate::model::sdk::Auth;
 
-/// Audiences Blob Storage accepts (fact sheet §6.2).
+/// Audiences Blob Storage accepts for every account (fact sheet §6.2).
 pub(crate) const STORAGE_AUDIENCES: [&str; 2] = ["https://storage.azure.com/", "https://storage.azure.com"];
+
+/// Every audience an account's Blob endpoint accepts: the global forms and its own
+/// account-scoped resource ID, `https://<account>.blob.core.windows.net`, with and without the
+/// trailing slash ("Authorize access to blobs using Microsoft Entra ID": resource IDs). Another
+/// account's endpoint, or this account's queue endpoint, is a wrong audience.
+pub(crate) fn blob_audiences(account: &str) -> Vec<String> {
+    let host = format!("https://{}.blob.core.windows.net", account.to_ascii_lowercase());
+    STORAGE_AUDIENCES.iter().map(|a| a.to_string()).chain([format!("{host}/"), host]).collect()
+}
 
 impl World {
     #[allow(clippy::too_many_arguments)]
@@ -60,7 +69,7 @@ impl World {
             s.decision = Some(Decision::new(false, "Bearer not supported in this service version", vec!["✗ x-ms-version must be 2017-11-09 or later for Entra ID authorization.".into()], Some("Send x-ms-version: 2021-08-06 (or any version ≥ 2017-11-09).".into())));
             return;
         }
-        let (claims, validation) = match self.authenticate(&req_sent, &STORAGE_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req_sent, &blob_audiences(&acct.name).iter().map(String::as_str).collect::<Vec<_>>()) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {
