@@ -33,8 +33,28 @@ fn expectation(name: &str) -> Option<fn(&Trace)> {
             assert_eq!(r.last().map(|x| x.0), Some(200), "{r:?}");
             assert_eq!(r.iter().filter(|x| x.0 >= 400).count(), 0, "{r:?}");
         },
+        // Entra compares the issuer as an exact string: the credential lacks the slash the
+        // cluster's issuer has, so no record has the presented issuer (401 invalid_client,
+        // AADSTS700211 naming the presented issuer).
+        "wi-issuer-trailing-slash.json" => |t| {
+            let body = federation_refusal(t);
+            assert!(body.contains(r#""error":"invalid_client""#) && body.contains("AADSTS700211: No matching federated identity record found for presented assertion issuer 'https://westeurope.oic.prod-aks.azure.com/11111111-1111-4111-8111-111111111111/22222222-2222-4222-8222-222222222222/'"), "{body}");
+        },
+        // The credential's subject differs from the pod's only in case: 401 invalid_client
+        // with AADSTS7002138 (matches case-insensitively, not case-sensitively).
+        "wi-subject-case.json" => |t| {
+            let body = federation_refusal(t);
+            assert!(body.contains(r#""error":"invalid_client""#) && body.contains("AADSTS7002138: No matching federated identity record found for presented assertion subject 'system:serviceaccount:payments:api'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison."), "{body}");
+        },
         _ => return None,
     })
+}
+
+/// The body of Entra ID's answer to a workload-identity exchange, which must be a 401.
+fn federation_refusal(t: &Trace) -> String {
+    let r = t.steps.iter().find_map(|s| match &s.message { Message::Response(r) if s.kind == StepKind::IssueRefused => Some(r.clone()), _ => None }).expect("Entra ID refuses the exchange");
+    assert_eq!(r.status, 401);
+    r.body.clone().unwrap_or_default()
 }
 
 #[test]
@@ -104,5 +124,30 @@ fn every_documented_audience_form_is_accepted_and_no_other() {
         let server = t.steps.iter().any(|s| s.kind == StepKind::TokenRefused(CheckKind::Audience));
         let entra = t.steps.iter().any(|s| s.kind == StepKind::IssueRefused);
         assert_eq!((server, entra), (by_server, !by_server), "{action}: {:?}", t.steps.iter().map(|s| &s.label).collect::<Vec<_>>());
+    }
+}
+
+/// Siblings of the workload-identity cases: each part of the federated credential that
+/// does not match the assertion gets its own current code, in Entra ID's order (issuer,
+/// subject, audience); a credential that matches in every part gets a token.
+#[test]
+fn workload_identity_federation_refusals_name_the_part_that_differs() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/field");
+    let base = std::fs::read_to_string(dir.join("wi-subject-case.json")).unwrap();
+    let good = base.replace("system:serviceaccount:Payments:api", "system:serviceaccount:payments:api");
+    let cases = [
+        (good.clone(), None::<&str>),
+        (base.replace("system:serviceaccount:Payments:api", "system:serviceaccount:payments:api-v2"), Some("AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:payments:api'.")),
+        (good.replace(r#""subject": "system:serviceaccount:payments:api""#, r#""subject": "system:serviceaccount:payments:api", "audiences": ["api://AzureADTokenExchange/"]"#), Some("AADSTS700212: No matching federated identity record found for presented assertion audience 'api://AzureADTokenExchange'.")),
+    ];
+    for (text, expected) in cases {
+        let t = simulate(&Scenario::from_json(&text).unwrap()).unwrap();
+        match expected {
+            None => assert!(t.steps.iter().any(|s| s.kind == StepKind::TokenIssued && matches!(&s.message, Message::Response(r) if r.status == 200)), "{:?}", responses(&t)),
+            Some(want) => {
+                let body = federation_refusal(&t);
+                assert!(body.contains(r#""error":"invalid_client""#) && body.contains(want), "{body}");
+            }
+        }
     }
 }

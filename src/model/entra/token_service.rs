@@ -164,3 +164,97 @@ impl EntraRefusal {
         Response::new(self.status()).json(JSON_UTF8, self.body().to_string())
     }
 }
+
+/// The audience a Kubernetes service-account token carries for Entra ID (fact sheet §3.5).
+pub(crate) const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
+
+/// Why Entra ID refuses a workload-identity exchange (a client-credentials request whose
+/// `client_assertion` is an external token), in the order Entra ID looks: the application
+/// (here the user-assigned identity), then among its federated identity credentials one
+/// with the assertion's issuer, then the subject, then the audience. Issuer, subject and
+/// audience are compared as exact strings; a subject that matches only when case is
+/// ignored has its own code since Entra made the matching case-sensitive (Microsoft Entra
+/// "What's new / breaking changes": federated identity credentials now use case-sensitive
+/// matching). Codes and texts from captures in public reports (AADSTS700211, 700212,
+/// 700213, 7002138; exact bytes beyond the description [O]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FederationRefusal {
+    /// AADSTS700016: no application (identity) with that client id in the directory.
+    UnknownClient { client_id: String, tenant: String },
+    /// AADSTS700211: no federated credential has the assertion's issuer.
+    Issuer(String),
+    /// AADSTS700213: a credential has the issuer, none has the subject.
+    Subject(String),
+    /// AADSTS7002138: a credential's subject equals the assertion's only when case is ignored.
+    SubjectCase(String),
+    /// AADSTS700212: issuer and subject match, the assertion's audience is not among the credential's.
+    Audience(String),
+}
+
+impl FederationRefusal {
+    /// Entra ID's decision: the federated credential that admits the assertion, or the refusal.
+    pub(crate) fn check<'a>(fics: &'a [crate::model::arm::FederatedCredential], issuer: &str, subject: &str, audience: &str) -> Result<&'a crate::model::arm::FederatedCredential, FederationRefusal> {
+        let by_issuer: Vec<_> = fics.iter().filter(|f| f.issuer == issuer).collect();
+        if by_issuer.is_empty() {
+            return Err(FederationRefusal::Issuer(issuer.into()));
+        }
+        let by_subject: Vec<_> = by_issuer.iter().filter(|f| f.subject == subject).collect();
+        if by_subject.is_empty() {
+            let case_only = by_issuer.iter().any(|f| f.subject.eq_ignore_ascii_case(subject));
+            return Err(if case_only { FederationRefusal::SubjectCase(subject.into()) } else { FederationRefusal::Subject(subject.into()) });
+        }
+        by_subject.into_iter().find(|f| f.audiences.iter().any(|a| a == audience)).copied().ok_or_else(|| FederationRefusal::Audience(audience.into()))
+    }
+
+    /// The AADSTS code, as the description starts with it.
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            FederationRefusal::UnknownClient { .. } => "AADSTS700016",
+            FederationRefusal::Issuer(_) => "AADSTS700211",
+            FederationRefusal::Subject(_) => "AADSTS700213",
+            FederationRefusal::SubjectCase(_) => "AADSTS7002138",
+            FederationRefusal::Audience(_) => "AADSTS700212",
+        }
+    }
+
+    /// HTTP status: 400 for an unknown client, 401 `invalid_client` for an assertion no
+    /// federated credential admits.
+    pub(crate) fn status(&self) -> u16 {
+        if matches!(self, FederationRefusal::UnknownClient { .. }) { 400 } else { 401 }
+    }
+
+    /// The OAuth `error` code.
+    pub(crate) fn error(&self) -> &'static str {
+        if matches!(self, FederationRefusal::UnknownClient { .. }) { "unauthorized_client" } else { "invalid_client" }
+    }
+
+    /// The `error_description`.
+    pub(crate) fn description(&self) -> String {
+        const CHECK: &str = "Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+        let code = self.code();
+        match self {
+            FederationRefusal::UnknownClient { client_id, tenant } => format!("{code}: Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."),
+            FederationRefusal::Issuer(i) => format!("{code}: No matching federated identity record found for presented assertion issuer '{i}'. {CHECK}"),
+            FederationRefusal::Subject(s) => format!("{code}: No matching federated identity record found for presented assertion subject '{s}'. {CHECK}"),
+            FederationRefusal::SubjectCase(s) => format!("{code}: No matching federated identity record found for presented assertion subject '{s}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. {CHECK}"),
+            FederationRefusal::Audience(a) => format!("{code}: No matching federated identity record found for presented assertion audience '{a}'. {CHECK}"),
+        }
+    }
+
+    /// Why, for the learner: what to compare and fix.
+    pub(crate) fn explain(&self) -> &'static str {
+        match self {
+            FederationRefusal::UnknownClient { .. } => "Entra ID knows no application with the client id the pod sent (AZURE_CLIENT_ID): the identity was deleted, or the service account's azure.workload.identity/client-id annotation names another identity.",
+            FederationRefusal::Issuer(_) => "No federated identity credential on the identity has the assertion's issuer. Issuers are compared as exact strings: the credential's issuer must be the cluster's OIDC issuer URL character for character, trailing slash included (az aks show --query oidcIssuerProfile.issuerUrl).",
+            FederationRefusal::Subject(_) => "A federated identity credential has the cluster's issuer, but none has the assertion's subject: it must be exactly system:serviceaccount:<namespace>:<service account> of the pod.",
+            FederationRefusal::SubjectCase(_) => "A federated identity credential's subject equals the assertion's subject only when letter case is ignored. Entra ID matches subjects case-sensitively (Kubernetes names are lower-case), and says so with this code: fix the credential's subject.",
+            FederationRefusal::Audience(_) => "Issuer and subject match, but the assertion's audience is not among the credential's audiences: for Entra ID both must be api://AzureADTokenExchange.",
+        }
+    }
+
+    /// The JSON body (`error_codes` carries the number, as Entra ID's v2 endpoint writes it).
+    pub(crate) fn body(&self) -> serde_json::Value {
+        let n: u64 = self.code().trim_start_matches("AADSTS").parse().unwrap_or(0);
+        serde_json::json!({"error": self.error(), "error_description": self.description(), "error_codes": [n]})
+    }
+}
