@@ -46,6 +46,16 @@ fn expectation(name: &str) -> Option<fn(&Trace)> {
             let body = federation_refusal(t);
             assert!(body.contains(r#""error":"invalid_client""#) && body.contains("AADSTS7002138: No matching federated identity record found for presented assertion subject 'system:serviceaccount:payments:api'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison."), "{body}");
         },
+        // The identity's service principal was created in the same second; without
+        // principalType ARM looks it up in a directory replica that has not caught up:
+        // 400 PrincipalNotFound, no assignment stored.
+        "role-assignment-new-principal.json" => |t| {
+            let r = responses(t);
+            assert_eq!(r.last().map(|x| (x.0, x.1.as_str())), Some((400, "400 PrincipalNotFound")), "{r:?}");
+            let last = t.steps.last().unwrap();
+            assert!(matches!(&last.message, Message::Response(resp) if resp.body.as_deref().unwrap_or("").contains(r#""code":"PrincipalNotFound""#)));
+            assert!(!t.steps.iter().any(|s| s.changes.iter().any(|c| c.area == "rbac")), "nothing assigned");
+        },
         _ => return None,
     })
 }
@@ -149,5 +159,29 @@ fn workload_identity_federation_refusals_name_the_part_that_differs() {
                 assert!(body.contains(r#""error":"invalid_client""#) && body.contains(want), "{body}");
             }
         }
+    }
+}
+
+/// Siblings of role-assignment-new-principal: with `principalType: ServicePrincipal` the same
+/// request is stored at once (201); without it, the assignment succeeds once the directory
+/// replication delay has passed, or at once when the scenario sets that delay to 0.
+#[test]
+fn principal_type_or_replication_lets_a_new_principal_be_assigned() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/field");
+    let base = std::fs::read_to_string(dir.join("role-assignment-new-principal.json")).unwrap();
+    let assign = r#""roleDefinitionId": "Reader","#;
+    let variants = [
+        base.replace(assign, r#""roleDefinitionId": "Reader", "principalType": "ServicePrincipal","#),
+        base.replace(r#"{
+      "action": "createRoleAssignment""#, r#"{ "action": "advanceClock", "duration": "2m" },
+    {
+      "action": "createRoleAssignment""#),
+        base.replace(r#""resources": [],"#, r#""resources": [], "settings": {"directoryReplication": "0s"},"#),
+    ];
+    for (i, text) in variants.iter().enumerate() {
+        assert_ne!(text, &base, "variant {i} applies");
+        let t = simulate(&Scenario::from_json(text).unwrap_or_else(|e| panic!("variant {i}: {e:?}"))).unwrap();
+        let r = responses(&t);
+        assert_eq!(r.last().map(|x| x.0), Some(201), "variant {i}: {r:?}");
     }
 }

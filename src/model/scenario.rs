@@ -356,6 +356,23 @@ string_enum! {
 }
 
 string_enum! {
+    /// A role assignment's `principalType` (SPEC-AUTHZ; `MSI` also exists but is not used for
+    /// managed identities, which are `ServicePrincipal`).
+    pub enum PrincipalType {
+        /// A user.
+        User = "User",
+        /// A security group.
+        Group = "Group",
+        /// A service principal: an application's or a managed identity's.
+        ServicePrincipal = "ServicePrincipal",
+        /// A group from another tenant.
+        ForeignGroup = "ForeignGroup",
+        /// A device.
+        Device = "Device",
+    }
+}
+
+string_enum! {
     /// The credential class the application code constructs.
     pub enum Credential default DefaultAzureCredential {
         /// The managed identity of the host only.
@@ -606,16 +623,25 @@ pub struct Settings {
     /// How long after a change IMDS sees a new identity assignment or removal.
     #[serde(default = "default_zero")]
     pub identity_propagation: Duration,
+    /// How long a service principal created during the run takes to reach the directory
+    /// replica ARM's role-assignment API reads: a role assignment without `principalType`
+    /// in that window gets 400 `PrincipalNotFound` (Azure RBAC troubleshooting: "a few
+    /// minutes" at most; the default, 1 minute, is this model's choice [U]).
+    #[serde(default = "default_replication")]
+    pub directory_replication: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { rbac_propagation: default_propagation(), identity_propagation: default_zero() }
+        Settings { rbac_propagation: default_propagation(), identity_propagation: default_zero(), directory_replication: default_replication() }
     }
 }
 
 fn default_propagation() -> Duration {
     Duration::from_secs(300)
+}
+fn default_replication() -> Duration {
+    Duration::from_secs(60)
 }
 fn default_zero() -> Duration {
     Duration::from_secs(0)
@@ -702,6 +728,12 @@ pub enum Action {
         role_definition_id: String,
         /// Scope reference.
         scope: String,
+        /// `principalType` sent in the request body (`ServicePrincipal` for a managed
+        /// identity). When given, ARM stores it without looking the principal up, so a
+        /// principal that has not replicated yet is no error; when absent, ARM looks the
+        /// principal up and a new one may give 400 `PrincipalNotFound` (fact sheet §7.3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        principal_type: Option<PrincipalType>,
     },
     /// Delete a role assignment.
     #[serde(rename_all = "camelCase")]

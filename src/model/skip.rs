@@ -159,7 +159,7 @@ impl World {
             CreateUserAssignedIdentity { by, name, .. } => control(by, format!("create identity {name}"), self.resource_by_name(name).map(|_| format!("a resource named {name} already exists at this point"))),
             DeleteUserAssignedIdentity { by, name } => control(by, format!("delete {name}"), self.missing(name, &uami)),
             DeleteResource { by, resource } => control(by, format!("delete {resource}"), self.missing(resource, &any)),
-            CreateRoleAssignment { by, principal_id, role_definition_id, scope } => {
+            CreateRoleAssignment { by, principal_id, role_definition_id, scope, .. } => {
                 control(by, format!("assign {role_definition_id} to {principal_id}"), self.no_principal(principal_id).or_else(|| self.missing(scope, &any)))
             }
             DeleteRoleAssignment { by, principal_id, role_definition_id, scope } => {

@@ -106,7 +106,7 @@ impl World {
             let uref = IdentityRef { principal_id: self.rng.guid(), client_id: self.rng.guid(), mi_resource_id: res.id.clone() };
             let sp = mi_principal(&uref, &res.name, false, &mut self.rng);
             let sp_json = serde_json::to_value(&sp).unwrap_or_default();
-            self.directory.add(sp);
+            self.directory.add_at(sp, self.now);
             let count = self.directory.managed_identity_count();
             let s = self.push(Draft::control(msrp, entra, "create service principal").internal(&format!("Create service principal '{}' (servicePrincipalType ManagedIdentity)", res.name), sp_json).source("fact sheet §4.1").explain(format!("The resource provider creates a service principal in the tenant that trusts the subscription. It is an ordinary enterprise application object, with two differences: there is no application object behind it, and its credentials are managed by Azure, not by you. Its object id becomes the identity's principalId and its appId the clientId. The directory now holds {count} managed-identity service principal(s).")));
             s.changes.push(Change { op: ChangeOp::Added, area: "directory".into(), what: format!("service principal {} (ManagedIdentity), objectId {}, appId {}", res.name, uref.principal_id, uref.client_id) });
@@ -199,7 +199,7 @@ impl World {
         let uref = IdentityRef { principal_id: self.rng.guid(), client_id: self.rng.guid(), mi_resource_id: id.clone() };
         let sp = mi_principal(&uref, name, true, &mut self.rng);
         let sp_json = serde_json::to_value(&sp).unwrap_or_default();
-        self.directory.add(sp);
+        self.directory.add_at(sp, self.now);
         let s = self.push(Draft::control(msrp, entra, "create service principal").internal(&format!("Create service principal '{name}' (ManagedIdentity)"), sp_json).source("fact sheet §4.1").explain(format!("A service principal backs the identity, with `alternativeNames` [\"isExplicit=True\", <resource id>] marking it as user-assigned. The directory now holds {} managed-identity service principal(s).", self.directory.managed_identity_count())));
         s.changes.push(Change { op: ChangeOp::Added, area: "directory".into(), what: format!("service principal {name} (ManagedIdentity), objectId {}", uref.principal_id) });
         let cert = self.issue_certificate(&uref.principal_id, name);

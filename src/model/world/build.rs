@@ -64,6 +64,7 @@ impl World {
             pending_notes: Vec::new(),
             imds_requests: BTreeMap::new(),
             rbac_propagation,
+            directory_replication: spec.settings.directory_replication.secs(),
             trace: Trace::default(),
             views: None,
             participant_index: Map::default(),

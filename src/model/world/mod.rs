@@ -146,6 +146,8 @@ pub struct World {
     pending_notes: Vec<String>,
     /// RBAC propagation delay (seconds).
     pub rbac_propagation: u64,
+    /// Directory replication delay (seconds) for principals created during the run.
+    pub directory_replication: u64,
     /// The trace so far.
     pub trace: Trace,
     /// When recording: a snapshot of the world after every step (for the UI's world view).
@@ -304,7 +306,7 @@ impl World {
             Action::CreateUserAssignedIdentity { by, name, resource_group } => self.create_uami(by, name, resource_group),
             Action::DeleteUserAssignedIdentity { by, name } => self.delete_resource(by, name),
             Action::DeleteResource { by, resource } => self.delete_resource(by, resource),
-            Action::CreateRoleAssignment { by, principal_id, role_definition_id, scope } => self.create_role_assignment(by, principal_id, role_definition_id, scope),
+            Action::CreateRoleAssignment { by, principal_id, role_definition_id, scope, principal_type } => self.create_role_assignment(by, principal_id, role_definition_id, scope, *principal_type),
             Action::DeleteRoleAssignment { by, principal_id, role_definition_id, scope } => self.delete_role_assignment(by, principal_id, role_definition_id, scope),
             Action::AddGroupMember { by, group, member } => self.add_group_member(by, group, member),
             Action::SetAccessPolicy { by, vault, object_id, secrets } => self.set_access_policy(by, vault, object_id, secrets),
