@@ -340,6 +340,13 @@ pub struct AppSpec {
     /// Extra environment variables the code sees (the platform adds its own).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
+    /// AKS workload identity: the code read the projected service-account token
+    /// (`AZURE_FEDERATED_TOKEN_FILE`) once and keeps sending that string as its client
+    /// assertion (a `ClientAssertionCredential` built from a fixed string), instead of
+    /// reading the file again on each exchange as `WorkloadIdentityCredential` does. The
+    /// kubelet rotates the file; the kept token expires after an hour.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keeps_federated_token: bool,
 }
 
 string_enum! {

@@ -189,6 +189,9 @@ pub(crate) enum FederationRefusal {
     SubjectCase(String),
     /// AADSTS700212: issuer and subject match, the assertion's audience is not among the credential's.
     Audience(String),
+    /// AADSTS700024: the assertion is outside its `nbf`..`exp` window (an expired
+    /// service-account token kept past the kubelet's rotation).
+    AssertionLifetime { now: SimTime, nbf: SimTime, exp: SimTime },
 }
 
 impl FederationRefusal {
@@ -214,6 +217,7 @@ impl FederationRefusal {
             FederationRefusal::Subject(_) => "AADSTS700213",
             FederationRefusal::SubjectCase(_) => "AADSTS7002138",
             FederationRefusal::Audience(_) => "AADSTS700212",
+            FederationRefusal::AssertionLifetime { .. } => "AADSTS700024",
         }
     }
 
@@ -238,6 +242,10 @@ impl FederationRefusal {
             FederationRefusal::Subject(s) => format!("{code}: No matching federated identity record found for presented assertion subject '{s}'. {CHECK}"),
             FederationRefusal::SubjectCase(s) => format!("{code}: No matching federated identity record found for presented assertion subject '{s}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. {CHECK}"),
             FederationRefusal::Audience(a) => format!("{code}: No matching federated identity record found for presented assertion audience '{a}'. {CHECK}"),
+            FederationRefusal::AssertionLifetime { now, nbf, exp } => {
+                let t = |x: &SimTime| x.iso().replace('Z', ".0000000Z");
+                format!("{code}: Client assertion is not within its valid time range. Current time: {}, assertion valid from {}, expiry time of assertion {}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .", t(now), t(nbf), t(exp))
+            }
         }
     }
 
@@ -249,6 +257,7 @@ impl FederationRefusal {
             FederationRefusal::Subject(_) => "A federated identity credential has the cluster's issuer, but none has the assertion's subject: it must be exactly system:serviceaccount:<namespace>:<service account> of the pod.",
             FederationRefusal::SubjectCase(_) => "A federated identity credential's subject equals the assertion's subject only when letter case is ignored. Entra ID matches subjects case-sensitively (Kubernetes names are lower-case), and says so with this code: fix the credential's subject.",
             FederationRefusal::Audience(_) => "Issuer and subject match, but the assertion's audience is not among the credential's audiences: for Entra ID both must be api://AzureADTokenExchange.",
+            FederationRefusal::AssertionLifetime { .. } => "The service-account token sent as client_assertion has expired: Entra ID checks the assertion's nbf and exp before anything else. The kubelet rotates the projected token file; code must read the file again for each exchange (WorkloadIdentityCredential does) instead of keeping the string it read at start.",
         }
     }
 

@@ -7,6 +7,7 @@ use crate::model::http::{Request, Response};
 use crate::model::scenario::Sdk;
 use crate::model::sdk::Got;
 use crate::model::token::MI_TOKEN_LIFETIME;
+use crate::model::time::SimTime;
 use crate::model::trace::Fidelity;
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
@@ -25,10 +26,26 @@ impl World {
         let client_id = h.env.get("AZURE_CLIENT_ID").cloned().unwrap_or_default();
         let subject = format!("system:serviceaccount:{ns}:{sa}");
         let now = self.now.0;
-        let sa_claims = serde_json::json!({"aud": [TOKEN_EXCHANGE_AUDIENCE], "exp": now + 3600, "iat": now, "iss": issuer, "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": sa}}, "nbf": now, "sub": subject});
-        let sa_jwt = self.signatures.sign_with_header(&serde_json::json!({"alg": "RS256", "kid": "aks-demo-oidc-key"}), &sa_claims);
-        let s = self.push(Draft::runtime(kubelet, app, "projected service-account token").internal("/var/run/secrets/azure/tokens/azure-identity-token", sa_claims.clone()).source("fact sheet §3.5").explain(format!("The kubelet projects a short-lived Kubernetes service-account token for {subject} into the pod, with audience api://AzureADTokenExchange, and rotates it. The AKS webhook set AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST. (Here the token is signed with the demo key; a real cluster signs it with its own OIDC issuer key.)")));
-        s.jwt = Some(sa_jwt.clone());
+        let host_key = h.name.to_ascii_lowercase();
+        let kept = if h.app.keeps_federated_token { self.kept_federated_tokens.get(&host_key).cloned() } else { None };
+        let (sa_jwt, sa_claims) = match kept {
+            Some((jwt, claims)) => {
+                let exp = claims["exp"].as_u64().unwrap_or(0);
+                let s = self.push(Draft::runtime_on(app, "client assertion: the service-account token read at start").note(&format!("The code sends the token it read from AZURE_FEDERATED_TOKEN_FILE at start (exp {}), not the file's current content", SimTime(exp).iso())).fidelity(Fidelity::Documented).source("fact sheet §3.5").explain("This code read the projected token file once and keeps the string. The kubelet has rotated the file since (it refreshes the token well before its hour is up), but the code never reads it again."));
+                s.jwt = Some(jwt.clone());
+                (jwt, claims)
+            }
+            None => {
+                let sa_claims = serde_json::json!({"aud": [TOKEN_EXCHANGE_AUDIENCE], "exp": now + 3600, "iat": now, "iss": issuer, "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": sa}}, "nbf": now, "sub": subject});
+                let sa_jwt = self.signatures.sign_with_header(&serde_json::json!({"alg": "RS256", "kid": "aks-demo-oidc-key"}), &sa_claims);
+                let s = self.push(Draft::runtime(kubelet, app, "projected service-account token").internal("/var/run/secrets/azure/tokens/azure-identity-token", sa_claims.clone()).source("fact sheet §3.5").explain(format!("The kubelet projects a short-lived Kubernetes service-account token for {subject} into the pod, with audience api://AzureADTokenExchange, and rotates it. The AKS webhook set AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST. (Here the token is signed with the demo key; a real cluster signs it with its own OIDC issuer key.)")));
+                s.jwt = Some(sa_jwt.clone());
+                if h.app.keeps_federated_token {
+                    self.kept_federated_tokens.insert(host_key, (sa_jwt.clone(), sa_claims.clone()));
+                }
+                (sa_jwt, sa_claims)
+            }
+        };
         let form = format!("client_id={}&scope={}&grant_type=client_credentials&client_assertion_type={}&client_assertion={}", client_id, crate::model::http::encode(&format!("{}/.default", resource.trim_end_matches('/'))), crate::model::http::encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), sa_jwt);
         let req = Request::new("POST", format!("https://login.microsoftonline.com/{}/oauth2/v2.0/token", self.directory.tenant_id)).header("Content-Type", "application/x-www-form-urlencoded").body(form);
         self.push(Draft::runtime(app, entra, "POST /oauth2/v2.0/token (client_assertion)").request(req).fidelity(Fidelity::Documented).source("fact sheet §3.5").explain(format!("WorkloadIdentityCredential ({sdk}) exchanges the service-account token for an Entra token: a client-credentials request for the user-assigned identity's client id, with the Kubernetes token as client_assertion. No IMDS, no secret in the pod.")));
@@ -37,6 +54,7 @@ impl World {
         let tenant = self.directory.tenant_id.clone();
         let decision = match uami.filter(|u| self.directory.get(&u.principal_id).is_some()) {
             None => Err(FederationRefusal::UnknownClient { client_id: client_id.clone(), tenant }),
+            Some(_) if !(sa_claims["nbf"].as_u64().unwrap_or(0)..sa_claims["exp"].as_u64().unwrap_or(0)).contains(&now) => Err(FederationRefusal::AssertionLifetime { now: self.now, nbf: SimTime(sa_claims["nbf"].as_u64().unwrap_or(0)), exp: SimTime(sa_claims["exp"].as_u64().unwrap_or(0)) }),
             Some(u) => FederationRefusal::check(&fics, &issuer, &subject, TOKEN_EXCHANGE_AUDIENCE).map(|f| (u, f.name.clone())),
         };
         match decision {

@@ -59,7 +59,7 @@ pub(crate) enum Source {
 impl World {
     pub(crate) fn host(&self, name: &str) -> Result<Host, ScenarioError> {
         if let Some(l) = self.laptops.get(&name.to_ascii_lowercase()) {
-            let app = l.app.clone().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::DefaultAzureCredential, managed_identity: None, env: BTreeMap::new() });
+            let app = l.app.clone().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::DefaultAzureCredential, managed_identity: None, env: BTreeMap::new(), keeps_federated_token: false });
             return Ok(Host { name: l.name.clone(), resource: None, env: app.env.clone(), app, az_cli_user: l.az_cli_user.clone() });
         }
         let Some(r) = self.resource_by_name(name) else {
@@ -293,7 +293,7 @@ impl World {
 }
 
 pub(crate) fn r_app(r: &Resource, w: &World) -> AppSpec {
-    w.app_specs.get(&r.name.to_ascii_lowercase()).cloned().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::ManagedIdentityCredential, managed_identity: None, env: BTreeMap::new() })
+    w.app_specs.get(&r.name.to_ascii_lowercase()).cloned().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::ManagedIdentityCredential, managed_identity: None, env: BTreeMap::new(), keeps_federated_token: false })
 }
 
 /// A string field of a JSON object body.

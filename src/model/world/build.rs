@@ -63,6 +63,7 @@ impl World {
             app_role_grants: Vec::new(),
             pending_notes: Vec::new(),
             imds_requests: BTreeMap::new(),
+            kept_federated_tokens: BTreeMap::new(),
             rbac_propagation,
             directory_replication: spec.settings.directory_replication.secs(),
             trace: Trace::default(),

@@ -144,6 +144,9 @@ pub struct World {
     pub(crate) app_role_grants: Vec<(String, String, String)>,
     /// Narration waiting for the next step (it is anchored to that step's sender).
     pending_notes: Vec<String>,
+    /// Service-account tokens kept by code that reads its token file once (lower-cased
+    /// host name → the compact JWT and its claims).
+    pub(crate) kept_federated_tokens: BTreeMap<String, (String, serde_json::Value)>,
     /// RBAC propagation delay (seconds).
     pub rbac_propagation: u64,
     /// Directory replication delay (seconds) for principals created during the run.

@@ -84,6 +84,8 @@ impl World {
                 }
                 self.sdk_caches.remove(&key);
                 self.dac_settled.remove(&key);
+                // A restarted process reads its token file again.
+                self.kept_federated_tokens.remove(&key);
                 let p = self.p_app(&h);
                 let who = match &app.managed_identity {
                     Some(m) => format!("{}(clientId of {m})", app.credential),
