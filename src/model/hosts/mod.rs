@@ -241,7 +241,7 @@ impl World {
                     ResourceKind::AppService => self.appservice_handle(&res, &req, ep),
                     ResourceKind::ArcServer if req.header_value("Authorization").is_none() && req.header_value("Metadata").is_some() => {
                         let file = format!("/var/opt/azcmagent/tokens/{}.key", self.rng.guid());
-                        Ok(Response::new(401).header("WWW-Authenticate", format!("Basic realm={file}")).with_body(""))
+                        Ok(arc::challenge(&file))
                     }
                     _ => self.imds_handle(&res, &req, ep),
                 }

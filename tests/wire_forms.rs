@@ -1,0 +1,61 @@
+//! Error bodies and headers as real clients parse them (issue 13, item 6), checked over
+//! every response of every built-in and of the endpoint-refusal scenarios: IMDS answers
+//! carry its `Server` header whether the refusal is its own or Entra ID's; App Service's
+//! endpoint answers every error in its own `statusCode`/`message`/`correlationId` body
+//! (MSAL's App Service source reads `message`; an IMDS-shaped body there reads as
+//! "None, None"); HIMDS's challenge is an empty 401 with `Content-Length: 0`.
+
+use mi_playground::model::{simulate, Message, ParticipantKind, Scenario, Trace};
+use mi_playground::scenarios::BUILT_INS;
+use std::path::Path;
+
+fn traces() -> Vec<(String, Trace)> {
+    let mut out: Vec<(String, Trace)> = BUILT_INS.iter().map(|b| (b.id.to_string(), simulate(&b.scenario()).unwrap())).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["imds-refusals", "app-service-refusals"] {
+        let text = std::fs::read_to_string(root.join(format!("tests/refusals/{name}.json"))).unwrap();
+        out.push((name.into(), simulate(&Scenario::from_json(&text).unwrap()).unwrap()));
+    }
+    out
+}
+
+/// Every response a host's token endpoint sends, with the endpoint's lifeline label.
+fn endpoint_responses(t: &Trace) -> Vec<(&str, &mi_playground::model::http::Response)> {
+    t.steps.iter().filter(|s| t.participants[s.from].kind == ParticipantKind::TokenEndpoint).filter_map(|s| match &s.message { Message::Response(r) => Some((t.participants[s.from].label.as_str(), r)), _ => None }).collect()
+}
+
+#[test]
+fn token_endpoint_errors_have_each_endpoints_own_wire_form() {
+    let (mut imds, mut appsvc, mut himds) = (0, 0, 0);
+    for (id, t) in traces() {
+        for (who, r) in endpoint_responses(&t) {
+            if who.starts_with("IMDS (") {
+                imds += 1;
+                assert!(r.header_value("Server").is_some_and(|v| v.starts_with("IMDS/")), "{id}: {who} {} without IMDS's Server header", r.status);
+            } else if who.starts_with("Identity endpoint (") && r.status >= 400 {
+                appsvc += 1;
+                let v: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap_or("")).unwrap_or_else(|_| panic!("{id}: JSON body"));
+                assert_eq!(v["statusCode"].as_u64(), Some(r.status as u64), "{id}: {v}");
+                assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()) && v["correlationId"].is_string() && v.get("error").is_none(), "{id}: {v}");
+                assert_eq!(r.header_value("X-CORRELATION-ID"), v["correlationId"].as_str(), "{id}");
+            } else if who.starts_with("HIMDS (") && r.status == 401 && r.header_value("WWW-Authenticate").is_some_and(|w| w.starts_with("Basic realm=")) {
+                himds += 1;
+                assert_eq!(r.header_value("Content-Length"), Some("0"), "{id}");
+                assert_eq!(r.body.as_deref().unwrap_or(""), "", "{id}");
+            }
+        }
+    }
+    assert!(imds > 10 && appsvc >= 4 && himds >= 2, "coverage: {imds} IMDS, {appsvc} App Service errors, {himds} HIMDS challenges");
+}
+
+/// Entra ID's refusal relayed by App Service keeps Entra's text in `message`.
+#[test]
+fn app_service_relays_entra_refusals_in_its_own_body() {
+    let (_, t) = traces().into_iter().find(|(id, _)| id == "app-service-refusals").unwrap();
+    let relayed = endpoint_responses(&t).into_iter().filter(|(w, _)| w.starts_with("Identity endpoint (")).find(|(_, r)| r.body.as_deref().is_some_and(|b| b.contains("AADSTS50001")));
+    let (_, r) = relayed.expect("an AADSTS50001 relayed by App Service");
+    let v: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+    assert_eq!(v["statusCode"], 400);
+    assert!(v["message"].as_str().unwrap().starts_with("AADSTS50001: The application named https://nope.example was not found"));
+    assert_eq!(r.header_value("Server"), Some("Kestrel"));
+}
