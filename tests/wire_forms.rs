@@ -59,3 +59,26 @@ fn app_service_relays_entra_refusals_in_its_own_body() {
     assert!(v["message"].as_str().unwrap().starts_with("AADSTS50001: The application named https://nope.example was not found"));
     assert_eq!(r.header_value("Server"), Some("Kestrel"));
 }
+
+/// Key Vault's 403 for a caller a deny assignment covers names that deny assignment
+/// (`DenyAssignmentId`, `DecisionReason: 'DeniedWithDenyAssignment'`) even though a role
+/// assignment grants the action; without the deny it is 200.
+#[test]
+fn key_vault_names_the_deny_assignment_that_denied() {
+    let text = r#"{"version": 1, "name": "deny", "seed": 5, "startTime": "2026-03-10T09:00:00Z",
+      "world": {"subscriptions": [{"name": "sub-a", "resourceGroups": [{"name": "rg-app"}]}],
+        "resources": [
+          {"type": "Microsoft.Compute/virtualMachines", "name": "vm-app", "resourceGroup": "rg-app", "identity": {"type": "SystemAssigned"}, "app": {"sdk": "dotnet", "credential": "ManagedIdentityCredential"}},
+          {"type": "Microsoft.KeyVault/vaults", "name": "kv-app", "resourceGroup": "rg-app", "properties": {"secrets": [{"name": "s1", "value": "v1"}]}}],
+        "roleAssignments": [{"principalId": "vm-app", "roleDefinitionId": "Key Vault Secrets User", "scope": "kv-app"}],
+        "denyAssignments": [{"denyAssignmentName": "stack-deny-secrets", "permissions": [{"dataActions": ["Microsoft.KeyVault/vaults/secrets/*"]}], "scope": "rg-app", "principals": ["Everyone"]}]},
+      "script": [{"action": "getSecret", "host": "vm-app", "vault": "kv-app", "secret": "s1"}]}"#;
+    let t = simulate(&Scenario::from_json(text).unwrap()).unwrap();
+    let Some(Message::Response(r)) = t.steps.last().map(|s| &s.message) else { panic!("a response") };
+    assert_eq!(r.status, 403);
+    let v: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("/resourceGroups/rg-app/providers/Microsoft.Authorization/denyAssignments/stack-deny-secrets\r\nDecisionReason: 'DeniedWithDenyAssignment'"), "{msg}");
+    let allowed = simulate(&Scenario::from_json(&text.replace(r#""Microsoft.KeyVault/vaults/secrets/*""#, r#""Microsoft.Storage/*""#)).unwrap()).unwrap();
+    assert!(matches!(allowed.steps.last().map(|s| &s.message), Some(Message::Response(r)) if r.status == 200));
+}
