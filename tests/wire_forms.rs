@@ -82,3 +82,57 @@ fn key_vault_names_the_deny_assignment_that_denied() {
     let allowed = simulate(&Scenario::from_json(&text.replace(r#""Microsoft.KeyVault/vaults/secrets/*""#, r#""Microsoft.Storage/*""#)).unwrap()).unwrap();
     assert!(matches!(allowed.steps.last().map(|s| &s.message), Some(Message::Response(r)) if r.status == 200));
 }
+
+/// Every ARM request of every built-in names an `api-version` its resource type has (the
+/// model once sent 2022-09-01 everywhere, which Compute and Key Vault do not register).
+#[test]
+fn arm_requests_use_an_api_version_their_resource_type_has() {
+    use mi_playground::model::arm::ResourceKind;
+    let mut checked = 0;
+    for (id, t) in traces() {
+        for s in &t.steps {
+            let Message::Request(q) = &s.message else { continue };
+            if !q.url.starts_with("https://management.azure.com/") {
+                continue;
+            }
+            let path = q.path();
+            let segs: Vec<&str> = path.split('/').collect();
+            let Some(p) = segs.iter().rposition(|x| x.eq_ignore_ascii_case("providers")) else { continue };
+            let Some(kind) = segs.get(p + 1..p + 3).and_then(|x| ResourceKind::from_type(&x.join("/"))) else { continue };
+            if segs.len() != p + 4 {
+                continue; // a child (accessPolicies) or an extension (roleAssignments)
+            }
+            let api = q.query().into_iter().find(|(k, _)| k == "api-version").map(|x| x.1).unwrap_or_default();
+            assert!(kind.api_versions().contains(&api.as_str()), "{id}: {} with api-version {api}", q.url);
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "{checked}");
+}
+
+/// An `api-version` the type does not have gets ARM's 400 NoRegisteredProviderFound listing
+/// the supported ones; a path under an existing resource group that names nothing gets 404
+/// ResourceNotFound, a missing resource group 404 ResourceGroupNotFound.
+#[test]
+fn arm_refuses_unknown_api_versions_and_paths() {
+    let world = |action: &str| format!(r#"{{"version": 1, "name": "arm", "seed": 6, "startTime": "2026-03-10T09:00:00Z",
+      "world": {{"subscriptions": [{{"name": "sub-a", "subscriptionId": "00000000-0000-4000-8000-00000000000a", "resourceGroups": [{{"name": "rg-app"}}]}}],
+        "resources": [{{"type": "Microsoft.Compute/virtualMachines", "name": "vm-app", "resourceGroup": "rg-app", "identity": {{"type": "SystemAssigned"}}, "app": {{"sdk": "dotnet", "credential": "ManagedIdentityCredential"}}}}],
+        "roleAssignments": [{{"principalId": "vm-app", "roleDefinitionId": "Reader", "scope": "sub-a"}}]}},
+      "script": [{action}]}}"#);
+    let last = |action: &str| {
+        let t = simulate(&Scenario::from_json(&world(action)).unwrap()).unwrap();
+        match t.steps.last().map(|s| s.message.clone()) { Some(Message::Response(r)) => (r.status, r.body.unwrap_or_default()), other => panic!("{other:?}") }
+    };
+    let (st, body) = last(r#"{"action": "armRequest", "host": "vm-app", "target": "vm-app", "apiVersion": "2022-09-01"}"#);
+    assert_eq!(st, 400, "{body}");
+    assert!(body.contains(r#""code":"NoRegisteredProviderFound""#) && body.contains("API version '2022-09-01' for type 'virtualMachines'. The supported api-versions are '2024-07-01, "), "{body}");
+    assert_eq!(last(r#"{"action": "armRequest", "host": "vm-app", "target": "vm-app", "apiVersion": "2023-03-01"}"#).0, 200);
+    assert_eq!(last(r#"{"action": "armRequest", "host": "vm-app", "target": "vm-app"}"#).0, 200);
+    assert_eq!(last(r#"{"action": "armRequest", "host": "vm-app", "target": "rg-app"}"#).0, 200);
+    let (st, body) = last(r#"{"action": "armRequest", "host": "vm-app", "target": "/subscriptions/00000000-0000-4000-8000-00000000000a/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-gone"}"#);
+    assert_eq!(st, 404, "{body}");
+    assert!(body.contains(r#""code":"ResourceNotFound""#) && body.contains("The Resource 'Microsoft.Compute/virtualMachines/vm-gone' under resource group 'rg-app' was not found."), "{body}");
+    let (st, body) = last(r#"{"action": "armRequest", "host": "vm-app", "target": "/subscriptions/00000000-0000-4000-8000-00000000000a/resourceGroups/rg-nope"}"#);
+    assert_eq!((st, body.contains("ResourceGroupNotFound")), (404, true), "{body}");
+}

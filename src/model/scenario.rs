@@ -886,6 +886,10 @@ pub enum Action {
         method: HttpMethod,
         /// Target resource name (or a full ARM path).
         target: String,
+        /// `api-version` query parameter; by default the newest stable version the target's
+        /// type has. One the type does not register gets ARM's 400 `NoRegisteredProviderFound`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        api_version: Option<String>,
         /// As for `getSecret`.
         #[serde(default = "default_auth")]
         auth: String,

@@ -56,12 +56,7 @@ impl World {
         let mut block = serde_json::Map::new();
         block.insert("type".into(), new_type.as_str().into());
         block.extend(body_block);
-        let api = match res.kind {
-            ResourceKind::VirtualMachine | ResourceKind::ScaleSet => "2024-07-01",
-            ResourceKind::AppService => "2023-12-01",
-            ResourceKind::ArcServer => "2024-07-10",
-            _ => "2023-01-01",
-        };
+        let api = res.kind.api_version();
         let body = serde_json::json!({ "identity": block });
         let body_text = serde_json::to_string_pretty(&body).unwrap_or_default();
         let op = self.p_operator(by);
@@ -188,7 +183,7 @@ impl World {
         let location = sub.resource_groups[rg].clone();
         let op = self.p_operator(by);
         let arm = self.p_arm();
-        let req = Request::new("PUT", format!("https://management.azure.com{id}?api-version=2023-01-31")).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&serde_json::json!({"location": location})).unwrap_or_default());
+        let req = Request::new("PUT", format!("https://management.azure.com{id}?api-version={}", ResourceKind::UserAssignedIdentity.api_version())).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&serde_json::json!({"location": location})).unwrap_or_default());
         self.push(Draft::control(op, arm, format!("PUT userAssignedIdentities/{name}")).request(req).fidelity(Fidelity::Documented).source("fact sheet §4.3").explain(format!("{by} creates a user-assigned identity: a standalone ARM resource of type Microsoft.ManagedIdentity/userAssignedIdentities. Unlike a system-assigned identity, it lives until someone deletes it and can be attached to many resources.")));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.ManagedIdentity/userAssignedIdentities/write", &id).is_some() {
             return Ok(());
@@ -220,7 +215,7 @@ impl World {
         let Some(res) = self.resource_by_name(name).cloned() else { return err("resource", format!("'{name}' is not a resource in this scenario")) };
         let op = self.p_operator(by);
         let arm = self.p_arm();
-        let api = if res.kind == ResourceKind::UserAssignedIdentity { "2023-01-31" } else { "2024-07-01" };
+        let api = res.kind.api_version();
         self.push(Draft::control(op, arm, format!("DELETE {}", res.name)).request(Request::new("DELETE", format!("https://management.azure.com{}?api-version={api}", res.id)).header("Authorization", "Bearer <operator's ARM token>")).fidelity(Fidelity::Documented).source("fact sheet §4.1").explain(format!("{by} deletes {}.", res.name)));
         let action = format!("{}/delete", res.kind.arm_type());
         if self.arm_authorize(op, arm, by, &oid, &action, &res.id).is_some() {

@@ -37,7 +37,7 @@ impl World {
                 self.storage_blob(&h, &acct, method.as_str(), container, blob, x_ms_version.as_deref(), Auth::of(auth, token.as_ref()));
                 Ok(())
             }
-            Action::ArmRequest { host, method, target, auth, token } => {
+            Action::ArmRequest { host, method, target, auth, token, api_version } => {
                 let h = self.host(host)?;
                 let path = if target.starts_with('/') { target.clone() } else {
                     match self.resolve_scope(target) {
@@ -45,7 +45,7 @@ impl World {
                         None => return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not a resource, resource group or subscription in this scenario") }),
                     }
                 };
-                self.arm_api(&h, method.as_str(), &path, Auth::of(auth, token.as_ref()));
+                self.arm_api(&h, method.as_str(), &path, api_version.as_deref(), Auth::of(auth, token.as_ref()));
                 Ok(())
             }
             Action::SqlConnect { host, database, auth, token } => {
