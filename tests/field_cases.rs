@@ -56,6 +56,19 @@ fn expectation(name: &str) -> Option<fn(&Trace)> {
             assert!(matches!(&last.message, Message::Response(resp) if resp.body.as_deref().unwrap_or("").contains(r#""code":"PrincipalNotFound""#)));
             assert!(!t.steps.iter().any(|s| s.changes.iter().any(|c| c.area == "rbac")), "nothing assigned");
         },
+        // The identity lives in tenant 1111…, the vault's subscription trusts 4444…: Key
+        // Vault refuses the token at the issuer check, 401 AKV10032 naming the issuers it
+        // expected and the one it found (before any access policy is read).
+        "kv-cross-tenant.json" => |t| {
+            let r = t.steps.iter().rev().find_map(|s| match &s.message { Message::Response(r) => Some((s.kind.clone(), r.clone())), _ => None }).unwrap();
+            assert_eq!(r.0, StepKind::TokenRefused(CheckKind::Issuer));
+            assert_eq!(r.1.status, 401);
+            let body = r.1.body.clone().unwrap_or_default();
+            assert!(body.contains("AKV10032: Invalid issuer. Expected one of https://sts.windows.net/44444444-4444-4444-8444-444444444444/, https://login.microsoftonline.com/44444444-4444-4444-8444-444444444444/v2.0, found https://sts.windows.net/11111111-1111-4111-8111-111111111111/."), "{body}");
+            assert!(r.1.header_value("WWW-Authenticate").is_some_and(|w| w.contains("login.windows.net/44444444-4444-4444-8444-444444444444")), "the challenge names the vault's tenant");
+            let tids: Vec<_> = t.steps.iter().filter_map(|s| s.jwt.as_deref()).filter_map(mi_playground::model::token::decode_claims).map(|c| c.tid).collect();
+            assert!(!tids.is_empty() && tids.iter().all(|x| x == "11111111-1111-4111-8111-111111111111"), "{tids:?}");
+        },
         _ => return None,
     })
 }

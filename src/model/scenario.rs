@@ -116,6 +116,12 @@ pub struct SubscriptionSpec {
     /// Subscription id; generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
+    /// The tenant the subscription trusts, when it is not the world's `tenant`: managed
+    /// identities of its resources live in that tenant (their tokens' `iss` and `tid`),
+    /// and its resource servers accept tokens from that tenant only (Key Vault: 401
+    /// AKV10032 for another tenant's token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
     /// Resource groups.
     #[serde(default, deserialize_with = "super::strict::objects")]
     pub resource_groups: Vec<ResourceGroupSpec>,

@@ -34,15 +34,16 @@ impl World {
             || storage_account_endpoint(resource).is_some()
             || self.directory.objects.values().any(|p| matches!(&p.kind, crate::model::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))));
         if !known {
-            let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.directory.tenant_id);
+            let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.tenant_of(&ident.mi_resource_id));
             let refusal = EntraRefusal::UnknownResource(d);
             self.push(Draft::runtime(entra, ep, "AADSTS50001 invalid_resource").internal("Unknown resource", refusal.body()).source("fact sheet §1.4").explain(format!("Entra ID does not know an API whose App ID URI is '{resource}', so it cannot issue a token for it. Check the spelling (and trailing slash) of the resource.")).kind(StepKind::IssueRefused));
             return Err(refusal);
         }
         let jwt = self.mint(ident, resource, &res.name);
         let claims = token::decode_claims(&jwt).expect("own token decodes");
+        let tenant_note = if self.multi_tenant() { format!(" The identity lives in tenant {} (the tenant its resource's subscription trusts), so `iss` and `tid` name that tenant.", claims.tid) } else { String::new() };
         let groups_note = if claims.groups.is_empty() { String::new() } else { format!(" The identity is in {} group(s), carried in the `groups` claim for the token's whole life.", claims.groups.len()) };
-        let s = self.push(Draft::runtime(entra, ep, "signed JWT (24 h 5 min)").internal(&format!("Access token for {resource}, expires {}", SimTime(claims.exp).iso()), serde_json::json!({"aud": claims.aud, "oid": claims.oid, "appid": claims.appid, "exp": claims.exp})).kind(StepKind::TokenIssued).source("fact sheet §5").explain(format!("Entra ID signs an app-only access token (RS256, demo tenant key {}). `aud` is exactly the requested resource, `oid`/`sub` the identity's object id, `appid` its client id, `appidacr` \"2\" (certificate), and it lives 24 hours 5 minutes; managed-identity token lifetimes are not configurable.{groups_note}", token::KID)));
+        let s = self.push(Draft::runtime(entra, ep, "signed JWT (24 h 5 min)").internal(&format!("Access token for {resource}, expires {}", SimTime(claims.exp).iso()), serde_json::json!({"aud": claims.aud, "oid": claims.oid, "appid": claims.appid, "exp": claims.exp})).kind(StepKind::TokenIssued).source("fact sheet §5").explain(format!("Entra ID signs an app-only access token (RS256, demo tenant key {}). `aud` is exactly the requested resource, `oid`/`sub` the identity's object id, `appid` its client id, `appidacr` \"2\" (certificate), and it lives 24 hours 5 minutes; managed-identity token lifetimes are not configurable.{tenant_note}{groups_note}", token::KID)));
         s.jwt = Some(jwt.clone());
         s.changes.push(Change { op: ChangeOp::Added, area: "tokens".into(), what: format!("token for {} → {resource} (exp {})", res.name, SimTime(claims.exp).iso()) });
         Ok(jwt)
@@ -51,7 +52,8 @@ impl World {
     /// Signs a managed-identity token. `iat`/`nbf` are backdated 5 minutes, which is how
     /// `exp − iat` is 24 h 5 min while a fresh `expires_in` is about 24 h (fact sheet §1.3, §5.3 [I]).
     pub(crate) fn mint(&mut self, ident: &IdentityRef, resource: &str, host: &str) -> String {
-        let tid = self.directory.tenant_id.clone();
+        // A managed identity lives in the tenant its resource's subscription trusts.
+        let tid = self.tenant_of(&ident.mi_resource_id).to_string();
         let iss = format!("https://sts.windows.net/{tid}/");
         let iat = self.now.0.saturating_sub(300);
         let groups = self.directory.groups_of(&ident.principal_id);

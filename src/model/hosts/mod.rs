@@ -104,6 +104,8 @@ impl World {
             ResourceKind::AksWorkload => format!("kubelet ({})", r.name),
             _ => format!("IMDS ({})", r.name),
         };
+        // In a world of several tenants, the endpoint says which tenant its identities live in.
+        let label = if self.multi_tenant() { format!("{label} · tenant {}", crate::model::servers::short_tenant(self.tenant_of(&r.id))) } else { label };
         self.participant(&format!("endpoint:{}", r.name.to_ascii_lowercase()), ParticipantKind::TokenEndpoint, &label)
     }
 

@@ -49,12 +49,12 @@ impl World {
             self.push(Draft::runtime(arm, app, "401 AuthenticationFailed").response(Response::new(401).json(JSON_UTF8, body)).fidelity(Fidelity::Modelled).source("fact sheet §6.4").explain("No token, no entry."));
             return;
         };
-        let (claims, validation) = match self.authenticate(&req_sent, &ARM_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req_sent, &self.tenant_of(path).to_string(), &ARM_AUDIENCES) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
-                let (code, msg, fid) = arm_unauthorized(&rej, &self.directory.tenant_id);
+                let (code, msg, fid) = arm_unauthorized(&rej, self.tenant_of(path));
                 let body = serde_json::json!({"error": {"code": code, "message": msg}}).to_string();
                 let s = self.push(Draft::runtime(arm, app, format!("401 {code}")).response(Response::new(401).json(JSON_UTF8, body)).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.4, golden check 29").explain(format!("ARM rejects the token: {}.", rej.explain())));
                 s.decision = Some(Self::token_decision(&v, "Request the token for https://management.azure.com/ from the subscription's tenant, and send it unchanged before it expires."));

@@ -23,7 +23,7 @@ impl World {
         let kv = self.p_server(vault);
         let url = format!("https://{}.vault.azure.net/secrets/{secret}?api-version=7.4", vault.name.to_ascii_lowercase());
         let challenge_key = (h.name.to_ascii_lowercase(), vault.name.to_ascii_lowercase());
-        let tenant = self.directory.tenant_id.clone();
+        let tenant = self.tenant_of(&vault.id).to_string();
         let challenge = |w: &mut World, label: &str, expl: String| {
             let body = r#"{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}"#;
             let resp = Response::new(401).header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")).json(JSON_UTF8, body);
@@ -59,7 +59,7 @@ impl World {
         if !matches!(auth, Auth::Scripted(_)) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::KeyVault), (jwt.clone(), self.now));
         }
-        let (claims, validation) = match self.authenticate(&req, &KV_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req, &tenant, &KV_AUDIENCES) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {

@@ -26,7 +26,7 @@ impl World {
         }
         // The TDS login carries the token like a bearer header carries it over HTTP.
         let login = Request::new("LOGIN", format!("tds://{}.database.windows.net", db.name)).header("Authorization", format!("Bearer {jwt}"));
-        let claims = match self.authenticate(&login, &SQL_AUDIENCES) {
+        let claims = match self.authenticate(&login, &self.tenant_of(&db.id).to_string(), &SQL_AUDIENCES) {
             Authn::Valid(c, _) => c,
             Authn::NoToken => return,
             Authn::Rejected(v) => {

@@ -89,7 +89,8 @@ impl World {
                     fail(format!("world.subscriptions[{i}].resourceGroups"), format!("resource group '{}' is declared twice", rg.name));
                 }
             }
-            w.subscriptions.push(Subscription { id, name: s.name.clone(), resource_groups: rgs, management_group: s.management_group.clone() });
+            let tenant_id = s.tenant_id.clone().unwrap_or_else(|| w.directory.tenant_id.clone());
+            w.subscriptions.push(Subscription { id, name: s.name.clone(), tenant_id, resource_groups: rgs, management_group: s.management_group.clone() });
         }
         for (i, u) in spec.users.iter().enumerate() {
             let id = u.object_id.clone().unwrap_or_else(|| w.rng.guid());

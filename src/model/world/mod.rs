@@ -58,6 +58,8 @@ pub struct Subscription {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// The tenant it trusts (lower-case GUID).
+    pub tenant_id: String,
     /// Resource groups: name → location.
     pub resource_groups: BTreeMap<String, String>,
     /// Management group, if any.
@@ -275,6 +277,18 @@ impl World {
             }
         }
         None
+    }
+
+    /// The tenant an ARM id (resource, resource group or subscription) belongs to: its
+    /// subscription's; the world's tenant for anything else.
+    pub fn tenant_of(&self, arm_id: &str) -> &str {
+        let sub = arm_id.trim_start_matches('/').split('/').nth(1).unwrap_or("");
+        self.subscriptions.iter().find(|s| s.id.eq_ignore_ascii_case(sub)).map(|s| s.tenant_id.as_str()).unwrap_or(&self.directory.tenant_id)
+    }
+
+    /// Whether the world holds more than one tenant (labels then name them).
+    pub fn multi_tenant(&self) -> bool {
+        self.subscriptions.iter().any(|s| !s.tenant_id.eq_ignore_ascii_case(&self.directory.tenant_id))
     }
 
     /// A display label for an object id (name, or the id itself for an unknown principal).
