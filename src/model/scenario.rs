@@ -1041,15 +1041,15 @@ pub fn reference_diagnostics(text: &str, sc: &Scenario, errors: Vec<super::world
         .into_iter()
         .map(|e| {
             let (line, column) = doc.locate(&e.path);
-            let hint = reference_hint(sc, &e.message);
+            let hint = e.subject.as_ref().and_then(|s| reference_hint(sc, s));
             Diagnostic { path: e.path, line, column, message: e.message, hint }
         })
         .collect()
 }
 
-/// A "did you mean" for a message that quotes an unknown name.
-fn reference_hint(sc: &Scenario, message: &str) -> Option<String> {
-    let quoted = message.split('\'').nth(1)?;
+/// A "did you mean" for the name a problem is about.
+fn reference_hint(sc: &Scenario, subject: &super::world::Subject) -> Option<String> {
+    let quoted = subject.name.as_str();
     let mut names: Vec<&str> = Vec::new();
     names.extend(sc.world.users.iter().map(|u| u.name.as_str()));
     names.extend(sc.world.groups.iter().map(|g| g.name.as_str()));
@@ -1059,7 +1059,7 @@ fn reference_hint(sc: &Scenario, message: &str) -> Option<String> {
         names.push(&s.name);
         names.extend(s.resource_groups.iter().map(|g| g.name.as_str()));
     }
-    if message.starts_with("unknown role") {
+    if subject.kind == super::world::SubjectKind::Role {
         names = super::rbac::built_in_role_names();
     }
     super::schema::suggest(quoted, &names).filter(|s| *s != quoted).map(|s| format!("did you mean '{s}'?"))

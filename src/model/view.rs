@@ -597,7 +597,7 @@ pub fn simulate_with_views_signed(sc: &Scenario, signatures: &mut super::token::
     for (i, a) in sc.script.iter().enumerate() {
         w.action = i;
         if let Err(e) = w.apply(a) {
-            errors.push(ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message });
+            errors.push(ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message, subject: e.subject });
         }
     }
     let mut views = w.views.take().unwrap_or_default();

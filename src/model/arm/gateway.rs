@@ -7,10 +7,11 @@ use crate::model::trace::Fidelity;
 use crate::model::world::{ScenarioError, World};
 use crate::model::world::{Draft, Pid};
 use crate::model::trace::StepKind;
+use crate::model::world::{Subject, SubjectKind};
 
 impl World {
     pub(crate) fn operator_id(&self, by: &str) -> Result<String, ScenarioError> {
-        self.principal_names.get(&by.to_ascii_lowercase()).cloned().ok_or_else(|| ScenarioError { path: "by".into(), message: format!("'{by}' is not a user in this scenario") })
+        self.principal_names.get(&by.to_ascii_lowercase()).cloned().ok_or_else(|| ScenarioError { path: "by".into(), message: format!("'{by}' is not a user in this scenario"), subject: Subject::of(SubjectKind::Name, &by) })
     }
 
     /// ARM authorizes an operator's control-plane action; on denial emits the 403 response.

@@ -9,11 +9,12 @@ use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, last_segment, ScenarioError, short, World};
 use std::collections::{BTreeMap, BTreeSet};
 use crate::model::world::{Draft, Pid};
+use crate::model::world::{Subject, SubjectKind};
 
 impl World {
     pub(crate) fn patch_identity(&mut self, by: &str, resource: &str, edit: IdentityEdit) -> Result<(), ScenarioError> {
         let oid = self.operator_id(by)?;
-        let Some(res) = self.resource_by_name(resource).cloned() else { return err("resource", format!("'{resource}' is not a resource in this scenario")) };
+        let Some(res) = self.resource_by_name(resource).cloned() else { return err("resource", format!("'{resource}' is not a resource in this scenario"), Subject::of(SubjectKind::Name, &resource)) };
         // Work out the requested identity block.
         let (want_sys, mut want_users) = (res.system_assigned.is_some(), res.user_assigned.clone());
         let mut want_sys = want_sys;
@@ -22,12 +23,12 @@ impl World {
             IdentityEdit::EnableSystem => want_sys = true,
             IdentityEdit::DisableSystem => want_sys = false,
             IdentityEdit::Attach(name) => {
-                let Some(u) = self.find_uami(name) else { return err("identity", format!("'{name}' is not a user-assigned identity in this scenario")) };
+                let Some(u) = self.find_uami(name) else { return err("identity", format!("'{name}' is not a user-assigned identity in this scenario"), Subject::of(SubjectKind::Name, &name)) };
                 body_block.insert("userAssignedIdentities".into(), serde_json::json!({ u.mi_resource_id.clone(): {} }));
                 want_users.insert(u.mi_resource_id.to_ascii_lowercase(), u);
             }
             IdentityEdit::Detach(name) => {
-                let Some(u) = self.find_uami(name) else { return err("identity", format!("'{name}' is not a user-assigned identity in this scenario")) };
+                let Some(u) = self.find_uami(name) else { return err("identity", format!("'{name}' is not a user-assigned identity in this scenario"), Subject::of(SubjectKind::Name, &name)) };
                 body_block.insert("userAssignedIdentities".into(), serde_json::json!({ u.mi_resource_id.clone(): null }));
                 want_users.remove(&u.mi_resource_id.to_ascii_lowercase());
             }
@@ -38,7 +39,7 @@ impl World {
                 }
                 let mut m = serde_json::Map::new();
                 for (k, v) in user_assigned_identities {
-                    let Some(ui) = self.find_uami(k) else { return err("identity.userAssignedIdentities", format!("'{k}' is not a user-assigned identity in this scenario")) };
+                    let Some(ui) = self.find_uami(k) else { return err("identity.userAssignedIdentities", format!("'{k}' is not a user-assigned identity in this scenario"), Subject::of(SubjectKind::Name, &k)) };
                     let attach = *v == UserAssignedEntry::Attach;
                     m.insert(ui.mi_resource_id.clone(), if attach { serde_json::json!({}) } else { serde_json::Value::Null });
                     if attach {
@@ -174,10 +175,10 @@ impl World {
     pub(crate) fn create_uami(&mut self, by: &str, name: &str, rg: &str) -> Result<(), ScenarioError> {
         let oid = self.operator_id(by)?;
         if self.resource_by_name(name).is_some() {
-            return err("name", format!("a resource named '{name}' already exists"));
+            return err("name", format!("a resource named '{name}' already exists"), Subject::of(SubjectKind::Name, &name));
         }
         let Some(sub) = self.subscriptions.iter().find(|s| s.resource_groups.contains_key(rg)).cloned() else {
-            return err("resourceGroup", format!("resource group '{rg}' is not declared"));
+            return err("resourceGroup", format!("resource group '{rg}' is not declared"), Subject::of(SubjectKind::Name, &rg));
         };
         let id = resource_id(&sub.id, rg, ResourceKind::UserAssignedIdentity, name);
         let location = sub.resource_groups[rg].clone();
@@ -212,7 +213,7 @@ impl World {
 
     pub(crate) fn delete_resource(&mut self, by: &str, name: &str) -> Result<(), ScenarioError> {
         let oid = self.operator_id(by)?;
-        let Some(res) = self.resource_by_name(name).cloned() else { return err("resource", format!("'{name}' is not a resource in this scenario")) };
+        let Some(res) = self.resource_by_name(name).cloned() else { return err("resource", format!("'{name}' is not a resource in this scenario"), Subject::of(SubjectKind::Name, &name)) };
         let op = self.p_operator(by);
         let arm = self.p_arm();
         let api = res.kind.api_version();

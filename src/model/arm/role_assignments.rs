@@ -6,6 +6,7 @@ use crate::model::world::{err, ScenarioError, World};
 use crate::model::world::Draft;
 use crate::model::scenario::PrincipalType;
 use crate::model::trace::StepKind;
+use crate::model::world::{Subject, SubjectKind};
 
 impl World {
     /// `PUT …/roleAssignments/{name}`. Without `principal_type`, ARM looks the principal up in
@@ -14,9 +15,9 @@ impl World {
     /// assignment as sent.
     pub(crate) fn create_role_assignment(&mut self, by: &str, principal: &str, role: &str, scope: &str, principal_type: Option<PrincipalType>) -> Result<(), ScenarioError> {
         let oid = self.operator_id(by)?;
-        let Some((pid, found_type)) = self.resolve_principal_typed(principal) else { return err("principalId", format!("'{principal}' is not a principal in this scenario (or its identity is not enabled yet)")) };
-        let Some(ri) = self.rbac.find_role(role) else { return err("roleDefinitionId", format!("unknown role '{role}'")) };
-        let Some(scope_id) = self.resolve_scope(scope) else { return err("scope", format!("unknown scope '{scope}'")) };
+        let Some((pid, found_type)) = self.resolve_principal_typed(principal) else { return err("principalId", format!("'{principal}' is not a principal in this scenario (or its identity is not enabled yet)"), Subject::of(SubjectKind::Name, &principal)) };
+        let Some(ri) = self.rbac.find_role(role) else { return err("roleDefinitionId", format!("unknown role '{role}'"), Subject::of(SubjectKind::Role, &role)) };
+        let Some(scope_id) = self.resolve_scope(scope) else { return err("scope", format!("unknown scope '{scope}'"), Subject::of(SubjectKind::Name, &scope)) };
         let name = self.rng.guid();
         let role_def = self.rbac.roles[ri].clone();
         let sub_for_def = self.subscriptions.first().map(|s| s.id.clone()).unwrap_or_default();
@@ -53,10 +54,10 @@ impl World {
 
     pub(crate) fn delete_role_assignment(&mut self, by: &str, principal: &str, role: &str, scope: &str) -> Result<(), ScenarioError> {
         let oid = self.operator_id(by)?;
-        let Some(pid) = self.resolve_principal(principal) else { return err("principalId", format!("'{principal}' is not a principal in this scenario")) };
-        let Some(ri) = self.rbac.find_role(role) else { return err("roleDefinitionId", format!("unknown role '{role}'")) };
-        let Some(scope_id) = self.resolve_scope(scope) else { return err("scope", format!("unknown scope '{scope}'")) };
-        let Some(idx) = self.rbac.find_assignment(&pid, ri, &scope_id) else { return err("", format!("no assignment of '{role}' to '{principal}' at '{scope}' exists")) };
+        let Some(pid) = self.resolve_principal(principal) else { return err("principalId", format!("'{principal}' is not a principal in this scenario"), Subject::of(SubjectKind::Name, &principal)) };
+        let Some(ri) = self.rbac.find_role(role) else { return err("roleDefinitionId", format!("unknown role '{role}'"), Subject::of(SubjectKind::Role, &role)) };
+        let Some(scope_id) = self.resolve_scope(scope) else { return err("scope", format!("unknown scope '{scope}'"), Subject::of(SubjectKind::Name, &scope)) };
+        let Some(idx) = self.rbac.find_assignment(&pid, ri, &scope_id) else { return err("", format!("no assignment of '{role}' to '{principal}' at '{scope}' exists"), Subject::of(SubjectKind::Name, &role)) };
         let name = self.rbac.assignments[idx].as_ref().map(|a| a.name.clone()).unwrap_or_default();
         let op = self.p_operator(by);
         let arm = self.p_arm();

@@ -6,16 +6,17 @@ use crate::model::http::{Request, Response};
 use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, ScenarioError, World};
 use crate::model::world::Draft;
+use crate::model::world::{Subject, SubjectKind};
 
 impl World {
     pub(crate) fn vault(&self, vault: &str) -> Result<Resource, ScenarioError> {
-        self.resource_by_name(vault).filter(|r| r.kind == ResourceKind::KeyVault).cloned().ok_or_else(|| ScenarioError { path: "vault".into(), message: format!("'{vault}' is not a Key Vault in this scenario") })
+        self.resource_by_name(vault).filter(|r| r.kind == ResourceKind::KeyVault).cloned().ok_or_else(|| ScenarioError { path: "vault".into(), message: format!("'{vault}' is not a Key Vault in this scenario"), subject: Subject::of(SubjectKind::Name, &vault) })
     }
 
     pub(crate) fn set_access_policy(&mut self, by: &str, vault: &str, principal: &str, secrets: &[String]) -> Result<(), ScenarioError> {
         let oid = self.operator_id(by)?;
         let v = self.vault(vault)?;
-        let Some(pid) = self.resolve_principal(principal) else { return err("objectId", format!("'{principal}' is not a principal in this scenario")) };
+        let Some(pid) = self.resolve_principal(principal) else { return err("objectId", format!("'{principal}' is not a principal in this scenario"), Subject::of(SubjectKind::Name, &principal)) };
         let op = self.p_operator(by);
         let arm = self.p_arm();
         let kind = if secrets.is_empty() { "remove" } else { "replace" };

@@ -5,12 +5,13 @@ use crate::model::http::{Request, Response};
 use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, ScenarioError, World};
 use crate::model::world::Draft;
+use crate::model::world::{Subject, SubjectKind};
 
 impl World {
     pub(crate) fn add_group_member(&mut self, by: &str, group: &str, member: &str) -> Result<(), ScenarioError> {
         let _ = self.operator_id(by)?;
-        let Some(gid) = self.principal_names.get(&group.to_ascii_lowercase()).cloned() else { return err("group", format!("'{group}' is not a group in this scenario")) };
-        let Some(mid) = self.resolve_principal(member) else { return err("member", format!("'{member}' is not a principal in this scenario")) };
+        let Some(gid) = self.principal_names.get(&group.to_ascii_lowercase()).cloned() else { return err("group", format!("'{group}' is not a group in this scenario"), Subject::of(SubjectKind::Name, &group)) };
+        let Some(mid) = self.resolve_principal(member) else { return err("member", format!("'{member}' is not a principal in this scenario"), Subject::of(SubjectKind::Name, &member)) };
         let op = self.p_operator(by);
         let entra = self.p_entra();
         let req = Request::new("POST", format!("https://graph.microsoft.com/v1.0/groups/{gid}/members/$ref")).header("Authorization", "Bearer <operator's Graph token>").header("Content-Type", "application/json").body(serde_json::json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{mid}")}).to_string());

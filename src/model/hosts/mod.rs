@@ -26,6 +26,7 @@ use crate::model::world::{Draft, Pid};
 use crate::model::trace::StepKind;
 use crate::model::hosts::imds::{ImdsError, IMDS_SERVER};
 use crate::model::world::timers::{usable, IMDS_CONCURRENT_REQUESTS};
+use crate::model::world::{Subject, SubjectKind};
 
 pub(crate) const IMDS: &str = "http://169.254.169.254";
 
@@ -63,10 +64,10 @@ impl World {
             return Ok(Host { name: l.name.clone(), resource: None, env: app.env.clone(), app, az_cli_user: l.az_cli_user.clone() });
         }
         let Some(r) = self.resource_by_name(name) else {
-            return Err(ScenarioError { path: "host".into(), message: format!("'{name}' is not a compute resource or laptop in this scenario") });
+            return Err(ScenarioError { path: "host".into(), message: format!("'{name}' is not a compute resource or laptop in this scenario"), subject: Subject::of(SubjectKind::Name, &name) });
         };
         if !r.kind.is_compute() {
-            return Err(ScenarioError { path: "host".into(), message: format!("'{name}' is a {}; code runs on VMs, scale sets, App Service, Arc servers, AKS workloads or laptops", r.kind.arm_type()) });
+            return Err(ScenarioError { path: "host".into(), message: format!("'{name}' is a {}; code runs on VMs, scale sets, App Service, Arc servers, AKS workloads or laptops", r.kind.arm_type()), subject: Subject::of(SubjectKind::Name, &name) });
         }
         let app = r_app(r, self);
         let mut env = BTreeMap::new();

@@ -12,6 +12,7 @@ use crate::model::trace::Trace;
 use crate::model::world::{err, ScenarioError};
 use std::collections::{BTreeMap, BTreeSet};
 use crate::model::world::{Subscription, World};
+use crate::model::world::{Subject, SubjectKind};
 
 impl World {
     /// Sets up the initial world from a scenario. Fails on the first dangling reference;
@@ -28,9 +29,9 @@ impl World {
     /// Sets up the initial world, skipping whatever is malformed and reporting every problem.
     pub fn build_lenient(sc: &Scenario) -> (World, Vec<ScenarioError>) {
         let mut errors = Vec::new();
-        let mut fail = |path: String, message: String| errors.push(ScenarioError { path, message });
+        let mut fail = |path: String, message: String, subject: Option<Subject>| errors.push(ScenarioError { path, message, subject });
         if sc.version != crate::model::scenario::FORMAT_VERSION {
-            fail("version".into(), format!("unsupported version {} (this build reads version {})", sc.version, crate::model::scenario::FORMAT_VERSION));
+            fail("version".into(), format!("unsupported version {} (this build reads version {})", sc.version, crate::model::scenario::FORMAT_VERSION), None);
         }
         let start = sc.start_time.0;
         let mut rng = Rng::new(sc.seed, 1);
@@ -74,9 +75,9 @@ impl World {
             declared: crate::model::skip::declared_names(sc),
             signatures: Default::default(),
         };
-        let mut fail = |path: String, message: String| errors.push(ScenarioError { path, message });
+        let mut fail = |path: String, message: String, subject: Option<Subject>| errors.push(ScenarioError { path, message, subject });
         if spec.subscriptions.is_empty() {
-            fail("world.subscriptions".into(), "at least one subscription is needed".into());
+            fail("world.subscriptions".into(), "at least one subscription is needed".into(), None);
         }
         for (i, s) in spec.subscriptions.iter().enumerate() {
             let id = s.subscription_id.clone().unwrap_or_else(|| w.rng.guid());
@@ -86,7 +87,7 @@ impl World {
             let mut rgs = BTreeMap::new();
             for rg in &s.resource_groups {
                 if rgs.insert(rg.name.clone(), rg.location.clone()).is_some() {
-                    fail(format!("world.subscriptions[{i}].resourceGroups"), format!("resource group '{}' is declared twice", rg.name));
+                    fail(format!("world.subscriptions[{i}].resourceGroups"), format!("resource group '{}' is declared twice", rg.name), Subject::of(SubjectKind::Name, &rg.name));
                 }
             }
             let tenant_id = s.tenant_id.clone().unwrap_or_else(|| w.directory.tenant_id.clone());
@@ -95,7 +96,7 @@ impl World {
         for (i, u) in spec.users.iter().enumerate() {
             let id = u.object_id.clone().unwrap_or_else(|| w.rng.guid());
             if let Err(e) = w.add_principal_name(&u.name, &id, &format!("world.users[{i}]")) {
-                fail(e.path, e.message);
+                fail(e.path, e.message, e.subject);
                 continue;
             }
             w.directory.add(Principal { object_id: id, display_name: u.name.clone(), kind: PrincipalKind::User });
@@ -103,7 +104,7 @@ impl World {
         for (i, g) in spec.groups.iter().enumerate() {
             let id = g.object_id.clone().unwrap_or_else(|| w.rng.guid());
             if let Err(e) = w.add_principal_name(&g.name, &id, &format!("world.groups[{i}]")) {
-                fail(e.path, e.message);
+                fail(e.path, e.message, e.subject);
                 continue;
             }
             w.directory.add(Principal { object_id: id, display_name: g.name.clone(), kind: PrincipalKind::Group { members: Vec::new() } });
@@ -113,12 +114,12 @@ impl World {
         order.sort_by_key(|&i| spec.resources[i].resource_type != ResourceKind::UserAssignedIdentity);
         for i in order {
             if let Err(e) = w.build_resource(sc, i) {
-                fail(e.path, e.message);
+                fail(e.path, e.message, e.subject);
             }
         }
         for (i, l) in spec.laptops.iter().enumerate() {
             if w.names.contains_key(&l.name.to_ascii_lowercase()) || w.laptops.contains_key(&l.name.to_ascii_lowercase()) {
-                fail(format!("world.laptops[{i}].name"), format!("name '{}' is already used", l.name));
+                fail(format!("world.laptops[{i}].name"), format!("name '{}' is already used", l.name), Subject::of(SubjectKind::Name, &l.name));
                 continue;
             }
             w.laptops.insert(l.name.to_ascii_lowercase(), l.clone());
@@ -127,7 +128,7 @@ impl World {
             let Some(gid) = w.principal_names.get(&g.name.to_ascii_lowercase()).cloned() else { continue };
             for (j, m) in g.members.iter().enumerate() {
                 let Some(mid) = w.resolve_principal(m) else {
-                    fail(format!("world.groups[{i}].members[{j}]"), format!("'{m}' is not a user, group or identity in this scenario"));
+                    fail(format!("world.groups[{i}].members[{j}]"), format!("'{m}' is not a user, group or identity in this scenario"), Subject::of(SubjectKind::Name, &m));
                     continue;
                 };
                 if let Some(Principal { kind: PrincipalKind::Group { members }, .. }) = w.directory.objects.get_mut(&gid.to_ascii_lowercase()) {
@@ -138,7 +139,7 @@ impl World {
         for (i, a) in spec.app_registrations.iter().enumerate() {
             let (app_oid, sp_oid, app_id) = (w.rng.guid(), w.rng.guid(), w.rng.guid());
             if w.principal_names.contains_key(&a.name.to_ascii_lowercase()) || w.names.contains_key(&a.name.to_ascii_lowercase()) {
-                fail(format!("world.appRegistrations[{i}].name"), format!("name '{}' is already used", a.name));
+                fail(format!("world.appRegistrations[{i}].name"), format!("name '{}' is already used", a.name), Subject::of(SubjectKind::Name, &a.name));
                 continue;
             }
             w.principal_names.insert(a.name.to_ascii_lowercase(), sp_oid.clone());
@@ -150,11 +151,11 @@ impl World {
             });
             for (j, x) in a.app_role_assignments.iter().enumerate() {
                 if !a.app_roles.contains(&x.role) {
-                    fail(format!("world.appRegistrations[{i}].appRoleAssignments[{j}].role"), format!("'{}' is not one of the app roles of '{}' ({})", x.role, a.name, a.app_roles.join(", ")));
+                    fail(format!("world.appRegistrations[{i}].appRoleAssignments[{j}].role"), format!("'{}' is not one of the app roles of '{}' ({})", x.role, a.name, a.app_roles.join(", ")), Subject::of(SubjectKind::Name, &x.role));
                     continue;
                 }
                 let Some(pid) = w.resolve_principal(&x.principal_id) else {
-                    fail(format!("world.appRegistrations[{i}].appRoleAssignments[{j}].principalId"), format!("'{}' is not a principal in this scenario", x.principal_id));
+                    fail(format!("world.appRegistrations[{i}].appRoleAssignments[{j}].principalId"), format!("'{}' is not a principal in this scenario", x.principal_id), Subject::of(SubjectKind::Name, &x.principal_id));
                     continue;
                 };
                 w.app_role_grants.push((a.identifier_uri.clone().unwrap_or_default(), pid.to_ascii_lowercase(), x.role.clone()));
@@ -163,7 +164,7 @@ impl World {
         for (i, rd) in spec.role_definitions.iter().enumerate() {
             let id = rd.id.clone().unwrap_or_else(|| w.rng.guid());
             if w.rbac.find_role(&rd.role_name).is_some() {
-                fail(format!("world.roleDefinitions[{i}].roleName"), format!("a role named '{}' already exists", rd.role_name));
+                fail(format!("world.roleDefinitions[{i}].roleName"), format!("a role named '{}' already exists", rd.role_name), Subject::of(SubjectKind::Name, &rd.role_name));
                 continue;
             }
             let perms = rd.permissions.iter().map(|p| Rbac::permissions(&p.actions, &p.not_actions, &p.data_actions, &p.not_data_actions)).collect();
@@ -175,15 +176,15 @@ impl World {
             let path = || format!("world.roleAssignments[{i}]");
             let principal = w.resolve_principal_typed(&ra.principal_id);
             if principal.is_none() {
-                fail(format!("{}.principalId", path()), format!("role assignment refers to principal '{}' that does not exist", ra.principal_id));
+                fail(format!("{}.principalId", path()), format!("role assignment refers to principal '{}' that does not exist", ra.principal_id), Subject::of(SubjectKind::Name, &ra.principal_id));
             }
             let role = w.rbac.find_role(&ra.role_definition_id);
             if role.is_none() {
-                fail(format!("{}.roleDefinitionId", path()), format!("unknown role '{}'", ra.role_definition_id));
+                fail(format!("{}.roleDefinitionId", path()), format!("unknown role '{}'", ra.role_definition_id), Subject::of(SubjectKind::Role, &ra.role_definition_id));
             }
             if !scopes.contains_key(ra.scope.as_str()) {
                 let Some(scope) = w.resolve_scope(&ra.scope) else {
-                    fail(format!("{}.scope", path()), format!("unknown scope '{}'", ra.scope));
+                    fail(format!("{}.scope", path()), format!("unknown scope '{}'", ra.scope), Subject::of(SubjectKind::Name, &ra.scope));
                     continue;
                 };
                 let lowered = scope.to_ascii_lowercase();
@@ -197,7 +198,7 @@ impl World {
         for (i, d) in spec.deny_assignments.iter().enumerate() {
             let path = format!("world.denyAssignments[{i}]");
             let Some(scope) = w.resolve_scope(&d.scope) else {
-                fail(format!("{path}.scope"), format!("unknown scope '{}'", d.scope));
+                fail(format!("{path}.scope"), format!("unknown scope '{}'", d.scope), Subject::of(SubjectKind::Name, &d.scope));
                 continue;
             };
             let mut ps = Vec::new();
@@ -207,7 +208,7 @@ impl World {
                 } else if let Some(id) = w.resolve_principal(p) {
                     ps.push(id);
                 } else {
-                    fail(format!("{path}.principals[{j}]"), format!("unknown principal '{p}'"));
+                    fail(format!("{path}.principals[{j}]"), format!("unknown principal '{p}'"), Subject::of(SubjectKind::Name, &p));
                 }
             }
             let ex = d.exclude_principals.iter().filter_map(|p| w.resolve_principal(p)).collect();
@@ -219,7 +220,7 @@ impl World {
 
     pub(crate) fn add_principal_name(&mut self, name: &str, id: &str, path: &str) -> Result<(), ScenarioError> {
         if self.principal_names.insert(name.to_ascii_lowercase(), id.to_string()).is_some() {
-            return err(format!("{path}.name"), format!("name '{name}' is already used by another user or group"));
+            return err(format!("{path}.name"), format!("name '{name}' is already used by another user or group"), Subject::of(SubjectKind::Name, &name));
         }
         Ok(())
     }
@@ -232,14 +233,14 @@ impl World {
             Some(s) => self.subscriptions.iter().find(|x| x.name.eq_ignore_ascii_case(s) || x.id.eq_ignore_ascii_case(s)),
             None => self.subscriptions.first(),
         };
-        let Some(sub) = sub else { return err(format!("{path}.subscription"), format!("unknown subscription '{}'", r.subscription.clone().unwrap_or_default())) };
+        let Some(sub) = sub else { return err(format!("{path}.subscription"), format!("unknown subscription '{}'", r.subscription.clone().unwrap_or_default()), Subject::of(SubjectKind::Name, &r.subscription.clone().unwrap_or_default())) };
         let Some(rg_loc) = sub.resource_groups.get(&r.resource_group) else {
-            return err(format!("{path}.resourceGroup"), format!("resource group '{}' is not declared in subscription '{}'", r.resource_group, sub.name));
+            return err(format!("{path}.resourceGroup"), format!("resource group '{}' is not declared in subscription '{}'", r.resource_group, sub.name), Subject::of(SubjectKind::Name, &r.resource_group));
         };
         let location = r.location.clone().unwrap_or_else(|| rg_loc.clone());
         let sub_id = sub.id.clone();
         if self.names.contains_key(&r.name.to_ascii_lowercase()) {
-            return err(format!("{path}.name"), format!("resource name '{}' is used twice (names must be unique in a scenario)", r.name));
+            return err(format!("{path}.name"), format!("resource name '{}' is used twice (names must be unique in a scenario)", r.name), Subject::of(SubjectKind::Name, &r.name));
         }
         let id = resource_id(&sub_id, &r.resource_group, kind, &r.name);
         let p = &r.properties;
@@ -270,7 +271,7 @@ impl World {
             let ns = p.namespace.clone().unwrap_or_else(|| "default".into());
             let sa = p.service_account.clone().unwrap_or_else(|| "workload-sa".into());
             let Some(ident) = p.workload_identity.clone() else {
-                return err(format!("{path}.properties.workloadIdentity"), "an AKS workload needs the user-assigned identity its service account is annotated with");
+                return err(format!("{path}.properties.workloadIdentity"), "an AKS workload needs the user-assigned identity its service account is annotated with", None);
             };
             let issuer = p.oidc_issuer.clone().unwrap_or_else(|| format!("https://oidc.prod-aks.azure.com/{}/{}/", self.directory.tenant_id, self.rng.guid()));
             data.workload = Some((ns, sa, ident, issuer));
@@ -289,7 +290,7 @@ impl World {
         if let Some(block) = &r.identity {
             if block.identity_type.system() {
                 if !kind.supports_system_assigned() {
-                    return err(format!("{path}.identity.type"), format!("{} does not support a system-assigned identity here", kind.arm_type()));
+                    return err(format!("{path}.identity.type"), format!("{} does not support a system-assigned identity here", kind.arm_type()), None);
                 }
                 let uref = IdentityRef { principal_id: self.rng.guid(), client_id: self.rng.guid(), mi_resource_id: id.clone() };
                 self.directory.add(mi_principal(&uref, &r.name, false, &mut self.rng));
@@ -302,10 +303,10 @@ impl World {
                     continue;
                 }
                 let Some(u) = self.find_uami(k) else {
-                    return err(format!("{path}.identity.userAssignedIdentities"), format!("'{k}' is not a user-assigned identity in this scenario"));
+                    return err(format!("{path}.identity.userAssignedIdentities"), format!("'{k}' is not a user-assigned identity in this scenario"), Subject::of(SubjectKind::Name, &k));
                 };
                 if !kind.supports_user_assigned() {
-                    return err(format!("{path}.identity.userAssignedIdentities"), format!("{} does not support user-assigned identities", kind.arm_type()));
+                    return err(format!("{path}.identity.userAssignedIdentities"), format!("{} does not support user-assigned identities", kind.arm_type()), None);
                 }
                 res.user_assigned.insert(u.mi_resource_id.to_ascii_lowercase(), u);
             }
@@ -316,13 +317,13 @@ impl World {
         }
         for (j, u) in p.contained_users.iter().enumerate() {
             let Some(pid) = self.resolve_principal(u) else {
-                return err(format!("{path}.properties.containedUsers[{j}]"), format!("'{u}' is not a principal in this scenario"));
+                return err(format!("{path}.properties.containedUsers[{j}]"), format!("'{u}' is not a principal in this scenario"), Subject::of(SubjectKind::Name, &u));
             };
             res.data.contained_users.push(pid);
         }
         if let Some(app) = &r.app {
             if !kind.is_compute() {
-                return err(format!("{path}.app"), format!("code cannot run on a {}", kind.arm_type()));
+                return err(format!("{path}.app"), format!("code cannot run on a {}", kind.arm_type()), None);
             }
             self.app_specs.insert(r.name.to_ascii_lowercase(), app.clone());
         }
@@ -333,7 +334,7 @@ impl World {
             let mut aps = Vec::new();
             for (j, a) in p.access_policies.iter().enumerate() {
                 let Some(pid) = self.resolve_principal(&a.object_id) else {
-                    return err(format!("{path}.properties.accessPolicies[{j}].objectId"), format!("access policy refers to principal '{}' that does not exist", a.object_id));
+                    return err(format!("{path}.properties.accessPolicies[{j}].objectId"), format!("access policy refers to principal '{}' that does not exist", a.object_id), Subject::of(SubjectKind::Name, &a.object_id));
                 };
                 aps.push(crate::model::arm::AccessPolicy { object_id: pid, secrets: a.secrets.iter().map(|s| s.to_ascii_lowercase()).collect() });
             }

@@ -37,6 +37,35 @@ pub struct ScenarioError {
     pub path: String,
     /// What is wrong (lower-case, no trailing dot).
     pub message: String,
+    /// The name the problem is about, as the scenario wrote it: what a "did you mean"
+    /// compares with the names that exist.
+    pub subject: Option<Subject>,
+}
+
+/// The name a [`ScenarioError`] is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// As written in the scenario.
+    pub name: String,
+    /// What it should have named.
+    pub kind: SubjectKind,
+}
+
+/// What kind of name a [`Subject`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubjectKind {
+    /// A role definition (compared with the built-in roles).
+    Role,
+    /// Anything else the scenario declares: a user, group, resource, laptop, subscription
+    /// or resource group.
+    Name,
+}
+
+impl Subject {
+    /// `Some` subject `name` of `kind`.
+    pub fn of(kind: SubjectKind, name: &(impl AsRef<str> + ?Sized)) -> Option<Subject> {
+        Some(Subject { name: name.as_ref().to_string(), kind })
+    }
 }
 
 impl fmt::Display for ScenarioError {
@@ -47,8 +76,8 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-pub(crate) fn err<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, ScenarioError> {
-    Err(ScenarioError { path: path.into(), message: message.into() })
+pub(crate) fn err<T>(path: impl Into<String>, message: impl Into<String>, subject: Option<Subject>) -> Result<T, ScenarioError> {
+    Err(ScenarioError { path: path.into(), message: message.into(), subject })
 }
 
 /// A subscription.
@@ -193,7 +222,7 @@ pub fn simulate_lenient_signed(scenario: &Scenario, signatures: &mut crate::mode
     for (i, a) in scenario.script.iter().enumerate() {
         w.action = i;
         if let Err(e) = w.apply(a) {
-            errors.push(ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message });
+            errors.push(ScenarioError { path: format!("script[{i}]{}", if e.path.is_empty() { String::new() } else { format!(".{}", e.path) }), message: e.message, subject: e.subject });
         }
     }
     *signatures = std::mem::take(&mut w.signatures);

@@ -7,6 +7,7 @@ use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{Fault, ScenarioError, World};
 use crate::model::world::Draft;
 use crate::model::sdk::Auth;
+use crate::model::world::{Subject, SubjectKind};
 
 impl World {
     pub(crate) fn apply_runtime(&mut self, a: &Action) -> Result<(), ScenarioError> {
@@ -24,7 +25,7 @@ impl World {
             Action::GetSecret { host, vault, secret, auth, token } => {
                 let h = self.host(host)?;
                 let Some(v) = self.resource_by_name(vault).cloned().filter(|r| r.kind == ResourceKind::KeyVault) else {
-                    return Err(ScenarioError { path: "vault".into(), message: format!("'{vault}' is not a Key Vault in this scenario") });
+                    return Err(ScenarioError { path: "vault".into(), message: format!("'{vault}' is not a Key Vault in this scenario"), subject: Subject::of(SubjectKind::Name, &vault) });
                 };
                 self.keyvault_get_secret(&h, &v, secret, Auth::of(auth, token.as_ref()));
                 Ok(())
@@ -32,7 +33,7 @@ impl World {
             Action::BlobRequest { host, method, account, container, blob, x_ms_version, auth, token } => {
                 let h = self.host(host)?;
                 let Some(acct) = self.resource_by_name(account).cloned().filter(|r| r.kind == ResourceKind::StorageAccount) else {
-                    return Err(ScenarioError { path: "account".into(), message: format!("'{account}' is not a storage account in this scenario") });
+                    return Err(ScenarioError { path: "account".into(), message: format!("'{account}' is not a storage account in this scenario"), subject: Subject::of(SubjectKind::Name, &account) });
                 };
                 self.storage_blob(&h, &acct, method.as_str(), container, blob, x_ms_version.as_deref(), Auth::of(auth, token.as_ref()));
                 Ok(())
@@ -42,7 +43,7 @@ impl World {
                 let path = if target.starts_with('/') { target.clone() } else {
                     match self.resolve_scope(target) {
                         Some(p) => p,
-                        None => return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not a resource, resource group or subscription in this scenario") }),
+                        None => return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not a resource, resource group or subscription in this scenario"), subject: Subject::of(SubjectKind::Name, &target) }),
                     }
                 };
                 self.arm_api(&h, method.as_str(), &path, api_version.as_deref(), Auth::of(auth, token.as_ref()));
@@ -51,7 +52,7 @@ impl World {
             Action::SqlConnect { host, database, auth, token } => {
                 let h = self.host(host)?;
                 let Some(db) = self.resource_by_name(database).cloned().filter(|r| r.kind == ResourceKind::SqlDatabase) else {
-                    return Err(ScenarioError { path: "database".into(), message: format!("'{database}' is not a SQL database in this scenario") });
+                    return Err(ScenarioError { path: "database".into(), message: format!("'{database}' is not a SQL database in this scenario"), subject: Subject::of(SubjectKind::Name, &database) });
                 };
                 self.sql_connect(&h, &db, Auth::of(auth, token.as_ref()));
                 Ok(())
@@ -99,12 +100,12 @@ impl World {
                 let secs = duration.secs();
                 let t = target.to_ascii_lowercase();
                 let key = if t == "imds" {
-                    let Some(h) = host else { return Err(ScenarioError { path: "host".into(), message: "an imds fault needs the host it applies to".into() }) };
+                    let Some(h) = host else { return Err(ScenarioError { path: "host".into(), message: "an imds fault needs the host it applies to".into(), subject: None }) };
                     self.host(h)?;
                     format!("imds:{}", h.to_ascii_lowercase())
                 } else {
                     if t != "entra" && self.resource_by_name(&t).is_none() {
-                        return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not imds, entra or a resource name") });
+                        return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not imds, entra or a resource name"), subject: Subject::of(SubjectKind::Name, &target) });
                     }
                     t
                 };

@@ -1,8 +1,10 @@
-//! The virtual clock and every timed rule of the platform, in one place (as quinn-proto's
+//! The virtual clock and the platform's timed rules, in one place (as quinn-proto's
 //! `TimerTable`): the work that happens on its own when time passes ([`Timer`]: certificate
 //! roll-over, `IDENTITY_HEADER` rotation, the end of an injected fault) and the lifetimes
 //! and windows that code checks when it acts (token expiry and the SDK's refresh point,
-//! the endpoint cache's margin, IMDS's throttling window, RBAC propagation).
+//! the endpoint cache's margin, IMDS's throttling limits, certificate lifetimes). RBAC
+//! propagation is a scenario setting (`settings.rbacPropagation`) applied when an
+//! assignment is made (`arm/role_assignments.rs`: the assignment's effective time).
 //!
 //! [`World::advance`] asks the table for each timer's deadline and runs what falls inside
 //! the interval, timer by timer in [`Timer::VALUES`] order; [`World::next_deadline`] says
