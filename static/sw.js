@@ -29,6 +29,8 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin || !url.href.startsWith(self.registration.scope)) return;
+  // `mip serve`'s live session (polled every second under ?live) is never cached.
+  if (url.pathname.includes('/_mip/')) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     try {

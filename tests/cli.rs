@@ -122,3 +122,36 @@ fn verify_checks_a_token_as_a_resource_server_does() {
     assert_eq!(code, 2);
     assert!(err.contains("verify needs a token"));
 }
+
+#[test]
+fn serve_refuses_what_it_cannot_serve_before_binding() {
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--host", "kv-contoso", "--port", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no managed-identity token endpoint") && err.contains("vm-web"), "{err}");
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--port", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--host"), "{err}");
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--host", "vm-web", "--speed", "-1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--speed"), "{err}");
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--host", "vm-web", "--start", "yesterday"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--start"), "{err}");
+    let (code, _, err) = mip(&["serve", "vm-keyvault", "--host", "vm-web", "--port", "0", "--open", "/nonexistent-dist"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("index.html"), "{err}");
+}
+
+#[test]
+fn samples_prints_each_request_step_s_samples_as_json() {
+    let (code, out, err) = mip(&["samples", "vm-keyvault"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let all = v.as_array().expect("an array");
+    let py = all.iter().find(|e| e["lang"] == "Python" && e["code"].as_str().is_some_and(|c| c.contains("get_token(")) && e["host"] == "vm-web").expect("a Python token sample on vm-web");
+    assert!(py["step"].as_u64().is_some_and(|n| n >= 1) && py["label"].is_string());
+    let (code, one, _) = mip(&["samples", "vm-keyvault", "--step", &py["step"].to_string()]);
+    assert_eq!(code, 0);
+    assert!(serde_json::from_str::<serde_json::Value>(&one).expect("JSON").as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|e| e["step"] == py["step"])));
+    assert_eq!(mip(&["samples", "vm-keyvault", "--step", "0"]).0, 2);
+}

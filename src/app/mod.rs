@@ -265,6 +265,35 @@ fn app() -> Html {
             move || drop(listener)
         });
     }
+    // `mip serve --open`: follow the live session from the same origin (`?live`). Each poll
+    // reads the recorded scenario; a new version re-simulates it and shows its last step.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            let poll = persist::live_mode().then(|| {
+                let seen = Rc::new(std::cell::Cell::new(None::<u64>));
+                gloo::timers::callback::Interval::new(1000, move || {
+                    let (state, seen) = (state.clone(), seen.clone());
+                    let url = match seen.get() {
+                        Some(v) => format!("./_mip/live?since={v}"),
+                        None => "./_mip/live".to_string(),
+                    };
+                    persist::fetch_text(&url, move |body| {
+                        let Some(v) = body.and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok()) else { return };
+                        let version = v["version"].as_u64();
+                        if version.is_none() || seen.get() == version || v.get("scenario").is_none() {
+                            return;
+                        }
+                        let first = seen.replace(version).is_none();
+                        if let Ok(text) = serde_json::to_string_pretty(&v["scenario"]) {
+                            state.dispatch(Msg::Live { text, first });
+                        }
+                    });
+                })
+            });
+            move || drop(poll)
+        });
+    }
     // Presenter ↔ speaker notes: each window posts the fragment it shows; the other follows.
     let last_heard = use_mut_ref(|| None::<String>);
     let channel = {

@@ -147,6 +147,58 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
     }
 }
 
+/// Whether the page follows a live `mip serve` session (`?live`): it polls `./_mip/live`.
+pub fn live_mode() -> bool {
+    super::IN_BROWSER && window().location().search().unwrap_or_default().trim_start_matches('?').split('&').any(|p| p == "live")
+}
+
+/// GETs a same-origin URL (no cache) and calls `done` with the body of a 2xx answer, or
+/// `None` (network error, other status).
+pub fn fetch_text(url: &str, done: impl FnOnce(Option<String>) + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsValue;
+    let call = |target: &JsValue, name: &str, args: &[JsValue]| -> Option<js_sys::Promise> {
+        let f = js_sys::Reflect::get(target, &name.into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        let r = match args {
+            [] => f.call0(target),
+            [a] => f.call1(target, a),
+            [a, b, ..] => f.call2(target, a, b),
+        };
+        r.ok()?.dyn_into::<js_sys::Promise>().ok()
+    };
+    let init = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&init, &"cache".into(), &"no-store".into());
+    let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
+    let fail = {
+        let done = done.clone();
+        move || {
+            if let Some(f) = done.take() {
+                f(None)
+            }
+        }
+    };
+    let Some(fetched) = call(&window(), "fetch", &[url.into(), init.into()]) else { return fail() };
+    let (f1, f2, f3) = (fail.clone(), fail.clone(), fail);
+    let on_response = Closure::once_into_js(move |resp: JsValue| {
+        let ok = js_sys::Reflect::get(&resp, &"ok".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+        let Some(text) = ok.then(|| call(&resp, "text", &[])).flatten() else { return f1() };
+        let on_text = Closure::once_into_js(move |t: JsValue| match (t.as_string(), done.take()) {
+            (Some(t), Some(f)) => f(Some(t)),
+            (None, Some(f)) => f(None),
+            _ => {}
+        });
+        then(&text, on_text, Closure::once_into_js(move |_: JsValue| f2()));
+    });
+    then(&fetched, on_response, Closure::once_into_js(move |_: JsValue| f3()));
+}
+
+/// `promise.then(ok, err)` with callbacks made by `Closure::once_into_js`.
+fn then(promise: &js_sys::Promise, ok: wasm_bindgen::JsValue, err: wasm_bindgen::JsValue) {
+    if let Some(f) = js_sys::Reflect::get(promise, &"then".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        let _ = f.call2(promise, &ok, &err);
+    }
+}
+
 /// A file name made from a scenario's title: lower case, words joined by `-`, at most
 /// 60 characters (`A VM reads a Key Vault secret` → `a-vm-reads-a-key-vault-secret`).
 pub fn file_stem(title: &str) -> String {

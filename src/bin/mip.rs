@@ -7,6 +7,8 @@
 //! mip schema
 //! mip jwks
 //! mip verify <jwt | -> [--audience <uri>]... [--tenant <id>] [--at <time>]
+//! mip samples <file | built-in> [--step N]
+//! mip serve <file | built-in> --host <name> [--port N] [--speed X] [--start now|<time>] [--format text|json] [--open [dist]]
 //! ```
 
 use mi_playground::export;
@@ -23,7 +25,19 @@ const USAGE: &str = "usage:
   mip verify <jwt | -> [--audience <uri>]... [--tenant <id>] [--at <RFC 3339 time>]
                                 check a token as a resource server does (the playground's
                                 one validator); exit 1 when it is refused
-  mip generate <n>              a generated world of n resources (for performance tests)";
+  mip generate <n>              a generated world of n resources (for performance tests)
+  mip samples <file | built-in id> [--step N]
+                                the code samples of every request step (or step N), as JSON:
+                                step, label, host, lang, code, illustrative
+  mip serve <file | built-in id> --host <name> [--port N] [--speed X] [--start now|<time>]
+            [--format text|json] [--open [dist]]
+                                run the script as setup, then answer the host's token endpoint
+                                (IMDS, App Service or Azure Arc) on 127.0.0.1 through the model,
+                                with Entra discovery + JWKS; prints the exports an SDK needs,
+                                then every step live; --open also serves the playground (the
+                                release build in dist/) following the session at /?live;
+                                --start now runs the scenario from the wall clock's time, so
+                                tokens are valid by ordinary validators' clocks";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -108,6 +122,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Some("verify") => verify(&args[1..]),
+        Some("serve") => serve(&args[1..]),
+        Some("samples") => samples(&args[1..]),
         Some("generate") => {
             let n: usize = args.get(1).and_then(|a| a.parse().ok()).filter(|n| (1..=5000).contains(n)).ok_or("generate needs a size from 1 to 5000")?;
             println!("{}", scenarios::large_world(n).to_json());
@@ -175,4 +191,90 @@ fn parse(name: &str, text: &str) -> Option<Scenario> {
     } else {
         None
     }
+}
+
+fn serve(args: &[String]) -> Result<ExitCode, String> {
+    let mut file = None;
+    let mut host = None;
+    let mut start = None;
+    let mut opts = mi_playground::serve::Options { port: 8079, speed: 1.0, format: mi_playground::serve::Format::Text, open: None };
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = |name: &str| inline.clone().or_else(|| it.next().cloned()).ok_or(format!("{name} needs a value"));
+        match flag {
+            "--host" => host = Some(value("--host")?),
+            "--port" => opts.port = value("--port")?.parse().map_err(|_| "--port needs a number from 0 to 65535 (0: any free port)")?,
+            "--speed" => opts.speed = value("--speed")?.parse().ok().filter(|s: &f64| s.is_finite() && *s > 0.0).ok_or("--speed needs a number above 0 (virtual seconds per real second)")?,
+            "--start" => {
+                let v = value("--start")?;
+                start = Some(if v == "now" {
+                    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
+                    mi_playground::model::time::UtcTime(mi_playground::model::SimTime(secs))
+                } else {
+                    mi_playground::model::time::UtcTime::parse(&v).ok_or("--start needs 'now' or an RFC 3339 UTC time (2026-01-15T09:00:00Z)")?
+                });
+            }
+            "--format" | "-f" => {
+                opts.format = match value("--format")?.as_str() {
+                    "text" => mi_playground::serve::Format::Text,
+                    "json" => mi_playground::serve::Format::Json,
+                    other => return Err(format!("unknown format '{other}' (text, json)")),
+                }
+            }
+            "--open" => {
+                let dir = match inline {
+                    Some(v) => v,
+                    None if it.peek().is_some_and(|n| !n.starts_with('-') && file.is_some()) => it.next().cloned().unwrap_or_default(),
+                    None => "dist".into(),
+                };
+                opts.open = Some(std::path::PathBuf::from(dir));
+            }
+            f if f.starts_with('-') => return Err(format!("unknown option '{f}'\n{USAGE}")),
+            f => file = Some(f.to_string()),
+        }
+    }
+    let file = file.ok_or(format!("serve needs a file or built-in id\n{USAGE}"))?;
+    let host = host.ok_or("serve needs --host <name>: the VM, scale set, App Service app or Arc server whose endpoint to serve")?;
+    let (name, text) = load(&file)?;
+    let Some(mut sc) = parse(&name, &text) else { return Ok(ExitCode::from(1)) };
+    if let Some(t) = start {
+        sc.start_time = t;
+    }
+    let live = mi_playground::model::live::Live::start(sc, &host).map_err(|e| format!("{name}: {e}"))?;
+    mi_playground::serve::run(live, opts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn samples(args: &[String]) -> Result<ExitCode, String> {
+    let mut file = None;
+    let mut only = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--step" => only = Some(it.next().and_then(|n| n.parse::<usize>().ok()).filter(|n| *n >= 1).ok_or("--step needs a step number from 1")?),
+            f if f.starts_with('-') => return Err(format!("unknown option '{f}'\n{USAGE}")),
+            f => file = Some(f.to_string()),
+        }
+    }
+    let file = file.ok_or(format!("samples needs a file or built-in id\n{USAGE}"))?;
+    let (name, text) = load(&file)?;
+    let Some(sc) = parse(&name, &text) else { return Ok(ExitCode::from(1)) };
+    let (trace, _, views, _) = mi_playground::model::view::simulate_with_views(&sc);
+    let mut out = Vec::new();
+    for (i, step) in trace.steps.iter().enumerate() {
+        if only.is_some_and(|n| n != i + 1) {
+            continue;
+        }
+        // The code runs on the host whose app sends the step (`app:<host>`).
+        let host = trace.participants.get(step.from).and_then(|p| p.key.strip_prefix("app:")).map(str::to_string);
+        for smp in mi_playground::samples::samples(&sc, &trace, &views, i) {
+            out.push(serde_json::json!({"step": i + 1, "label": step.label, "host": host, "lang": smp.lang, "code": smp.code, "illustrative": smp.illustrative}));
+        }
+    }
+    println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    Ok(ExitCode::SUCCESS)
 }

@@ -25,6 +25,7 @@ pub mod edit;
 pub mod entra;
 pub mod hosts;
 pub mod http;
+pub mod live;
 pub mod msrp;
 pub mod rbac;
 pub mod rng;

@@ -327,8 +327,14 @@ pub struct Trace {
 impl Trace {
     /// Readable text form, one block per step; used by snapshot tests and the CLI.
     pub fn to_text(&self) -> String {
+        (0..self.steps.len()).map(|i| self.step_text(i)).collect()
+    }
+
+    /// Step `i` (0-based) as [`Trace::to_text`] writes it, numbered from 1; empty when
+    /// there is no such step (`mip serve` prints each live step with it).
+    pub fn step_text(&self, i: usize) -> String {
         let mut s = String::new();
-        for (i, st) in self.steps.iter().enumerate() {
+        if let Some(st) = self.steps.get(i) {
             let from = &self.participants[st.from].label;
             let to = &self.participants[st.to].label;
             let mark = match st.outcome {

@@ -248,6 +248,15 @@ pub enum Msg {
     TogglePredict,
     /// The learner's prediction for the pending step.
     Predict(Answer),
+    /// A live session's scenario (`mip serve --open`: its script with every real request
+    /// recorded), shown at its last step. The first replaces the document (own work kept,
+    /// as for a link); later ones follow it without filling the undo history.
+    Live {
+        /// The recorded scenario's text.
+        text: String,
+        /// Whether this is the session's first update on this page.
+        first: bool,
+    },
 }
 
 /// Where the learner is: the script action of the current step and which of that
@@ -506,6 +515,15 @@ impl Playground {
                 next.tab = Tab::Edit;
                 next.side = true;
             }
+            Msg::Live { text, first } => {
+                if self.doc.text_if_known() == Some(text.as_str()) {
+                    return None;
+                }
+                let doc = Doc::from_text(&text, Some(&self.doc));
+                next = if first { self.replace(doc, 0) } else { self.with_doc(Rc::new(doc), false, None) };
+                next.cursor = next.last();
+                next.predict.seen = next.cursor;
+            }
             Msg::Edit(e) => {
                 let sc = e.apply(&self.doc.scenario)?;
                 next = self.with_doc(Rc::new(Doc::from_scenario(sc, Some(&self.doc))), true, e.script_shift());
@@ -685,6 +703,19 @@ mod tests {
         let t = run(&p, [Msg::Text(p.doc.text().replace("db-password", "db-pass"))]);
         assert_eq!(t.cursor, 16);
         assert!(!t.doc.is_own_work() || t.doc.builtin.is_none());
+    }
+
+    #[test]
+    fn a_live_session_is_followed_at_its_last_step_without_filling_undo() {
+        let p = kv();
+        let text = p.doc.text().to_string();
+        let first = run(&p, [Msg::Live { text: text.replace("db-password", "db-pass"), first: true }]);
+        assert_eq!(first.cursor, first.last());
+        let undo = first.undo.len();
+        let later = run(&first, [Msg::Live { text: text.replace("db-password", "db-pw"), first: false }]);
+        assert_eq!(later.cursor, later.last());
+        assert_eq!(later.undo.len(), undo, "a live update is not an edit to undo");
+        assert!(later.update(Msg::Live { text: later.doc.text().to_string(), first: false }).is_none());
     }
 
     #[test]

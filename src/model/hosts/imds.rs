@@ -23,7 +23,10 @@ impl World {
         if req.method != "GET" {
             return Err(ImdsError::MethodNotAllowed.into());
         }
-        let path = req.path().to_string();
+        // One trailing slash is the same path: msal-node (7.x) canonicalizes the URL it builds
+        // from AZURE_POD_IDENTITY_AUTHORITY_HOST to `…/oauth2/token/` (seen under `mip serve`),
+        // and IMDS serves it (inferred: @azure/identity depends on it in AKS pod identity).
+        let path = req.path().strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(req.path()).to_string();
         let metadata = req.header_value("Metadata");
         if metadata != Some("true") {
             return Err(ImdsError::MissingMetadata.into());

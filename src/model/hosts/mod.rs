@@ -242,7 +242,8 @@ impl World {
             } else {
                 match res.kind {
                     ResourceKind::AppService => self.appservice_handle(&res, &req, ep),
-                    ResourceKind::ArcServer if req.header_value("Authorization").is_none() && req.header_value("Metadata").is_some() => {
+                    // A missing key, or one that no challenge of this run issued, is challenged (again).
+                    ResourceKind::ArcServer if req.header_value("Metadata").is_some() && !crate::model::live::arc_key_accepted(&self.trace, &self.directory.tenant_id, req.header_value("Authorization")) => {
                         let file = format!("/var/opt/azcmagent/tokens/{}.key", self.rng.guid());
                         Ok(arc::challenge(&file))
                     }
