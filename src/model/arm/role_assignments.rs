@@ -36,7 +36,7 @@ impl World {
             return Ok(());
         }
         if principal_type.is_none() && !self.directory.replicated(&pid, self.now, self.directory_replication) {
-            let tenant = self.directory.tenant_id.clone();
+            let tenant = self.tenant_of(&scope_id).to_string();
             let message = format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype", pid.replace('-', ""));
             let resp = Response::new(400).json("application/json; charset=utf-8", serde_json::json!({"error": {"code": "PrincipalNotFound", "message": message}}).to_string());
             let why = if self.directory.get(&pid).is_some() { format!("{plabel} was created moments ago and has not reached the directory replica ARM reads yet ({} in this scenario).", crate::model::time::human_duration(self.directory_replication as i64)) } else { format!("No principal {pid} exists in the directory.") };
