@@ -136,3 +136,40 @@ fn arm_refuses_unknown_api_versions_and_paths() {
     let (st, body) = last(r#"{"action": "armRequest", "host": "vm-app", "target": "/subscriptions/00000000-0000-4000-8000-00000000000a/resourceGroups/rg-nope"}"#);
     assert_eq!((st, body.contains("ResourceGroupNotFound")), (404, true), "{body}");
 }
+
+/// Reading role assignments (issue 13 item 5): `GET {scope}/providers/Microsoft.Authorization/
+/// roleAssignments?$filter=atScope()` returns ARM's list shape; an assignment whose
+/// principal was deleted (with its VM) is still listed, principalType as stored.
+#[test]
+fn role_assignment_list_shows_an_orphaned_assignment() {
+    let sub = "00000000-0000-4000-8000-00000000000b";
+    let vault = format!("/subscriptions/{sub}/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app");
+    let text = format!(r#"{{"version": 1, "name": "list", "seed": 8, "startTime": "2026-03-10T09:00:00Z",
+      "world": {{"subscriptions": [{{"name": "sub-a", "subscriptionId": "{sub}", "resourceGroups": [{{"name": "rg-app"}}]}}],
+        "users": [{{"name": "alice"}}],
+        "resources": [
+          {{"type": "Microsoft.Compute/virtualMachines", "name": "vm-old", "resourceGroup": "rg-app", "identity": {{"type": "SystemAssigned"}}}},
+          {{"type": "Microsoft.Compute/virtualMachines", "name": "vm-audit", "resourceGroup": "rg-app", "identity": {{"type": "SystemAssigned"}}, "app": {{"sdk": "dotnet", "credential": "ManagedIdentityCredential"}}}},
+          {{"type": "Microsoft.KeyVault/vaults", "name": "kv-app", "resourceGroup": "rg-app"}}],
+        "roleAssignments": [
+          {{"principalId": "alice", "roleDefinitionId": "Owner", "scope": "sub-a"}},
+          {{"principalId": "vm-old", "roleDefinitionId": "Key Vault Secrets User", "scope": "kv-app"}},
+          {{"principalId": "vm-audit", "roleDefinitionId": "Reader", "scope": "rg-app"}}]}},
+      "script": [
+        {{"action": "deleteResource", "by": "alice", "resource": "vm-old"}},
+        {{"action": "armRequest", "host": "vm-audit", "target": "{vault}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()"}}]}}"#);
+    let t = simulate(&Scenario::from_json(&text).unwrap()).unwrap();
+    let req = t.steps.iter().rev().find_map(|s| match &s.message { Message::Request(q) => Some(q.clone()), _ => None }).unwrap();
+    assert!(req.url.ends_with("/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=atScope%28%29"), "{}", req.url);
+    let Some(Message::Response(r)) = t.steps.last().map(|s| &s.message) else { panic!("a response") };
+    assert_eq!(r.status, 200);
+    let v: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+    let list = v["value"].as_array().unwrap();
+    // At and above the vault: alice's Owner (subscription), vm-audit's Reader (group), the orphan (vault).
+    assert_eq!(list.len(), 3, "{v:#}");
+    let orphan = list.iter().find(|a| a["properties"]["scope"] == vault.as_str()).expect("the vault's assignment is listed");
+    assert_eq!(orphan["properties"]["principalType"], "ServicePrincipal");
+    assert_eq!(orphan["type"], "Microsoft.Authorization/roleAssignments");
+    assert!(orphan["id"].as_str().unwrap().starts_with(&format!("{vault}/providers/Microsoft.Authorization/roleAssignments/")));
+    assert!(t.steps.last().unwrap().explanation.contains("1 of them name a principal the directory no longer has"));
+}

@@ -890,7 +890,8 @@ pub enum Action {
         /// HTTP method.
         #[serde(default)]
         method: HttpMethod,
-        /// Target resource name (or a full ARM path).
+        /// Target resource name (or a full ARM path); a name may be followed by a path below
+        /// it and a `?$filter=`, e.g. `kv/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`.
         target: String,
         /// `api-version` query parameter; by default the newest stable version the target's
         /// type has. One the type does not register gets ARM's 400 `NoRegisteredProviderFound`.

@@ -2,6 +2,9 @@
 //! token, fact sheet §6.4).
 
 use crate::model::arm::{NoRegisteredProvider, ResourceKind, RESOURCES_API_VERSIONS};
+
+/// `api-version`s of `Microsoft.Authorization/roleAssignments`, newest first.
+const ROLE_ASSIGNMENT_API_VERSIONS: &[&str] = &["2022-04-01", "2020-04-01-preview"];
 use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
 use crate::model::rbac::AccessRequest;
@@ -25,16 +28,23 @@ impl World {
         let app = self.p_app(h);
         let arm = self.p_arm();
         let Some(token) = self.bearer_for(h, auth, Service::Arm, "https://management.azure.com/") else { return };
+        let (path, filter) = match path.split_once("?$filter=") {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (path, None),
+        };
+        let list_scope = path.strip_suffix("/providers/Microsoft.Authorization/roleAssignments").filter(|s| !s.is_empty() && (self.arm_place(s).exists() || self.resources.values().any(|r| r.id.eq_ignore_ascii_case(s)))).map(str::to_string);
         let target = self.resources.values().find(|r| r.id.eq_ignore_ascii_case(path)).cloned();
         let place = self.arm_place(path);
         let (arm_type, versions, location) = match (&target, &place) {
             (Some(r), _) => (r.kind.arm_type().to_string(), r.kind.api_versions(), r.location.clone()),
             (None, ArmPlace::Subscription) => ("Microsoft.Resources/subscriptions".to_string(), RESOURCES_API_VERSIONS, String::new()),
             (None, ArmPlace::ResourceGroup { location: loc }) => ("Microsoft.Resources/resourceGroups".to_string(), RESOURCES_API_VERSIONS, loc.clone()),
+            (None, _) if list_scope.is_some() => ("Microsoft.Authorization/roleAssignments".to_string(), ROLE_ASSIGNMENT_API_VERSIONS, String::new()),
             (None, ArmPlace::Missing { arm_type, .. }) => (arm_type.clone(), RESOURCES_API_VERSIONS, String::new()),
         };
         let api = api_version.unwrap_or(versions[0]).to_string();
-        let mut req = Request::new(method, format!("https://management.azure.com{path}?api-version={}", crate::model::http::encode(&api)));
+        let filter_q = filter.as_deref().map(|f| format!("&$filter={}", crate::model::http::encode(f))).unwrap_or_default();
+        let mut req = Request::new(method, format!("https://management.azure.com{path}?api-version={}{filter_q}", crate::model::http::encode(&api)));
         if let Some(t) = &token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
@@ -68,6 +78,7 @@ impl World {
             return;
         }
         let action = match (method, &target) {
+            (_, None) if list_scope.is_some() => "Microsoft.Authorization/roleAssignments/read".to_string(),
             ("GET", Some(r)) => format!("{}/read", r.kind.arm_type()),
             ("GET", None) => "Microsoft.Resources/subscriptions/resourceGroups/read".to_string(),
             ("DELETE", Some(r)) => format!("{}/delete", r.kind.arm_type()),
@@ -75,13 +86,22 @@ impl World {
             (_, None) => "Microsoft.Resources/subscriptions/resourceGroups/write".to_string(),
         };
         let plabel = self.principal_label(&claims.oid);
-        let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action: &action, data: false, scope: path, now: self.now };
+        let check_scope = list_scope.clone().unwrap_or_else(|| path.to_string());
+        let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action: &action, data: false, scope: &check_scope, now: self.now };
         let mut d = self.rbac.check(&req, &plabel);
         d.reasons.splice(0..0, validation.lines());
         if !d.allowed {
             self.explain_stale_groups(&mut d, &claims, &action, false, path);
             let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{path}' or the scope is invalid. If access was recently granted, please refresh your credentials.", claims.oid, claims.oid)}}).to_string();
             let s = self.push(Draft::runtime(arm, app, "403 AuthorizationFailed").response(Response::new(403).json(JSON_UTF8, body)).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source("fact sheet §6.4, golden check 30").explain(format!("ARM accepts the token but {plabel} has no role allowing '{action}' here.")));
+            s.decision = Some(d);
+            return;
+        }
+        if let Some(scope) = &list_scope {
+            let (body, orphans) = self.role_assignment_list(scope, filter.as_deref());
+            let n = body["value"].as_array().map(Vec::len).unwrap_or(0);
+            let orphan_note = if orphans == 0 { String::new() } else { format!(" {orphans} of them name a principal the directory no longer has: the assignment stays, with the principalType it was stored with, until someone deletes it (the portal lists it as \"Identity not found\").") };
+            let s = self.push(Draft::runtime(arm, app, format!("200 {n} role assignment(s)")).response(Response::new(200).json(JSON_UTF8, serde_json::to_string_pretty(&body).unwrap_or_default())).fidelity(Fidelity::Documented).source("fact sheet §7.3").explain(format!("ARM lists the role assignments {} the scope{}.{orphan_note}", if filter.as_deref() == Some("atScope()") { "at and above" } else { "at, above and below" }, filter.as_deref().filter(|f| *f != "atScope()").map(|f| format!(" matching {f}")).unwrap_or_default())));
             s.decision = Some(d);
             return;
         }
@@ -132,7 +152,39 @@ enum ArmPlace {
     Missing { arm_type: String, code: &'static str, message: String },
 }
 
+impl ArmPlace {
+    fn exists(&self) -> bool {
+        !matches!(self, ArmPlace::Missing { .. })
+    }
+}
+
 impl World {
+    /// `GET {scope}/providers/Microsoft.Authorization/roleAssignments[?$filter=…]`: the
+    /// list shape (`value`, each with `properties`, `id`, `type`, `name`), SPEC-AUTHZ. No
+    /// filter: assignments at, above and below the scope; `atScope()`: at and above;
+    /// `principalId eq '<id>'`: that principal's, at, above and below. With the number of
+    /// assignments whose principal the directory no longer has.
+    fn role_assignment_list(&self, scope: &str, filter: Option<&str>) -> (serde_json::Value, usize) {
+        let scope_l = scope.to_ascii_lowercase();
+        let sub_for_def = self.subscriptions.first().map(|s| s.id.clone()).unwrap_or_default();
+        let principal = filter.and_then(|f| f.strip_prefix("principalId eq '")).and_then(|f| f.strip_suffix('\''));
+        let at_scope = filter == Some("atScope()");
+        let mut orphans = 0;
+        let value: Vec<serde_json::Value> = self.rbac.assignments.iter().flatten().filter(|a| {
+            let a_l = a.scope.to_ascii_lowercase();
+            let above = scope_l == a_l || scope_l.starts_with(&format!("{a_l}/")) || a_l == "/";
+            let below = a_l.starts_with(&format!("{scope_l}/"));
+            (above || (!at_scope && below)) && principal.is_none_or(|p| p.eq_ignore_ascii_case(&a.principal_id))
+        }).map(|a| {
+            if self.directory.get(&a.principal_id).is_none() {
+                orphans += 1;
+            }
+            let role = &self.rbac.roles[a.role];
+            serde_json::json!({"properties": {"roleDefinitionId": format!("/subscriptions/{sub_for_def}{}", role.resource_id()), "principalId": a.principal_id, "principalType": a.principal_type, "scope": a.scope, "condition": null, "conditionVersion": null, "createdOn": a.created.iso(), "updatedOn": a.created.iso(), "createdBy": null, "updatedBy": null, "delegatedManagedIdentityResourceId": null, "description": null}, "id": format!("{}/providers/Microsoft.Authorization/roleAssignments/{}", a.scope, a.name), "type": "Microsoft.Authorization/roleAssignments", "name": a.name})
+        }).collect();
+        (serde_json::json!({"value": value}), orphans)
+    }
+
     fn arm_place(&self, path: &str) -> ArmPlace {
         let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
         let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);

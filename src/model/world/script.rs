@@ -40,8 +40,10 @@ impl World {
             }
             Action::ArmRequest { host, method, target, auth, token, api_version } => {
                 let h = self.host(host)?;
+                // A name may be followed by a path below it (`kv/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`).
+                let (name, below) = target.find(['/', '?']).map(|i| target.split_at(i)).unwrap_or((target.as_str(), ""));
                 let path = if target.starts_with('/') { target.clone() } else {
-                    match self.resolve_scope(target) {
+                    match self.resolve_scope(name).map(|p| format!("{p}{below}")) {
                         Some(p) => p,
                         None => return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not a resource, resource group or subscription in this scenario"), subject: Subject::of(SubjectKind::Name, &target) }),
                     }
