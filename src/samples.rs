@@ -202,7 +202,7 @@ impl<'a> Cx<'a> {
         for a in &self.sc.script[..upto] {
             if let Action::ConfigureApp { host: h, sdk, credential, managed_identity, .. } = a {
                 if h.eq_ignore_ascii_case(host) {
-                    let mut spec = AppSpec { sdk: Default::default(), credential: Default::default(), managed_identity: app.managed_identity.clone(), env: Default::default() };
+                    let mut spec = AppSpec { sdk: Default::default(), credential: Default::default(), managed_identity: app.managed_identity.clone(), env: Default::default(), keeps_federated_token: false };
                     spec.sdk = sdk.unwrap_or(match app.sdk {
                         Sdk::Dotnet => scenario::Sdk::Dotnet,
                         Sdk::Python => scenario::Sdk::Python,
@@ -926,15 +926,10 @@ fn identity_patch(cx: &Cx, path: &str) -> Vec<Sample> {
 
 /// Bicep types and API versions of resources a role assignment can be scoped to.
 fn bicep_existing(kind: ResourceKind) -> Option<(&'static str, &'static str)> {
-    Some(match kind {
-        ResourceKind::KeyVault => ("Microsoft.KeyVault/vaults", "2023-07-01"),
-        ResourceKind::StorageAccount => ("Microsoft.Storage/storageAccounts", "2023-05-01"),
-        ResourceKind::VirtualMachine => ("Microsoft.Compute/virtualMachines", "2024-07-01"),
-        ResourceKind::ScaleSet => ("Microsoft.Compute/virtualMachineScaleSets", "2024-07-01"),
-        ResourceKind::AppService => ("Microsoft.Web/sites", "2023-12-01"),
-        ResourceKind::UserAssignedIdentity => ("Microsoft.ManagedIdentity/userAssignedIdentities", "2023-01-31"),
-        _ => return None,
-    })
+    match kind {
+        ResourceKind::KeyVault | ResourceKind::StorageAccount | ResourceKind::VirtualMachine | ResourceKind::ScaleSet | ResourceKind::AppService | ResourceKind::UserAssignedIdentity => Some((kind.arm_type(), kind.api_version())),
+        _ => None,
+    }
 }
 
 /// The role's display name for a role definition GUID: the built-ins, else the name the

@@ -123,7 +123,7 @@ pub fn large_world(n: usize) -> Scenario {
         seed: 1,
         start_time: crate::model::time::UtcTime(crate::model::SimTime(1_768_467_600)),
         world: WorldSpec {
-            subscriptions: vec![SubscriptionSpec { name: "big".into(), subscription_id: None, resource_groups: rgs, management_group: None }],
+            subscriptions: vec![SubscriptionSpec { name: "big".into(), subscription_id: None, tenant_id: None, resource_groups: rgs, management_group: None }],
             resources,
             role_assignments: assignments,
             ..Default::default()

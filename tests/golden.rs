@@ -660,3 +660,16 @@ fn directory_app_registration_versus_managed_identity() {
     let l = mi_playground::model::scenario::load(&bad.to_string());
     assert!(l.diagnostics.iter().any(|d| d.message.contains("is not one of the app roles")), "{:?}", l.diagnostics);
 }
+
+/// What the code sees when the credential gives up is each SDK's own exception: a VM
+/// with no identity (IMDS: 400), then the chain on a laptop with nothing signed in.
+#[test]
+fn each_sdk_raises_its_own_exception() {
+    for (sdk, unavailable) in [("dotnet", "CredentialUnavailableException"), ("python", "CredentialUnavailableError"), ("js", "CredentialUnavailableError")] {
+        let mut host = vm("vm", json!({"type": "None"}));
+        host["app"]["sdk"] = json!(sdk);
+        let s = scenario(json!([host]), json!([]), json!([{"action": "getToken", "host": "vm", "resource": "https://vault.azure.net"}]));
+        let text = run(&s).to_text();
+        assert!(text.contains(&format!("{unavailable} after 1 attempt(s)")), "{sdk}: {text}");
+    }
+}

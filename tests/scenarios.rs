@@ -158,7 +158,8 @@ fn tampered_forged_and_expired_tokens_get_each_service_s_401() {
 /// duplicate and missing parameters, api-version, paths, selectors, unknown identity,
 /// throttling; App Service: the header, api-versions, resource, identity, the legacy
 /// shape; Entra ID's refusals passed on), snapshotted from the model before its error
-/// bodies became types (`hosts::errors`): the typed errors must write the same bytes.
+/// bodies became types (`hosts::errors`): the typed errors must write the same bytes
+/// (`UPDATE_SNAPSHOTS=1` rewrites them when a wire form is corrected on purpose).
 #[test]
 fn endpoint_refusals_match_their_snapshots() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -166,7 +167,12 @@ fn endpoint_refusals_match_their_snapshots() {
         let text = std::fs::read_to_string(root.join(format!("tests/refusals/{name}.json"))).unwrap();
         let sc = mi_playground::model::Scenario::from_json(&text).unwrap_or_else(|d| panic!("{name}: {d:?}"));
         let trace = simulate(&sc).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let want = std::fs::read_to_string(root.join(format!("tests/snapshots/refusals/{name}.txt"))).unwrap();
+        let file = root.join(format!("tests/snapshots/refusals/{name}.txt"));
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&file, trace.to_text()).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&file).unwrap();
         assert!(trace.to_text() == want, "{name}: the trace differs from tests/snapshots/refusals/{name}.txt");
     }
 }

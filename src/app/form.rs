@@ -115,7 +115,7 @@ fn summary(a: &Action) -> String {
         AttachUserAssignedIdentity { by, resource, identity } => format!("{by} attaches {identity} to {resource}"),
         DetachUserAssignedIdentity { by, resource, identity } => format!("{by} detaches {identity} from {resource}"),
         PatchIdentity { by, resource, identity } => format!("{by} sets the identity of {resource} to {}", identity.identity_type),
-        CreateRoleAssignment { by, principal_id, role_definition_id, scope } => format!("{by} assigns {role_definition_id} to {principal_id} at {scope}"),
+        CreateRoleAssignment { by, principal_id, role_definition_id, scope, .. } => format!("{by} assigns {role_definition_id} to {principal_id} at {scope}"),
         DeleteRoleAssignment { by, principal_id, role_definition_id, scope } => format!("{by} removes {role_definition_id} of {principal_id} at {scope}"),
         AddGroupMember { by, group, member } => format!("{by} adds {member} to {group}"),
         SetAccessPolicy { by, vault, object_id, .. } => format!("{by} sets the access policy of {object_id} on {vault}"),

@@ -206,6 +206,9 @@ fn group_item(g: &GroupView) -> Html {
 
 fn res_item(r: &ResourceView) -> Html {
     let mut rows = vec![kv("identity.type", el("code", "", txt(r.identity_type)))];
+    if let Some(tenant) = &r.tenant_id {
+        rows.push(kv("tenant", id(tenant)));
+    }
     if let Some(pid) = &r.principal_id {
         rows.push(kv("principalId", id(pid)));
     }

@@ -116,6 +116,12 @@ pub struct SubscriptionSpec {
     /// Subscription id; generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
+    /// The tenant the subscription trusts, when it is not the world's `tenant`: managed
+    /// identities of its resources live in that tenant (their tokens' `iss` and `tid`),
+    /// and its resource servers accept tokens from that tenant only (Key Vault: 401
+    /// AKV10032 for another tenant's token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
     /// Resource groups.
     #[serde(default, deserialize_with = "super::strict::objects")]
     pub resource_groups: Vec<ResourceGroupSpec>,
@@ -340,6 +346,13 @@ pub struct AppSpec {
     /// Extra environment variables the code sees (the platform adds its own).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
+    /// AKS workload identity: the code read the projected service-account token
+    /// (`AZURE_FEDERATED_TOKEN_FILE`) once and keeps sending that string as its client
+    /// assertion (a `ClientAssertionCredential` built from a fixed string), instead of
+    /// reading the file again on each exchange as `WorkloadIdentityCredential` does. The
+    /// kubelet rotates the file; the kept token expires after an hour.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keeps_federated_token: bool,
 }
 
 string_enum! {
@@ -352,6 +365,23 @@ string_enum! {
         Python = "python",
         /// Azure SDK for JavaScript (`@azure/identity`).
         Js = "js",
+    }
+}
+
+string_enum! {
+    /// A role assignment's `principalType` (SPEC-AUTHZ; `MSI` also exists but is not used for
+    /// managed identities, which are `ServicePrincipal`).
+    pub enum PrincipalType {
+        /// A user.
+        User = "User",
+        /// A security group.
+        Group = "Group",
+        /// A service principal: an application's or a managed identity's.
+        ServicePrincipal = "ServicePrincipal",
+        /// A group from another tenant.
+        ForeignGroup = "ForeignGroup",
+        /// A device.
+        Device = "Device",
     }
 }
 
@@ -606,16 +636,25 @@ pub struct Settings {
     /// How long after a change IMDS sees a new identity assignment or removal.
     #[serde(default = "default_zero")]
     pub identity_propagation: Duration,
+    /// How long a service principal created during the run takes to reach the directory
+    /// replica ARM's role-assignment API reads: a role assignment without `principalType`
+    /// in that window gets 400 `PrincipalNotFound` (Azure RBAC troubleshooting: "a few
+    /// minutes" at most; the default, 1 minute, is this model's choice [U]).
+    #[serde(default = "default_replication")]
+    pub directory_replication: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { rbac_propagation: default_propagation(), identity_propagation: default_zero() }
+        Settings { rbac_propagation: default_propagation(), identity_propagation: default_zero(), directory_replication: default_replication() }
     }
 }
 
 fn default_propagation() -> Duration {
     Duration::from_secs(300)
+}
+fn default_replication() -> Duration {
+    Duration::from_secs(60)
 }
 fn default_zero() -> Duration {
     Duration::from_secs(0)
@@ -702,6 +741,12 @@ pub enum Action {
         role_definition_id: String,
         /// Scope reference.
         scope: String,
+        /// `principalType` sent in the request body (`ServicePrincipal` for a managed
+        /// identity). When given, ARM stores it without looking the principal up, so a
+        /// principal that has not replicated yet is no error; when absent, ARM looks the
+        /// principal up and a new one may give 400 `PrincipalNotFound` (fact sheet §7.3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        principal_type: Option<PrincipalType>,
     },
     /// Delete a role assignment.
     #[serde(rename_all = "camelCase")]
@@ -845,8 +890,13 @@ pub enum Action {
         /// HTTP method.
         #[serde(default)]
         method: HttpMethod,
-        /// Target resource name (or a full ARM path).
+        /// Target resource name (or a full ARM path); a name may be followed by a path below
+        /// it and a `?$filter=`, e.g. `kv/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`.
         target: String,
+        /// `api-version` query parameter; by default the newest stable version the target's
+        /// type has. One the type does not register gets ARM's 400 `NoRegisteredProviderFound`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        api_version: Option<String>,
         /// As for `getSecret`.
         #[serde(default = "default_auth")]
         auth: String,

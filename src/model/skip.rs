@@ -159,7 +159,7 @@ impl World {
             CreateUserAssignedIdentity { by, name, .. } => control(by, format!("create identity {name}"), self.resource_by_name(name).map(|_| format!("a resource named {name} already exists at this point"))),
             DeleteUserAssignedIdentity { by, name } => control(by, format!("delete {name}"), self.missing(name, &uami)),
             DeleteResource { by, resource } => control(by, format!("delete {resource}"), self.missing(resource, &any)),
-            CreateRoleAssignment { by, principal_id, role_definition_id, scope } => {
+            CreateRoleAssignment { by, principal_id, role_definition_id, scope, .. } => {
                 control(by, format!("assign {role_definition_id} to {principal_id}"), self.no_principal(principal_id).or_else(|| self.missing(scope, &any)))
             }
             DeleteRoleAssignment { by, principal_id, role_definition_id, scope } => {
@@ -177,7 +177,7 @@ impl World {
             ConfigureApp { host, .. } => code(host, "redeploy the code".into(), self.no_host(host)),
             GetSecret { host, vault: v, secret, .. } => code(host, format!("read secret {secret} from {v}"), self.no_host(host).or_else(|| self.missing(v, &vault))),
             BlobRequest { host, account, blob, .. } => code(host, format!("access blob {blob} in {account}"), self.no_host(host).or_else(|| self.missing(account, &kind_is(ResourceKind::StorageAccount)))),
-            ArmRequest { host, target, .. } => code(host, format!("call ARM on {target}"), self.no_host(host).or_else(|| (!target.starts_with('/')).then(|| self.missing(target, &any)).flatten())),
+            ArmRequest { host, target, .. } => code(host, format!("call ARM on {target}"), self.no_host(host).or_else(|| (!target.starts_with('/')).then(|| self.missing(target.split(['/', '?']).next().unwrap_or(target), &any)).flatten())),
             SqlConnect { host, database, .. } => code(host, format!("connect to {database}"), self.no_host(host).or_else(|| self.missing(database, &kind_is(ResourceKind::SqlDatabase)))),
             Fault { target, host, kind, .. } => {
                 let reason = match host {

@@ -173,6 +173,8 @@ pub struct ResourceView {
     pub user_assigned: Vec<AttachedIdentity>,
     /// The code running here: `sdk · credential`.
     pub app: Option<String>,
+    /// The tenant its subscription trusts, when that is not the world's tenant.
+    pub tenant_id: Option<String>,
     /// App Service: when the current `IDENTITY_HEADER` value was set.
     pub identity_header_since: Option<SimTime>,
     /// Key Vault state.
@@ -431,6 +433,7 @@ impl World {
                 principal_id: r.system_assigned.as_ref().map(|s| s.principal_id.clone()),
                 user_assigned: r.user_assigned.values().map(|u| AttachedIdentity { name: last_segment(&u.mi_resource_id), client_id: u.client_id.clone(), dangling: dir.get(&u.principal_id).is_none() }).collect(),
                 app: self.app_specs.get(lname.as_ref()).map(app_label),
+                tenant_id: Some(self.tenant_of(&r.id)).filter(|t| !t.eq_ignore_ascii_case(&dir.tenant_id)).map(str::to_string),
                 identity_header_since: self.app_service_secrets.get(lname.as_ref()).map(|(_, t)| *t),
                 vault,
                 containers: r.data.containers.iter().map(|(c, b)| ContainerView { name: c.clone(), blobs: b.keys().cloned().collect() }).collect(),

@@ -57,12 +57,7 @@ impl World {
         let mut block = serde_json::Map::new();
         block.insert("type".into(), new_type.as_str().into());
         block.extend(body_block);
-        let api = match res.kind {
-            ResourceKind::VirtualMachine | ResourceKind::ScaleSet => "2024-07-01",
-            ResourceKind::AppService => "2023-12-01",
-            ResourceKind::ArcServer => "2024-07-10",
-            _ => "2023-01-01",
-        };
+        let api = res.kind.api_version();
         let body = serde_json::json!({ "identity": block });
         let body_text = serde_json::to_string_pretty(&body).unwrap_or_default();
         let op = self.p_operator(by);
@@ -107,7 +102,7 @@ impl World {
             let uref = IdentityRef { principal_id: self.rng.guid(), client_id: self.rng.guid(), mi_resource_id: res.id.clone() };
             let sp = mi_principal(&uref, &res.name, false, &mut self.rng);
             let sp_json = serde_json::to_value(&sp).unwrap_or_default();
-            self.directory.add(sp);
+            self.directory.add_at(sp, self.now);
             let count = self.directory.managed_identity_count();
             let s = self.push(Draft::control(msrp, entra, "create service principal").internal(&format!("Create service principal '{}' (servicePrincipalType ManagedIdentity)", res.name), sp_json).source("fact sheet §4.1").explain(format!("The resource provider creates a service principal in the tenant that trusts the subscription. It is an ordinary enterprise application object, with two differences: there is no application object behind it, and its credentials are managed by Azure, not by you. Its object id becomes the identity's principalId and its appId the clientId. The directory now holds {count} managed-identity service principal(s).")));
             s.changes.push(Change { op: ChangeOp::Added, area: "directory".into(), what: format!("service principal {} (ManagedIdentity), objectId {}, appId {}", res.name, uref.principal_id, uref.client_id) });
@@ -189,7 +184,7 @@ impl World {
         let location = sub.resource_groups[rg].clone();
         let op = self.p_operator(by);
         let arm = self.p_arm();
-        let req = Request::new("PUT", format!("https://management.azure.com{id}?api-version=2023-01-31")).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&serde_json::json!({"location": location})).unwrap_or_default());
+        let req = Request::new("PUT", format!("https://management.azure.com{id}?api-version={}", ResourceKind::UserAssignedIdentity.api_version())).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&serde_json::json!({"location": location})).unwrap_or_default());
         self.push(Draft::control(op, arm, format!("PUT userAssignedIdentities/{name}")).request(req).fidelity(Fidelity::Documented).source("fact sheet §4.3").explain(format!("{by} creates a user-assigned identity: a standalone ARM resource of type Microsoft.ManagedIdentity/userAssignedIdentities. Unlike a system-assigned identity, it lives until someone deletes it and can be attached to many resources.")));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.ManagedIdentity/userAssignedIdentities/write", &id).is_some() {
             return Ok(());
@@ -200,7 +195,7 @@ impl World {
         let uref = IdentityRef { principal_id: self.rng.guid(), client_id: self.rng.guid(), mi_resource_id: id.clone() };
         let sp = mi_principal(&uref, name, true, &mut self.rng);
         let sp_json = serde_json::to_value(&sp).unwrap_or_default();
-        self.directory.add(sp);
+        self.directory.add_at(sp, self.now);
         let s = self.push(Draft::control(msrp, entra, "create service principal").internal(&format!("Create service principal '{name}' (ManagedIdentity)"), sp_json).source("fact sheet §4.1").explain(format!("A service principal backs the identity, with `alternativeNames` [\"isExplicit=True\", <resource id>] marking it as user-assigned. The directory now holds {} managed-identity service principal(s).", self.directory.managed_identity_count())));
         s.changes.push(Change { op: ChangeOp::Added, area: "directory".into(), what: format!("service principal {name} (ManagedIdentity), objectId {}", uref.principal_id) });
         let cert = self.issue_certificate(&uref.principal_id, name);
@@ -221,7 +216,7 @@ impl World {
         let Some(res) = self.resource_by_name(name).cloned() else { return err("resource", format!("'{name}' is not a resource in this scenario"), Subject::of(SubjectKind::Name, &name)) };
         let op = self.p_operator(by);
         let arm = self.p_arm();
-        let api = if res.kind == ResourceKind::UserAssignedIdentity { "2023-01-31" } else { "2024-07-01" };
+        let api = res.kind.api_version();
         self.push(Draft::control(op, arm, format!("DELETE {}", res.name)).request(Request::new("DELETE", format!("https://management.azure.com{}?api-version={api}", res.id)).header("Authorization", "Bearer <operator's ARM token>")).fidelity(Fidelity::Documented).source("fact sheet §4.1").explain(format!("{by} deletes {}.", res.name)));
         let action = format!("{}/delete", res.kind.arm_type());
         if self.arm_authorize(op, arm, by, &oid, &action, &res.id).is_some() {

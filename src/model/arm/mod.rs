@@ -91,6 +91,26 @@ impl ResourceKind {
     pub fn arm_type(self) -> &'static str {
         self.as_str()
     }
+    /// Stable `api-version`s its resource provider registers for this type, newest first
+    /// (a subset of each provider's list, from its REST API reference); every request the
+    /// model writes uses the first. Another version gets ARM's 400
+    /// `NoRegisteredProviderFound` ([`NoRegisteredProvider`]).
+    pub fn api_versions(self) -> &'static [&'static str] {
+        match self {
+            ResourceKind::VirtualMachine | ResourceKind::ScaleSet => &["2024-07-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-03-01", "2022-11-01", "2022-08-01"],
+            ResourceKind::AppService => &["2023-12-01", "2023-01-01", "2022-09-01", "2022-03-01"],
+            ResourceKind::ArcServer => &["2024-07-10", "2024-07-01", "2022-12-27"],
+            ResourceKind::AksWorkload => &["2024-09-01", "2024-05-01", "2023-10-01"],
+            ResourceKind::KeyVault => &["2023-07-01", "2023-02-01", "2022-07-01", "2021-10-01"],
+            ResourceKind::StorageAccount => &["2023-05-01", "2023-01-01", "2022-09-01", "2022-05-01"],
+            ResourceKind::SqlDatabase => &["2023-08-01", "2021-11-01"],
+            ResourceKind::UserAssignedIdentity => &["2023-01-31", "2018-11-30"],
+        }
+    }
+    /// The `api-version` the model's requests use for this type.
+    pub fn api_version(self) -> &'static str {
+        self.api_versions()[0]
+    }
     /// Reads an ARM type in any case, as it appears in resource ids and URLs (ARM compares
     /// them case-insensitively; scenarios use the exact spelling, see [`ResourceKind::parse`]).
     pub fn from_type(t: &str) -> Option<ResourceKind> {
@@ -264,5 +284,30 @@ mod tests {
         for t in IdentityType::ALL {
             assert_eq!(IdentityType::from_flags(t.system(), t.user()), *t);
         }
+    }
+}
+
+/// `api-version`s of `Microsoft.Resources` (subscriptions and resource groups), newest first.
+pub const RESOURCES_API_VERSIONS: &[&str] = &["2024-03-01", "2022-09-01", "2021-04-01"];
+
+/// ARM's 400 for an `api-version` the resource type does not register ("Resolve errors for
+/// resource provider registration": `NoRegisteredProviderFound`, naming the supported
+/// versions and locations).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoRegisteredProvider {
+    /// The ARM type, e.g. `Microsoft.Compute/virtualMachines`.
+    pub arm_type: String,
+    /// The version asked for.
+    pub api_version: String,
+    /// The resource's location.
+    pub location: String,
+    /// The versions the type has.
+    pub supported: &'static [&'static str],
+}
+
+impl NoRegisteredProvider {
+    /// The JSON body.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({"error": {"code": "NoRegisteredProviderFound", "message": format!("No registered resource provider found for location '{}' and API version '{}' for type '{}'. The supported api-versions are '{}'. The supported locations are '{}'.", self.location, self.api_version, self.arm_type.rsplit_once('/').map(|x| x.1).unwrap_or(&self.arm_type), self.supported.join(", "), self.location)}})
     }
 }

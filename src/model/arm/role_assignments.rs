@@ -4,12 +4,18 @@ use crate::model::http::{Request, Response};
 use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, ScenarioError, World};
 use crate::model::world::Draft;
+use crate::model::scenario::PrincipalType;
+use crate::model::trace::StepKind;
 use crate::model::world::{Subject, SubjectKind};
 
 impl World {
-    pub(crate) fn create_role_assignment(&mut self, by: &str, principal: &str, role: &str, scope: &str) -> Result<(), ScenarioError> {
+    /// `PUT …/roleAssignments/{name}`. Without `principal_type`, ARM looks the principal up in
+    /// its directory replica first: one created less than the directory-replication delay ago
+    /// (or one that does not exist) is 400 `PrincipalNotFound`. With it, ARM stores the
+    /// assignment as sent.
+    pub(crate) fn create_role_assignment(&mut self, by: &str, principal: &str, role: &str, scope: &str, principal_type: Option<PrincipalType>) -> Result<(), ScenarioError> {
         let oid = self.operator_id(by)?;
-        let Some((pid, ptype)) = self.resolve_principal_typed(principal) else { return err("principalId", format!("'{principal}' is not a principal in this scenario (or its identity is not enabled yet)"), Subject::of(SubjectKind::Name, &principal)) };
+        let Some((pid, found_type)) = self.resolve_principal_typed(principal) else { return err("principalId", format!("'{principal}' is not a principal in this scenario (or its identity is not enabled yet)"), Subject::of(SubjectKind::Name, &principal)) };
         let Some(ri) = self.rbac.find_role(role) else { return err("roleDefinitionId", format!("unknown role '{role}'"), Subject::of(SubjectKind::Role, &role)) };
         let Some(scope_id) = self.resolve_scope(scope) else { return err("scope", format!("unknown scope '{scope}'"), Subject::of(SubjectKind::Name, &scope)) };
         let name = self.rng.guid();
@@ -17,11 +23,24 @@ impl World {
         let sub_for_def = self.subscriptions.first().map(|s| s.id.clone()).unwrap_or_default();
         let op = self.p_operator(by);
         let arm = self.p_arm();
-        let body = serde_json::json!({"properties": {"roleDefinitionId": format!("/subscriptions/{sub_for_def}{}", role_def.resource_id()), "principalId": pid, "principalType": ptype}});
+        let ptype = principal_type.map(|t| t.as_str()).unwrap_or(found_type);
+        let mut props = serde_json::json!({"roleDefinitionId": format!("/subscriptions/{sub_for_def}{}", role_def.resource_id()), "principalId": pid});
+        if let Some(t) = principal_type {
+            props["principalType"] = t.as_str().into();
+        }
+        let body = serde_json::json!({"properties": props});
         let req = Request::new("PUT", format!("https://management.azure.com{scope_id}/providers/Microsoft.Authorization/roleAssignments/{name}?api-version=2022-04-01")).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
         let plabel = self.principal_label(&pid);
         self.push(Draft::control(op, arm, format!("PUT roleAssignment: {} → {plabel}", role_def.role_name)).request(req).fidelity(Fidelity::Documented).source("fact sheet §7.3").explain(format!("{by} grants '{}' to {plabel} at {scope_id}. A role assignment joins three things: who (principalId), what (the role definition) and where (the scope, inherited by everything below it). For a managed identity, principalType ServicePrincipal avoids replication-delay errors.", role_def.role_name)));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.Authorization/roleAssignments/write", &scope_id).is_some() {
+            return Ok(());
+        }
+        if principal_type.is_none() && !self.directory.replicated(&pid, self.now, self.directory_replication) {
+            let tenant = self.tenant_of(&scope_id).to_string();
+            let message = format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype", pid.replace('-', ""));
+            let resp = Response::new(400).json("application/json; charset=utf-8", serde_json::json!({"error": {"code": "PrincipalNotFound", "message": message}}).to_string());
+            let why = if self.directory.get(&pid).is_some() { format!("{plabel} was created moments ago and has not reached the directory replica ARM reads yet ({} in this scenario).", crate::model::time::human_duration(self.directory_replication as i64)) } else { format!("No principal {pid} exists in the directory.") };
+            self.push(Draft::control(arm, op, "400 PrincipalNotFound").response(resp).fidelity(Fidelity::Documented).kind(StepKind::ServiceError { status: 400 }).source("fact sheet §7.3").explain(format!("The request has no principalType, so ARM looks the principal up before storing the assignment: {why} Send principalType (ServicePrincipal for a managed identity) and ARM stores the assignment without the look-up; or retry after a while.")));
             return Ok(());
         }
         let eff = self.now.plus(self.rbac_propagation);

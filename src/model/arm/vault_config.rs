@@ -21,7 +21,7 @@ impl World {
         let arm = self.p_arm();
         let kind = if secrets.is_empty() { "remove" } else { "replace" };
         let body = serde_json::json!({"properties": {"accessPolicies": [{"tenantId": self.directory.tenant_id, "objectId": pid, "permissions": {"secrets": secrets}}]}});
-        let req = Request::new("PUT", format!("https://management.azure.com{}/accessPolicies/{kind}?api-version=2023-07-01", v.id)).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
+        let req = Request::new("PUT", format!("https://management.azure.com{}/accessPolicies/{kind}?api-version={}", v.id, ResourceKind::KeyVault.api_version())).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
         let plabel = self.principal_label(&pid);
         self.push(Draft::control(op, arm, format!("PUT accessPolicies/{kind}: {plabel}")).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(format!("{by} {} the access policy of {plabel} on {} (secrets: [{}]). Access policies are part of the vault's own configuration, so changing them is a control-plane write on the vault.", if secrets.is_empty() { "removes" } else { "sets" }, v.name, secrets.join(", "))));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.KeyVault/vaults/accessPolicies/write", &v.id).is_some() {
@@ -45,7 +45,7 @@ impl World {
         let op = self.p_operator(by);
         let arm = self.p_arm();
         let body = serde_json::json!({"properties": {"enableRbacAuthorization": rbac}});
-        let req = Request::new("PATCH", format!("https://management.azure.com{}?api-version=2023-07-01", v.id)).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
+        let req = Request::new("PATCH", format!("https://management.azure.com{}?api-version={}", v.id, ResourceKind::KeyVault.api_version())).header("Authorization", "Bearer <operator's ARM token>").header("Content-Type", "application/json").body(serde_json::to_string_pretty(&body).unwrap_or_default());
         self.push(Draft::control(op, arm, format!("PATCH {} enableRbacAuthorization={rbac}", v.name)).request(req).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(format!("{by} switches {} to {}. The switch is all or nothing: the other model's grants stop counting at once.", v.name, if rbac { "the Azure RBAC permission model" } else { "access policies" })));
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.KeyVault/vaults/write", &v.id).is_some() {
             return Ok(());

@@ -3,6 +3,7 @@
 //! object; its permissions are not configurable in the directory (fact sheet §4.1).
 
 use serde::Serialize;
+use crate::model::time::SimTime;
 use std::collections::BTreeMap;
 
 /// What a directory object is.
@@ -82,12 +83,26 @@ pub struct Directory {
     pub objects: BTreeMap<String, Principal>,
     /// Object ids of service principals deleted during the run (for the world view).
     pub deleted: Vec<String>,
+    /// When each object created during the run was created (lower-case object id); objects
+    /// the world starts with are absent (they have long replicated).
+    #[serde(skip)]
+    pub created: BTreeMap<String, SimTime>,
 }
 
 impl Directory {
     /// Adds an object.
     pub fn add(&mut self, p: Principal) {
         self.objects.insert(p.object_id.to_ascii_lowercase(), p);
+    }
+    /// Adds an object created at `now`, during the run (see [`Directory::replicated`]).
+    pub fn add_at(&mut self, p: Principal, now: SimTime) {
+        self.created.insert(p.object_id.to_ascii_lowercase(), now);
+        self.add(p);
+    }
+    /// Whether `object_id` exists and has reached every directory replica (the copy ARM's
+    /// role-assignment API reads) by `now`, given the scenario's replication delay in seconds.
+    pub fn replicated(&self, object_id: &str, now: SimTime, delay: u64) -> bool {
+        self.get(object_id).is_some() && self.created.get(&object_id.to_ascii_lowercase()).is_none_or(|t| t.plus(delay) <= now)
     }
     /// Looks up by object id.
     pub fn get(&self, object_id: &str) -> Option<&Principal> {

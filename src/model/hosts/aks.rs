@@ -1,11 +1,13 @@
 //! AKS workload identity: the kubelet's projected service-account token and its exchange
 //! for an Entra token through a federated identity credential (fact sheet §3.5).
 
+use crate::model::entra::token_service::{FederationRefusal, TOKEN_EXCHANGE_AUDIENCE};
 use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
 use crate::model::scenario::Sdk;
 use crate::model::sdk::Got;
 use crate::model::token::MI_TOKEN_LIFETIME;
+use crate::model::time::SimTime;
 use crate::model::trace::Fidelity;
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
@@ -24,35 +26,48 @@ impl World {
         let client_id = h.env.get("AZURE_CLIENT_ID").cloned().unwrap_or_default();
         let subject = format!("system:serviceaccount:{ns}:{sa}");
         let now = self.now.0;
-        let sa_claims = serde_json::json!({"aud": ["api://AzureADTokenExchange"], "exp": now + 3600, "iat": now, "iss": issuer, "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": sa}}, "nbf": now, "sub": subject});
-        let sa_jwt = self.signatures.sign_with_header(&serde_json::json!({"alg": "RS256", "kid": "aks-demo-oidc-key"}), &sa_claims);
-        let s = self.push(Draft::runtime(kubelet, app, "projected service-account token").internal("/var/run/secrets/azure/tokens/azure-identity-token", sa_claims.clone()).source("fact sheet §3.5").explain(format!("The kubelet projects a short-lived Kubernetes service-account token for {subject} into the pod, with audience api://AzureADTokenExchange, and rotates it. The AKS webhook set AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST. (Here the token is signed with the demo key; a real cluster signs it with its own OIDC issuer key.)")));
-        s.jwt = Some(sa_jwt.clone());
+        let host_key = h.name.to_ascii_lowercase();
+        let kept = if h.app.keeps_federated_token { self.kept_federated_tokens.get(&host_key).cloned() } else { None };
+        let (sa_jwt, sa_claims) = match kept {
+            Some((jwt, claims)) => {
+                let exp = claims["exp"].as_u64().unwrap_or(0);
+                let s = self.push(Draft::runtime_on(app, "client assertion: the service-account token read at start").note(&format!("The code sends the token it read from AZURE_FEDERATED_TOKEN_FILE at start (exp {}), not the file's current content", SimTime(exp).iso())).fidelity(Fidelity::Documented).source("fact sheet §3.5").explain("This code read the projected token file once and keeps the string. The kubelet has rotated the file since (it refreshes the token well before its hour is up), but the code never reads it again."));
+                s.jwt = Some(jwt.clone());
+                (jwt, claims)
+            }
+            None => {
+                let sa_claims = serde_json::json!({"aud": [TOKEN_EXCHANGE_AUDIENCE], "exp": now + 3600, "iat": now, "iss": issuer, "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": sa}}, "nbf": now, "sub": subject});
+                let sa_jwt = self.signatures.sign_with_header(&serde_json::json!({"alg": "RS256", "kid": "aks-demo-oidc-key"}), &sa_claims);
+                let s = self.push(Draft::runtime(kubelet, app, "projected service-account token").internal("/var/run/secrets/azure/tokens/azure-identity-token", sa_claims.clone()).source("fact sheet §3.5").explain(format!("The kubelet projects a short-lived Kubernetes service-account token for {subject} into the pod, with audience api://AzureADTokenExchange, and rotates it. The AKS webhook set AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST. (Here the token is signed with the demo key; a real cluster signs it with its own OIDC issuer key.)")));
+                s.jwt = Some(sa_jwt.clone());
+                if h.app.keeps_federated_token {
+                    self.kept_federated_tokens.insert(host_key, (sa_jwt.clone(), sa_claims.clone()));
+                }
+                (sa_jwt, sa_claims)
+            }
+        };
         let form = format!("client_id={}&scope={}&grant_type=client_credentials&client_assertion_type={}&client_assertion={}", client_id, crate::model::http::encode(&format!("{}/.default", resource.trim_end_matches('/'))), crate::model::http::encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), sa_jwt);
         let req = Request::new("POST", format!("https://login.microsoftonline.com/{}/oauth2/v2.0/token", self.directory.tenant_id)).header("Content-Type", "application/x-www-form-urlencoded").body(form);
         self.push(Draft::runtime(app, entra, "POST /oauth2/v2.0/token (client_assertion)").request(req).fidelity(Fidelity::Documented).source("fact sheet §3.5").explain(format!("WorkloadIdentityCredential ({sdk}) exchanges the service-account token for an Entra token: a client-credentials request for the user-assigned identity's client id, with the Kubernetes token as client_assertion. No IMDS, no secret in the pod.")));
         let uami = self.find_uami(&client_id).filter(|u| u.mi_resource_id.to_ascii_lowercase().ends_with(&format!("/{}", ident_name.to_ascii_lowercase())) || self.find_uami(&ident_name).map(|x| x.client_id == u.client_id).unwrap_or(false));
         let fics = uami.as_ref().and_then(|u| self.resources.get(&u.mi_resource_id.to_ascii_lowercase())).map(|r| r.data.federated_credentials.clone()).unwrap_or_default();
-        let matched = fics.iter().find(|f| f.issuer == issuer && f.subject == subject && f.audiences.iter().any(|a| a == "api://AzureADTokenExchange"));
-        let alive = uami.as_ref().is_some_and(|u| self.directory.get(&u.principal_id).is_some());
-        match (uami, matched, alive) {
-            (Some(u), Some(f), true) => {
-                let fname = f.name.clone();
+        let tenant = self.directory.tenant_id.clone();
+        let decision = match uami.filter(|u| self.directory.get(&u.principal_id).is_some()) {
+            None => Err(FederationRefusal::UnknownClient { client_id: client_id.clone(), tenant }),
+            Some(_) if !(sa_claims["nbf"].as_u64().unwrap_or(0)..sa_claims["exp"].as_u64().unwrap_or(0)).contains(&now) => Err(FederationRefusal::AssertionLifetime { now: self.now, nbf: SimTime(sa_claims["nbf"].as_u64().unwrap_or(0)), exp: SimTime(sa_claims["exp"].as_u64().unwrap_or(0)) }),
+            Some(u) => FederationRefusal::check(&fics, &issuer, &subject, TOKEN_EXCHANGE_AUDIENCE).map(|f| (u, f.name.clone())),
+        };
+        match decision {
+            Ok((u, fname)) => {
                 let jwt = self.mint(&u, resource, &h.name);
                 let body = serde_json::json!({"token_type": "Bearer", "expires_in": MI_TOKEN_LIFETIME - 301, "ext_expires_in": MI_TOKEN_LIFETIME - 301, "access_token": jwt});
                 let s = self.push(Draft::runtime(entra, app, "200 access_token").response(Response::new(200).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Modelled).kind(StepKind::TokenIssued).source("fact sheet §3.5").explain(format!("Entra ID finds federated identity credential '{fname}' on the identity whose issuer, subject and audience match the assertion, and issues a token for the identity. The v2 endpoint returns numbers as numbers (unlike IMDS). The token lifetime here follows the managed-identity rule; it is not confirmed for federated exchanges.")));
                 s.jwt = Some(jwt.clone());
                 Got::Token(jwt)
             }
-            (u, _, alive) => {
-                let (code, desc) = if u.is_none() || !alive {
-                    ("unauthorized_client", format!("AADSTS700016: Application with identifier '{client_id}' was not found in the directory."))
-                } else {
-                    ("invalid_request", format!("AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. Assertion Audience: 'api://AzureADTokenExchange'."))
-                };
-                let body = serde_json::json!({"error": code, "error_description": desc});
-                let code_label = desc.split(':').next().unwrap_or("error").to_string();
-                let s = self.push(Draft::runtime(entra, app, format!("400 {code_label}")).response(Response::new(400).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Modelled).source("fact sheet §3.5").explain("Entra ID refuses the exchange: the identity needs a federated identity credential whose issuer is the cluster's OIDC issuer URL and whose subject is exactly system:serviceaccount:<namespace>:<name>."));
+            Err(refusal) => {
+                let resp = Response::new(refusal.status()).json(JSON_UTF8, refusal.body().to_string());
+                let s = self.push(Draft::runtime(entra, app, format!("{} {}", refusal.status(), refusal.code())).response(resp).fidelity(Fidelity::Modelled).source("fact sheet §3.5").explain(refusal.explain()));
                 s.set_kind(StepKind::IssueRefused);
                 Got::Failed
             }

@@ -47,7 +47,10 @@ impl World {
             None => res.system_assigned.clone(),
         };
         let Some(ident) = ident else { return err(AppServiceError::IdentityNotLoaded) };
-        let resp = self.endpoint_token(&res, ep, &ident, &resource, Source::AppService, &[])?;
+        let resp = self.endpoint_token(&res, ep, &ident, &resource, Source::AppService, &[]).map_err(|e| match e {
+            EndpointError::Entra(r) => EndpointError::AppServiceRelay(r, corr.clone()),
+            e => e,
+        })?;
         if legacy && resp.status == 200 {
             // 2017-09-01: expires_on as a date-time string (exact format unconfirmed).
             let body = resp.body.clone().unwrap_or_default();
@@ -100,7 +103,13 @@ impl AppServiceError {
 
     /// The response, with the request's correlation id.
     pub(crate) fn response(self, corr: &str) -> Response {
-        let status = self.status();
-        Response::new(status).json(JSON_UTF8, serde_json::json!({"statusCode": status, "message": self.message(), "correlationId": corr}).to_string()).header("Server", "Kestrel").header("X-CORRELATION-ID", corr)
+        error_response(self.status(), self.message(), corr)
     }
+}
+
+/// App Service's identity endpoint's error body, `{"statusCode", "message", "correlationId"}`
+/// with `Server: Kestrel` and `X-CORRELATION-ID`: for its own refusals and for Entra ID's,
+/// which it passes on in this shape (fact sheet §2; modelled).
+pub(crate) fn error_response(status: u16, message: &str, corr: &str) -> Response {
+    Response::new(status).json(JSON_UTF8, serde_json::json!({"statusCode": status, "message": message, "correlationId": corr}).to_string()).header("Server", "Kestrel").header("X-CORRELATION-ID", corr)
 }

@@ -25,7 +25,7 @@ impl World {
         }
         let file = format!("/var/opt/azcmagent/tokens/{}.key", self.rng.guid());
         let key = self.rng.token(44);
-        let resp1 = Response::new(401).header("WWW-Authenticate", format!("Basic realm={file}")).with_body("");
+        let resp1 = challenge(&file);
         self.push(Draft::runtime(ep, app, "401 WWW-Authenticate: Basic realm=<key file>").response(resp1).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain(format!("HIMDS writes a one-time secret to {file} and names that file in the challenge. Only a process with elevated rights (root, or Administrators on Windows) can read it, which is how Arc proves the caller is privileged on the machine.")).kind(StepKind::Challenge));
         self.push(Draft::runtime_on(app, "read the key file").note(&format!("Read {file} (≤ 4096 bytes, .key, needs root)")).fidelity(Fidelity::Documented).source("fact sheet §3.1").explain("The SDK checks that the path is inside the agent's tokens folder, ends in .key and is at most 4 KB, then reads it."));
         let req2 = Request::new("GET", url).header("Metadata", "true").header("Authorization", format!("Basic {key}"));
@@ -39,4 +39,11 @@ impl World {
             None => Got::Failed,
         }
     }
+}
+
+/// HIMDS's answer to a token request without `Authorization`: 401 with
+/// `WWW-Authenticate: Basic realm=<path of the key file it just wrote>` and an empty body
+/// (`Content-Length: 0`), fact sheet §3.1.
+pub(crate) fn challenge(key_file: &str) -> Response {
+    Response::new(401).header("WWW-Authenticate", format!("Basic realm={key_file}")).header("Content-Length", "0").with_body("")
 }

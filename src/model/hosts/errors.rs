@@ -3,7 +3,7 @@
 //! explanation derive from it here, never from the body's text.
 
 use crate::model::entra::token_service::EntraRefusal;
-use crate::model::hosts::app_service::AppServiceError;
+use crate::model::hosts::app_service::{self, AppServiceError};
 use crate::model::hosts::imds::{ImdsError, IMDS_SERVER};
 use crate::model::hosts::JSON_UTF8;
 use crate::model::http::Response;
@@ -19,8 +19,11 @@ pub(crate) enum EndpointError {
     Imds(ImdsError),
     /// App Service's identity endpoint refused it (with the request's correlation id).
     AppService(AppServiceError, String),
-    /// Entra ID refused to issue the token; the endpoint passes the error on.
+    /// Entra ID refused to issue the token; IMDS (or HIMDS) passes the error on.
     Entra(EntraRefusal),
+    /// Entra ID refused to issue the token; App Service's endpoint passes it on in its own
+    /// body shape (with the request's correlation id).
+    AppServiceRelay(EntraRefusal, String),
 }
 
 impl From<ImdsError> for EndpointError {
@@ -35,18 +38,23 @@ impl EndpointError {
         match self {
             EndpointError::Imds(e) => e.status(),
             EndpointError::AppService(e, _) => e.status(),
-            EndpointError::Entra(e) => e.status(),
+            EndpointError::Entra(e) | EndpointError::AppServiceRelay(e, _) => e.status(),
         }
     }
 
     /// The response on the wire. `himds`: Azure Arc's HIMDS, which sends no `Server` header
-    /// with its refusals.
+    /// with its refusals; IMDS sends its `Server` header with every answer, its own
+    /// refusals and Entra ID's alike. App Service writes Entra ID's refusal in its own
+    /// `statusCode`/`message`/`correlationId` body, which is what its clients parse (MSAL's
+    /// App Service source reads `message`, not `error_description`).
     pub(crate) fn response(&self, himds: bool) -> Response {
         match self {
             EndpointError::Imds(e) if himds => Response::new(e.status()).json(JSON_UTF8, e.body()),
             EndpointError::Imds(e) => Response::new(e.status()).json(JSON_UTF8, e.body()).header("Server", IMDS_SERVER),
             EndpointError::AppService(e, corr) => e.response(corr),
-            EndpointError::Entra(e) => e.response(),
+            EndpointError::Entra(e) if himds => e.response(),
+            EndpointError::Entra(e) => e.response().header("Server", IMDS_SERVER),
+            EndpointError::AppServiceRelay(e, corr) => app_service::error_response(e.status(), e.description(), corr),
         }
     }
 
@@ -56,7 +64,7 @@ impl EndpointError {
         match self {
             EndpointError::Imds(e) => e.description(),
             EndpointError::AppService(e, _) => Some(e.message()),
-            EndpointError::Entra(e) => Some(e.description()),
+            EndpointError::Entra(e) | EndpointError::AppServiceRelay(e, _) => Some(e.description()),
         }
     }
 
@@ -80,6 +88,7 @@ impl EndpointError {
             AppService(AppServiceError::IdentityNotLoaded, _) => "The App Service identity endpoint cannot find the requested identity on this app: the client_id is not attached, or no identity was named and there is no system-assigned one.".into(),
             Imds(ImdsError::ForwardedFor) => "IMDS rejects requests that carry X-Forwarded-For: they look proxied, which is how SSRF attacks arrive. The documents say only that such requests are rejected; the status and body here are modelled.".into(),
             Entra(EntraRefusal::UnknownResource(_)) => "Entra ID does not know that resource, and IMDS passes the error on.".into(),
+            AppServiceRelay(e, _) => format!("{} App Service's endpoint passes Entra ID's refusal on in its own body (statusCode, message, correlationId), the shape its clients parse. (Body modelled.)", Entra(e.clone()).explanation()),
             AppService(AppServiceError::MissingIdentityHeader, _) => "The App Service endpoint checks X-IDENTITY-HEADER against IDENTITY_HEADER, which the platform rotates; a missing or stale value is rejected. (Status and body not documented; modelled.)".into(),
             Imds(ImdsError::Throttled) => "Too many requests: IMDS allows 20 managed-identity requests per second and 5 at once per VM. Retry with back-off. (Body not documented; modelled.)".into(),
             Imds(ImdsError::Updating) => "IMDS is being updated and will be back within 70 seconds; clients retry.".into(),

@@ -60,7 +60,7 @@ pub(crate) enum Source {
 impl World {
     pub(crate) fn host(&self, name: &str) -> Result<Host, ScenarioError> {
         if let Some(l) = self.laptops.get(&name.to_ascii_lowercase()) {
-            let app = l.app.clone().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::DefaultAzureCredential, managed_identity: None, env: BTreeMap::new() });
+            let app = l.app.clone().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::DefaultAzureCredential, managed_identity: None, env: BTreeMap::new(), keeps_federated_token: false });
             return Ok(Host { name: l.name.clone(), resource: None, env: app.env.clone(), app, az_cli_user: l.az_cli_user.clone() });
         }
         let Some(r) = self.resource_by_name(name) else {
@@ -105,6 +105,8 @@ impl World {
             ResourceKind::AksWorkload => format!("kubelet ({})", r.name),
             _ => format!("IMDS ({})", r.name),
         };
+        // In a world of several tenants, the endpoint says which tenant its identities live in.
+        let label = if self.multi_tenant() { format!("{label} · tenant {}", crate::model::servers::short_tenant(self.tenant_of(&r.id))) } else { label };
         self.participant(&format!("endpoint:{}", r.name.to_ascii_lowercase()), ParticipantKind::TokenEndpoint, &label)
     }
 
@@ -243,7 +245,7 @@ impl World {
                     // A missing key, or one that no challenge of this run issued, is challenged (again).
                     ResourceKind::ArcServer if req.header_value("Metadata").is_some() && !crate::model::live::arc_key_accepted(&self.trace, &self.directory.tenant_id, req.header_value("Authorization")) => {
                         let file = format!("/var/opt/azcmagent/tokens/{}.key", self.rng.guid());
-                        Ok(Response::new(401).header("WWW-Authenticate", format!("Basic realm={file}")).with_body(""))
+                        Ok(arc::challenge(&file))
                     }
                     _ => self.imds_handle(&res, &req, ep),
                 }
@@ -295,7 +297,7 @@ impl World {
 }
 
 pub(crate) fn r_app(r: &Resource, w: &World) -> AppSpec {
-    w.app_specs.get(&r.name.to_ascii_lowercase()).cloned().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::ManagedIdentityCredential, managed_identity: None, env: BTreeMap::new() })
+    w.app_specs.get(&r.name.to_ascii_lowercase()).cloned().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::ManagedIdentityCredential, managed_identity: None, env: BTreeMap::new(), keeps_federated_token: false })
 }
 
 /// A string field of a JSON object body.

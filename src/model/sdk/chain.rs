@@ -60,7 +60,7 @@ impl World {
                     let _ = user;
                     return self.az_cli_token(h, app, resource);
                 }
-                let s = self.push(Draft::runtime_on(app, "CredentialUnavailableException").note("DefaultAzureCredential failed to retrieve a token from the included credentials").fidelity(Fidelity::Documented).source("fact sheet §8.1").explain("Every credential in the chain was unavailable: no environment credentials, no managed identity, and no developer tool signed in (try `az login`)."));
+                let s = self.push(Draft::runtime_on(app, crate::model::sdk::raised(sdk, crate::model::sdk::Raise::ChainFailed)).note("DefaultAzureCredential failed to retrieve a token from the included credentials").fidelity(Fidelity::Documented).source("fact sheet §8.1").explain("Every credential in the chain was unavailable: no environment credentials, no managed identity, and no developer tool signed in (try `az login`)."));
                 s.set_kind(StepKind::Credential(CredentialFailure::Unavailable));
                 return Got::Failed;
             }

@@ -85,7 +85,7 @@ impl World {
             let budget = if status == 410 { 7 } else { delays.len() };
             if !retryable || attempt >= budget || probe && status == 404 {
                 let why = if retryable { "the retry budget is spent" } else { "a 4xx other than 404/408/410/429 is a design-time error, so the SDK does not retry" };
-                let s = self.push(Draft::runtime_on(app, "SDK raises").note(&format!("{} after {} attempt(s): {why}", if status == 400 { "CredentialUnavailableException" } else { "AuthenticationFailedException" }, attempt + 1)).fidelity(Fidelity::Documented).source("fact sheet §1.5, §8.3").explain(format!("The credential gives up and raises: {why}. The exception carries the endpoint's error text; on IMDS a 400 usually means the requested identity is not assigned to this resource.")));
+                let s = self.push(Draft::runtime_on(app, "SDK raises").note(&format!("{} after {} attempt(s): {why}", crate::model::sdk::raised(sdk, if status == 400 { crate::model::sdk::Raise::Unavailable } else { crate::model::sdk::Raise::Failed }), attempt + 1)).fidelity(Fidelity::Documented).source("fact sheet §1.5, §8.3").explain(format!("The credential gives up and raises: {why}. The exception carries the endpoint's error text; on IMDS a 400 usually means the requested identity is not assigned to this resource.")));
                 s.set_kind(StepKind::Credential(CredentialFailure::Raised));
                 return Got::Failed;
             }

@@ -139,7 +139,7 @@ impl World {
             return self.dac_get_token(h, app, resource, wanted, sdk);
         }
         if h.resource.is_none() {
-            let s = self.push(Draft::runtime_on(app, "ManagedIdentityCredential: no managed identity").note("No IMDS endpoint answers on this machine").fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("ManagedIdentityCredential outside Azure: there is no token endpoint at 169.254.169.254, the request times out and the credential raises CredentialUnavailableException."));
+            let s = self.push(Draft::runtime_on(app, "ManagedIdentityCredential: no managed identity").note("No IMDS endpoint answers on this machine").fidelity(Fidelity::Documented).source("fact sheet §8.3").explain(format!("ManagedIdentityCredential outside Azure: there is no token endpoint at 169.254.169.254, the request times out and the credential raises {}.", raised(sdk, Raise::Unavailable))));
             s.set_kind(StepKind::Credential(CredentialFailure::Unavailable));
             return Got::Failed;
         }
@@ -222,5 +222,37 @@ impl World {
         let s = self.push(Draft::runtime_on(app, if exact { "send the token as written" } else if what.is_empty() { "replay an earlier token" } else { "send a changed token" }).note(&format!("Sends {origin}: {changed}")).fidelity(Fidelity::Narration).source("scenario (token replay and tampering)").explain(expl));
         s.jwt = Some(jwt.clone());
         Some(jwt)
+    }
+}
+
+/// Why a credential gives up, for the name of what it raises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Raise {
+    /// No usable managed identity here (no endpoint, or the identity is not assigned: 400).
+    Unavailable,
+    /// Every credential of DefaultAzureCredential's chain failed.
+    ChainFailed,
+    /// The endpoint kept failing until the retry budget was spent (or refused otherwise).
+    Failed,
+}
+
+/// The exception (Python, JavaScript: error class) each SDK raises. .NET (Azure.Identity):
+/// `CredentialUnavailableException` / `AuthenticationFailedException`; Python
+/// (azure-identity 1.27): `CredentialUnavailableError`, and `ClientAuthenticationError`
+/// when DefaultAzureCredential's chain fails; its ManagedIdentityCredential raises
+/// `CredentialUnavailableError` when IMDS's 429s outlast its retries (seen by
+/// tests/sdk/serve_sdk.py); JavaScript (@azure/identity 4): `CredentialUnavailableError`,
+/// `AggregateAuthenticationError` for the chain, `AuthenticationError` for a refusal.
+/// Sources: fact sheet §8.1, §8.3; the SDKs' sources (PYID, JSID, NETID).
+pub(crate) fn raised(sdk: crate::model::scenario::Sdk, why: Raise) -> &'static str {
+    use crate::model::scenario::Sdk;
+    match (sdk, why) {
+        (Sdk::Dotnet, Raise::Unavailable | Raise::ChainFailed) => "CredentialUnavailableException",
+        (Sdk::Dotnet, Raise::Failed) => "AuthenticationFailedException",
+        (Sdk::Python, Raise::Unavailable | Raise::Failed) => "CredentialUnavailableError",
+        (Sdk::Python, Raise::ChainFailed) => "ClientAuthenticationError",
+        (Sdk::Js, Raise::Unavailable) => "CredentialUnavailableError",
+        (Sdk::Js, Raise::ChainFailed) => "AggregateAuthenticationError",
+        (Sdk::Js, Raise::Failed) => "AuthenticationError",
     }
 }

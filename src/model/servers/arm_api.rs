@@ -1,7 +1,10 @@
 //! Azure Resource Manager as the target of application code (a data call with a bearer
 //! token, fact sheet §6.4).
 
-use crate::model::arm::ResourceKind;
+use crate::model::arm::{NoRegisteredProvider, ResourceKind, RESOURCES_API_VERSIONS};
+
+/// `api-version`s of `Microsoft.Authorization/roleAssignments`, newest first.
+const ROLE_ASSIGNMENT_API_VERSIONS: &[&str] = &["2022-04-01", "2020-04-01-preview"];
 use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
 use crate::model::rbac::AccessRequest;
@@ -18,11 +21,30 @@ use crate::model::sdk::Auth;
 pub(crate) const ARM_AUDIENCES: [&str; 4] = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
 
 impl World {
-    pub(crate) fn arm_api(&mut self, h: &Host, method: &str, path: &str, auth: Auth) {
+    /// Application code calls ARM at `path` (a resource, resource group or subscription id,
+    /// or any other path: ARM answers 404 for what does not exist). `api_version`: by default
+    /// the newest the target's type registers.
+    pub(crate) fn arm_api(&mut self, h: &Host, method: &str, path: &str, api_version: Option<&str>, auth: Auth) {
         let app = self.p_app(h);
         let arm = self.p_arm();
         let Some(token) = self.bearer_for(h, auth, Service::Arm, "https://management.azure.com/") else { return };
-        let mut req = Request::new(method, format!("https://management.azure.com{path}?api-version=2022-09-01"));
+        let (path, filter) = match path.split_once("?$filter=") {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (path, None),
+        };
+        let list_scope = path.strip_suffix("/providers/Microsoft.Authorization/roleAssignments").filter(|s| !s.is_empty() && (self.arm_place(s).exists() || self.resources.values().any(|r| r.id.eq_ignore_ascii_case(s)))).map(str::to_string);
+        let target = self.resources.values().find(|r| r.id.eq_ignore_ascii_case(path)).cloned();
+        let place = self.arm_place(path);
+        let (arm_type, versions, location) = match (&target, &place) {
+            (Some(r), _) => (r.kind.arm_type().to_string(), r.kind.api_versions(), r.location.clone()),
+            (None, ArmPlace::Subscription) => ("Microsoft.Resources/subscriptions".to_string(), RESOURCES_API_VERSIONS, String::new()),
+            (None, ArmPlace::ResourceGroup { location: loc }) => ("Microsoft.Resources/resourceGroups".to_string(), RESOURCES_API_VERSIONS, loc.clone()),
+            (None, _) if list_scope.is_some() => ("Microsoft.Authorization/roleAssignments".to_string(), ROLE_ASSIGNMENT_API_VERSIONS, String::new()),
+            (None, ArmPlace::Missing { arm_type, .. }) => (arm_type.clone(), RESOURCES_API_VERSIONS, String::new()),
+        };
+        let api = api_version.unwrap_or(versions[0]).to_string();
+        let filter_q = filter.as_deref().map(|f| format!("&$filter={}", crate::model::http::encode(f))).unwrap_or_default();
+        let mut req = Request::new(method, format!("https://management.azure.com{path}?api-version={}{filter_q}", crate::model::http::encode(&api)));
         if let Some(t) = &token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
@@ -37,12 +59,12 @@ impl World {
             self.push(Draft::runtime(arm, app, "401 AuthenticationFailed").response(Response::new(401).json(JSON_UTF8, body)).fidelity(Fidelity::Modelled).source("fact sheet §6.4").explain("No token, no entry."));
             return;
         };
-        let (claims, validation) = match self.authenticate(&req_sent, &ARM_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req_sent, &self.tenant_of(path).to_string(), &ARM_AUDIENCES) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
-                let (code, msg, fid) = arm_unauthorized(&rej, &self.directory.tenant_id);
+                let (code, msg, fid) = arm_unauthorized(&rej, self.tenant_of(path));
                 let body = serde_json::json!({"error": {"code": code, "message": msg}}).to_string();
                 let s = self.push(Draft::runtime(arm, app, format!("401 {code}")).response(Response::new(401).json(JSON_UTF8, body)).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.4, golden check 29").explain(format!("ARM rejects the token: {}.", rej.explain())));
                 s.decision = Some(Self::token_decision(&v, "Request the token for https://management.azure.com/ from the subscription's tenant, and send it unchanged before it expires."));
@@ -50,8 +72,13 @@ impl World {
             }
         };
         let _ = &jwt;
-        let target = self.resources.values().find(|r| r.id.eq_ignore_ascii_case(path)).cloned();
+        if target.is_some() && !versions.contains(&api.as_str()) {
+            let refusal = NoRegisteredProvider { arm_type: arm_type.clone(), api_version: api.clone(), location, supported: versions };
+            self.push(Draft::runtime(arm, app, "400 NoRegisteredProviderFound").response(Response::new(400).json(JSON_UTF8, refusal.body().to_string())).fidelity(Fidelity::Modelled).kind(StepKind::ServiceError { status: 400 }).source("fact sheet §6.4").explain(format!("Every ARM request names an api-version, and each resource type has its own list: {arm_type} has no version {api}. ARM refuses before the resource provider sees the request. Use one of the versions the error lists (SDKs pin one per resource type).")));
+            return;
+        }
         let action = match (method, &target) {
+            (_, None) if list_scope.is_some() => "Microsoft.Authorization/roleAssignments/read".to_string(),
             ("GET", Some(r)) => format!("{}/read", r.kind.arm_type()),
             ("GET", None) => "Microsoft.Resources/subscriptions/resourceGroups/read".to_string(),
             ("DELETE", Some(r)) => format!("{}/delete", r.kind.arm_type()),
@@ -59,7 +86,8 @@ impl World {
             (_, None) => "Microsoft.Resources/subscriptions/resourceGroups/write".to_string(),
         };
         let plabel = self.principal_label(&claims.oid);
-        let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action: &action, data: false, scope: path, now: self.now };
+        let check_scope = list_scope.clone().unwrap_or_else(|| path.to_string());
+        let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action: &action, data: false, scope: &check_scope, now: self.now };
         let mut d = self.rbac.check(&req, &plabel);
         d.reasons.splice(0..0, validation.lines());
         if !d.allowed {
@@ -68,6 +96,22 @@ impl World {
             let s = self.push(Draft::runtime(arm, app, "403 AuthorizationFailed").response(Response::new(403).json(JSON_UTF8, body)).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source("fact sheet §6.4, golden check 30").explain(format!("ARM accepts the token but {plabel} has no role allowing '{action}' here.")));
             s.decision = Some(d);
             return;
+        }
+        if let Some(scope) = &list_scope {
+            let (body, orphans) = self.role_assignment_list(scope, filter.as_deref());
+            let n = body["value"].as_array().map(Vec::len).unwrap_or(0);
+            let orphan_note = if orphans == 0 { String::new() } else { format!(" {orphans} of them name a principal the directory no longer has: the assignment stays, with the principalType it was stored with, until someone deletes it (the portal lists it as \"Identity not found\").") };
+            let s = self.push(Draft::runtime(arm, app, format!("200 {n} role assignment(s)")).response(Response::new(200).json(JSON_UTF8, serde_json::to_string_pretty(&body).unwrap_or_default())).fidelity(Fidelity::Documented).source("fact sheet §7.3").explain(format!("ARM lists the role assignments {} the scope{}.{orphan_note}", if filter.as_deref() == Some("atScope()") { "at and above" } else { "at, above and below" }, filter.as_deref().filter(|f| *f != "atScope()").map(|f| format!(" matching {f}")).unwrap_or_default())));
+            s.decision = Some(d);
+            return;
+        }
+        if let ArmPlace::Missing { code, message, .. } = &place {
+            if target.is_none() {
+                let body = serde_json::json!({"error": {"code": code, "message": message}}).to_string();
+                let s = self.push(Draft::runtime(arm, app, format!("404 {code}")).response(Response::new(404).json(JSON_UTF8, body)).fidelity(Fidelity::Modelled).kind(StepKind::ServiceError { status: 404 }).source("fact sheet §6.4").explain(format!("The caller may read at that scope, but nothing exists at {path}: ARM answers 404 (a caller without read access there gets 403 first).")));
+                s.decision = Some(d);
+                return;
+            }
         }
         let body = match &target {
             Some(r) => {
@@ -97,5 +141,69 @@ fn arm_unauthorized(r: &Rejection, tenant: &str) -> (&'static str, String, Fidel
         Rejection::Expired { exp, now } => ("ExpiredAuthenticationToken", format!("The access token expiry UTC time '{}' is earlier than current UTC time '{}'.", SimTime(*exp).us_date_time(), now.us_date_time()), Fidelity::Modelled),
         Rejection::Issuer { found, .. } => ("InvalidAuthenticationTokenTenant", format!("The access token is from the wrong issuer '{}'. It must match the tenant 'https://sts.windows.net/{tenant}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/{tenant}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.", found.clone().unwrap_or_default()), Fidelity::Modelled),
         _ => ("InvalidAuthenticationToken", "The access token is invalid.".into(), Fidelity::Modelled),
+    }
+}
+
+/// What an ARM path names: a subscription, a resource group (name, location), or nothing
+/// that exists, with ARM's 404 code and message for it. (Resources are looked up by id.)
+enum ArmPlace {
+    Subscription,
+    ResourceGroup { location: String },
+    Missing { arm_type: String, code: &'static str, message: String },
+}
+
+impl ArmPlace {
+    fn exists(&self) -> bool {
+        !matches!(self, ArmPlace::Missing { .. })
+    }
+}
+
+impl World {
+    /// `GET {scope}/providers/Microsoft.Authorization/roleAssignments[?$filter=…]`: the
+    /// list shape (`value`, each with `properties`, `id`, `type`, `name`), SPEC-AUTHZ. No
+    /// filter: assignments at, above and below the scope; `atScope()`: at and above;
+    /// `principalId eq '<id>'`: that principal's, at, above and below. With the number of
+    /// assignments whose principal the directory no longer has.
+    fn role_assignment_list(&self, scope: &str, filter: Option<&str>) -> (serde_json::Value, usize) {
+        let scope_l = scope.to_ascii_lowercase();
+        let sub_for_def = self.subscriptions.first().map(|s| s.id.clone()).unwrap_or_default();
+        let principal = filter.and_then(|f| f.strip_prefix("principalId eq '")).and_then(|f| f.strip_suffix('\''));
+        let at_scope = filter == Some("atScope()");
+        let mut orphans = 0;
+        let value: Vec<serde_json::Value> = self.rbac.assignments.iter().flatten().filter(|a| {
+            let a_l = a.scope.to_ascii_lowercase();
+            let above = scope_l == a_l || scope_l.starts_with(&format!("{a_l}/")) || a_l == "/";
+            let below = a_l.starts_with(&format!("{scope_l}/"));
+            (above || (!at_scope && below)) && principal.is_none_or(|p| p.eq_ignore_ascii_case(&a.principal_id))
+        }).map(|a| {
+            if self.directory.get(&a.principal_id).is_none() {
+                orphans += 1;
+            }
+            let role = &self.rbac.roles[a.role];
+            serde_json::json!({"properties": {"roleDefinitionId": format!("/subscriptions/{sub_for_def}{}", role.resource_id()), "principalId": a.principal_id, "principalType": a.principal_type, "scope": a.scope, "condition": null, "conditionVersion": null, "createdOn": a.created.iso(), "updatedOn": a.created.iso(), "createdBy": null, "updatedBy": null, "delegatedManagedIdentityResourceId": null, "description": null}, "id": format!("{}/providers/Microsoft.Authorization/roleAssignments/{}", a.scope, a.name), "type": "Microsoft.Authorization/roleAssignments", "name": a.name})
+        }).collect();
+        (serde_json::json!({"value": value}), orphans)
+    }
+
+    fn arm_place(&self, path: &str) -> ArmPlace {
+        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        let sub = segs.get(1).and_then(|id| self.subscriptions.iter().find(|s| eq(&s.id, id)));
+        match (segs.as_slice(), sub) {
+            ([s, _], Some(_)) if eq(s, "subscriptions") => ArmPlace::Subscription,
+            ([s, id, ..], None) if eq(s, "subscriptions") => ArmPlace::Missing { arm_type: "Microsoft.Resources/subscriptions".into(), code: "SubscriptionNotFound", message: format!("The subscription '{id}' could not be found.") },
+            ([s, _, r, rg, rest @ ..], Some(sub)) if eq(s, "subscriptions") && eq(r, "resourceGroups") => match sub.resource_groups.iter().find(|(n, _)| eq(n, rg)) {
+                None => ArmPlace::Missing { arm_type: "Microsoft.Resources/resourceGroups".into(), code: "ResourceGroupNotFound", message: format!("Resource group '{rg}' could not be found.") },
+                Some((_, loc)) if rest.is_empty() => ArmPlace::ResourceGroup { location: loc.clone() },
+                Some((n, _)) => {
+                    let (ty, name) = match rest {
+                        [p, ns, ty, name, ..] if eq(p, "providers") => (format!("{ns}/{ty}"), name.to_string()),
+                        _ => (rest.join("/"), String::new()),
+                    };
+                    ArmPlace::Missing { arm_type: ty.clone(), code: "ResourceNotFound", message: format!("The Resource '{ty}/{name}' under resource group '{n}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix") }
+                }
+            },
+            _ => ArmPlace::Missing { arm_type: String::new(), code: "InvalidResourceNamespace", message: format!("The resource namespace in '{path}' is invalid.") },
+        }
     }
 }

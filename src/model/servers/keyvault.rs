@@ -4,7 +4,7 @@
 use crate::model::arm::Resource;
 use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
-use crate::model::rbac::{AccessRequest, Decision};
+use crate::model::rbac::{AccessRequest, Decision, Verdict};
 use crate::model::servers::{Authn, Service};
 use crate::model::trace::Fidelity;
 use crate::model::verify::{CheckKind, Rejection};
@@ -23,7 +23,7 @@ impl World {
         let kv = self.p_server(vault);
         let url = format!("https://{}.vault.azure.net/secrets/{secret}?api-version=7.4", vault.name.to_ascii_lowercase());
         let challenge_key = (h.name.to_ascii_lowercase(), vault.name.to_ascii_lowercase());
-        let tenant = self.directory.tenant_id.clone();
+        let tenant = self.tenant_of(&vault.id).to_string();
         let challenge = |w: &mut World, label: &str, expl: String| {
             let body = r#"{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}"#;
             let resp = Response::new(401).header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")).json(JSON_UTF8, body);
@@ -59,7 +59,7 @@ impl World {
         if !matches!(auth, Auth::Scripted(_)) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::KeyVault), (jwt.clone(), self.now));
         }
-        let (claims, validation) = match self.authenticate(&req, &KV_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req, &tenant, &KV_AUDIENCES) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {
@@ -83,8 +83,12 @@ impl World {
         let target_scope = format!("{}/secrets/{secret}", vault_now.id);
         let plabel = self.principal_label(&claims.oid);
         let action = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
+        let mut deny_id = None;
         let decision = if vault_now.data.enable_rbac_authorization.unwrap_or(true) {
             let req = AccessRequest { principal_id: &claims.oid, groups: &claims.groups, action, data: true, scope: &target_scope, now: self.now };
+            if let Verdict::DeniedByDeny(i) = self.rbac.evaluate(&req) {
+                deny_id = self.rbac.denies.get(i).map(|d| format!("{}/providers/Microsoft.Authorization/denyAssignments/{}", d.scope, d.name));
+            }
             let mut d = self.rbac.check(&req, &plabel);
             let mut lead = validation.lines();
             lead.push("The vault uses the Azure RBAC permission model (enableRbacAuthorization: true): data actions come from role assignments.".into());
@@ -130,14 +134,14 @@ impl World {
         if !decision.allowed {
             let rbac = vault_now.data.enable_rbac_authorization.unwrap_or(true);
             let body = if rbac {
-                let msg = format!("Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: {caller}\r\nAction: '{action}'\r\nResource: '{}'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: {};location={}\r\n", target_scope.to_ascii_lowercase(), vault_now.name, vault_now.location);
+                let msg = format!("Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: {caller}\r\nAction: '{action}'\r\nResource: '{}'\r\nAssignment: (not found)\r\nDenyAssignmentId: {}\r\nDecisionReason: '{}' \r\nVault: {};location={}\r\n", target_scope.to_ascii_lowercase(), deny_id.as_deref().unwrap_or("null"), if deny_id.is_some() { "DeniedWithDenyAssignment" } else { "DeniedWithNoValidRBAC" }, vault_now.name, vault_now.location);
                 serde_json::json!({"error": {"code": "Forbidden", "message": msg, "innererror": {"code": "ForbiddenByRbac"}}})
             } else {
                 let msg = format!("The user, group or application '{caller}' does not have secrets get permission on key vault '{};location={}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287", vault_now.name, vault_now.location);
                 serde_json::json!({"error": {"code": "Forbidden", "message": msg, "innererror": {"code": "AccessDenied"}}})
             };
             let label = if rbac { "403 ForbiddenByRbac" } else { "403 AccessDenied" };
-            let s = self.push(Draft::runtime(kv, app, label).response(Response::new(403).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source(if rbac { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" }).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
+            let s = self.push(Draft::runtime(kv, app, label).response(Response::new(403).json(JSON_UTF8, body.to_string())).fidelity(if deny_id.is_some() { Fidelity::Modelled } else { Fidelity::Documented }).kind(StepKind::AccessDenied).source(if rbac { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" }).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
             s.decision = Some(decision);
             return;
         }

@@ -59,6 +59,8 @@ impl World {
             ResourceKind::SqlDatabase => format!("SQL {}", r.name),
             _ => r.name.clone(),
         };
+        // In a world of several tenants, a server says which tenant it trusts.
+        let label = if self.multi_tenant() { format!("{label} · tenant {}", short_tenant(self.tenant_of(&r.id))) } else { label };
         self.participant(&format!("server:{}", r.name.to_ascii_lowercase()), ParticipantKind::ResourceServer, &label)
     }
 
@@ -66,10 +68,11 @@ impl World {
     /// it received and run the one validator (`verify::validate`) with its own audiences
     /// and its tenant's issuers, at the virtual time. Nothing else is consulted: a token
     /// the token service never issued, or changed by one byte, fails like on real Azure.
-    pub(crate) fn authenticate(&self, req: &Request, audiences: &[&str]) -> Authn {
+    /// `tenant`: the tenant the server's subscription trusts ([`World::tenant_of`]).
+    pub(crate) fn authenticate(&self, req: &Request, tenant: &str, audiences: &[&str]) -> Authn {
         let Some(header) = req.header_value("Authorization") else { return Authn::NoToken };
         let jwt = header.strip_prefix("Bearer ").unwrap_or(header);
-        let expect = Expectations { issuers: verify::tenant_issuers(&self.directory.tenant_id), audiences: Some(audiences.iter().map(|a| a.to_string()).collect()), now: self.now };
+        let expect = Expectations { issuers: verify::tenant_issuers(tenant), audiences: Some(audiences.iter().map(|a| a.to_string()).collect()), now: self.now };
         let v = verify::validate(jwt, &self.jwks, &expect);
         match v.result.clone() {
             Ok(claims) => Authn::Valid(claims, v),
@@ -103,4 +106,9 @@ impl World {
         d.summary = "Group membership not in the token yet".into();
         d.fix = Some("Wait for a new token (managed-identity tokens are cached for about 24 hours, in the SDK and on the host), or assign the role to the identity directly.".into());
     }
+}
+
+/// A tenant id as labels show it: its first 8 characters and an ellipsis.
+pub(crate) fn short_tenant(tenant: &str) -> String {
+    format!("{}…", tenant.get(..8).unwrap_or(tenant))
 }

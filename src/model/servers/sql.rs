@@ -26,7 +26,7 @@ impl World {
         }
         // The TDS login carries the token like a bearer header carries it over HTTP.
         let login = Request::new("LOGIN", format!("tds://{}.database.windows.net", db.name)).header("Authorization", format!("Bearer {jwt}"));
-        let claims = match self.authenticate(&login, &SQL_AUDIENCES) {
+        let claims = match self.authenticate(&login, &self.tenant_of(&db.id).to_string(), &SQL_AUDIENCES) {
             Authn::Valid(c, _) => c,
             Authn::NoToken => return,
             Authn::Rejected(v) => {
@@ -41,7 +41,7 @@ impl World {
         let db_now = self.resources.get(&db.id.to_ascii_lowercase()).cloned().unwrap_or_else(|| db.clone());
         let plabel = self.principal_label(&claims.oid);
         if db_now.data.contained_users.iter().any(|u| ids.iter().any(|i| i.eq_ignore_ascii_case(u))) {
-            self.push(Draft::runtime(sql, app, "login OK").internal(&format!("Connected as [{plabel}]"), serde_json::Value::Null).source("fact sheet §6.3").explain(format!("A contained database user exists for {plabel} (CREATE USER [{plabel}] FROM EXTERNAL PROVIDER), so the login succeeds. Database permissions come from that user's roles, not from Azure RBAC.")));
+            self.push(Draft::runtime(sql, app, "login OK").internal(&format!("Connected as [{plabel}]"), serde_json::Value::Null).source("fact sheet §6.3").explain(format!("A contained database user exists for {plabel} (CREATE USER [{plabel}] FROM EXTERNAL PROVIDER), so the login succeeds. Database permissions come from that user's roles, not from Azure RBAC.")).kind(StepKind::Answered));
         } else {
             let s = self.push(Draft::runtime(sql, app, "Login failed for user '<token-identified principal>'").internal("Error 18456", serde_json::Value::Null).source("fact sheet §6.3").explain(format!("The token is valid, but the database has no user for {plabel}. Azure RBAC roles on the server do not grant database access: run CREATE USER [{plabel}] FROM EXTERNAL PROVIDER in the database.")));
             s.set_kind(StepKind::AccessDenied);

@@ -14,8 +14,17 @@ use crate::model::world::Draft;
 use crate::model::trace::StepKind;
 use crate::model::sdk::Auth;
 
-/// Audiences Blob Storage accepts (fact sheet §6.2).
+/// Audiences Blob Storage accepts for every account (fact sheet §6.2).
 pub(crate) const STORAGE_AUDIENCES: [&str; 2] = ["https://storage.azure.com/", "https://storage.azure.com"];
+
+/// Every audience an account's Blob endpoint accepts: the global forms and its own
+/// account-scoped resource ID, `https://<account>.blob.core.windows.net`, with and without the
+/// trailing slash ("Authorize access to blobs using Microsoft Entra ID": resource IDs). Another
+/// account's endpoint, or this account's queue endpoint, is a wrong audience.
+pub(crate) fn blob_audiences(account: &str) -> Vec<String> {
+    let host = format!("https://{}.blob.core.windows.net", account.to_ascii_lowercase());
+    STORAGE_AUDIENCES.iter().map(|a| a.to_string()).chain([format!("{host}/"), host]).collect()
+}
 
 impl World {
     #[allow(clippy::too_many_arguments)]
@@ -23,6 +32,7 @@ impl World {
         let app = self.p_app(h);
         let st = self.p_server(acct);
         let Some(token) = self.bearer_for(h, auth, Service::Storage, "https://storage.azure.com/") else { return };
+        let tenant = self.tenant_of(&acct.id).to_string();
         let url = format!("https://{}.blob.core.windows.net/{container}/{blob}", acct.name.to_ascii_lowercase());
         let mut req = Request::new(method, url);
         if let Some(v) = version {
@@ -50,7 +60,7 @@ impl World {
         };
         if token.is_none() {
             let resp = xml_err(401, "NoAuthenticationInformation", "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", None)
-                .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", self.directory.tenant_id));
+                .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", tenant));
             self.push(Draft::runtime(st, app, "401 NoAuthenticationInformation").response(resp).fidelity(Fidelity::Modelled).source("fact sheet §6.2").explain("No token was sent; Storage answers with a bearer challenge."));
             return;
         }
@@ -60,14 +70,14 @@ impl World {
             s.decision = Some(Decision::new(false, "Bearer not supported in this service version", vec!["✗ x-ms-version must be 2017-11-09 or later for Entra ID authorization.".into()], Some("Send x-ms-version: 2021-08-06 (or any version ≥ 2017-11-09).".into())));
             return;
         }
-        let (claims, validation) = match self.authenticate(&req_sent, &STORAGE_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req_sent, &tenant, &blob_audiences(&acct.name).iter().map(String::as_str).collect::<Vec<_>>()) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
                 let (detail, fid) = storage_authentication_detail(&rej);
                 let resp = xml_err(401, "InvalidAuthenticationInfo", "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", Some(detail))
-                    .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", self.directory.tenant_id));
+                    .header("WWW-Authenticate", format!("Bearer authorization_uri=https://login.microsoftonline.com/{}/oauth2/authorize resource_id=https://storage.azure.com", tenant));
                 let s = self.push(Draft::runtime(st, app, format!("401 InvalidAuthenticationInfo ({})", rej.check().name())).response(resp).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.2, golden check 28").explain(format!("Storage rejects the token itself: {}.", rej.explain())));
                 s.decision = Some(Self::token_decision(&v, "Request a token for https://storage.azure.com/, send it unchanged, and refresh it before it expires."));
                 return;

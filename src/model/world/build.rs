@@ -64,7 +64,9 @@ impl World {
             app_role_grants: Vec::new(),
             pending_notes: Vec::new(),
             imds_requests: BTreeMap::new(),
+            kept_federated_tokens: BTreeMap::new(),
             rbac_propagation,
+            directory_replication: spec.settings.directory_replication.secs(),
             trace: Trace::default(),
             views: None,
             participant_index: Map::default(),
@@ -88,7 +90,8 @@ impl World {
                     fail(format!("world.subscriptions[{i}].resourceGroups"), format!("resource group '{}' is declared twice", rg.name), Subject::of(SubjectKind::Name, &rg.name));
                 }
             }
-            w.subscriptions.push(Subscription { id, name: s.name.clone(), resource_groups: rgs, management_group: s.management_group.clone() });
+            let tenant_id = s.tenant_id.clone().unwrap_or_else(|| w.directory.tenant_id.clone());
+            w.subscriptions.push(Subscription { id, name: s.name.clone(), tenant_id, resource_groups: rgs, management_group: s.management_group.clone() });
         }
         for (i, u) in spec.users.iter().enumerate() {
             let id = u.object_id.clone().unwrap_or_else(|| w.rng.guid());

@@ -87,6 +87,8 @@ pub struct Subscription {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// The tenant it trusts (lower-case GUID).
+    pub tenant_id: String,
     /// Resource groups: name → location.
     pub resource_groups: BTreeMap<String, String>,
     /// Management group, if any.
@@ -173,8 +175,13 @@ pub struct World {
     pub(crate) app_role_grants: Vec<(String, String, String)>,
     /// Narration waiting for the next step (it is anchored to that step's sender).
     pending_notes: Vec<String>,
+    /// Service-account tokens kept by code that reads its token file once (lower-cased
+    /// host name → the compact JWT and its claims).
+    pub(crate) kept_federated_tokens: BTreeMap<String, (String, serde_json::Value)>,
     /// RBAC propagation delay (seconds).
     pub rbac_propagation: u64,
+    /// Directory replication delay (seconds) for principals created during the run.
+    pub directory_replication: u64,
     /// The trace so far.
     pub trace: Trace,
     /// When recording: a snapshot of the world after every step (for the UI's world view).
@@ -301,6 +308,18 @@ impl World {
         None
     }
 
+    /// The tenant an ARM id (resource, resource group or subscription) belongs to: its
+    /// subscription's; the world's tenant for anything else.
+    pub fn tenant_of(&self, arm_id: &str) -> &str {
+        let sub = arm_id.trim_start_matches('/').split('/').nth(1).unwrap_or("");
+        self.subscriptions.iter().find(|s| s.id.eq_ignore_ascii_case(sub)).map(|s| s.tenant_id.as_str()).unwrap_or(&self.directory.tenant_id)
+    }
+
+    /// Whether the world holds more than one tenant (labels then name them).
+    pub fn multi_tenant(&self) -> bool {
+        self.subscriptions.iter().any(|s| !s.tenant_id.eq_ignore_ascii_case(&self.directory.tenant_id))
+    }
+
     /// A display label for an object id (name, or the id itself for an unknown principal).
     pub fn principal_label(&self, oid: &str) -> String {
         self.directory.get(oid).map(|p| p.display_name.clone()).unwrap_or_else(|| format!("unknown principal {oid}"))
@@ -333,7 +352,7 @@ impl World {
             Action::CreateUserAssignedIdentity { by, name, resource_group } => self.create_uami(by, name, resource_group),
             Action::DeleteUserAssignedIdentity { by, name } => self.delete_resource(by, name),
             Action::DeleteResource { by, resource } => self.delete_resource(by, resource),
-            Action::CreateRoleAssignment { by, principal_id, role_definition_id, scope } => self.create_role_assignment(by, principal_id, role_definition_id, scope),
+            Action::CreateRoleAssignment { by, principal_id, role_definition_id, scope, principal_type } => self.create_role_assignment(by, principal_id, role_definition_id, scope, *principal_type),
             Action::DeleteRoleAssignment { by, principal_id, role_definition_id, scope } => self.delete_role_assignment(by, principal_id, role_definition_id, scope),
             Action::AddGroupMember { by, group, member } => self.add_group_member(by, group, member),
             Action::SetAccessPolicy { by, vault, object_id, secrets } => self.set_access_policy(by, vault, object_id, secrets),

@@ -38,15 +38,17 @@ impl World {
                 self.storage_blob(&h, &acct, method.as_str(), container, blob, x_ms_version.as_deref(), Auth::of(auth, token.as_ref()));
                 Ok(())
             }
-            Action::ArmRequest { host, method, target, auth, token } => {
+            Action::ArmRequest { host, method, target, auth, token, api_version } => {
                 let h = self.host(host)?;
+                // A name may be followed by a path below it (`kv/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`).
+                let (name, below) = target.find(['/', '?']).map(|i| target.split_at(i)).unwrap_or((target.as_str(), ""));
                 let path = if target.starts_with('/') { target.clone() } else {
-                    match self.resolve_scope(target) {
+                    match self.resolve_scope(name).map(|p| format!("{p}{below}")) {
                         Some(p) => p,
                         None => return Err(ScenarioError { path: "target".into(), message: format!("'{target}' is not a resource, resource group or subscription in this scenario"), subject: Subject::of(SubjectKind::Name, &target) }),
                     }
                 };
-                self.arm_api(&h, method.as_str(), &path, Auth::of(auth, token.as_ref()));
+                self.arm_api(&h, method.as_str(), &path, api_version.as_deref(), Auth::of(auth, token.as_ref()));
                 Ok(())
             }
             Action::SqlConnect { host, database, auth, token } => {
@@ -85,6 +87,8 @@ impl World {
                 }
                 self.sdk_caches.remove(&key);
                 self.dac_settled.remove(&key);
+                // A restarted process reads its token file again.
+                self.kept_federated_tokens.remove(&key);
                 let p = self.p_app(&h);
                 let who = match &app.managed_identity {
                     Some(m) => format!("{}(clientId of {m})", app.credential),

@@ -1,0 +1,63 @@
+//! Stale and replayed credentials as a kind (issue 13, item 3): a credential kept past the
+//! moment the platform replaced it gets the refusal the real service gives. Scenarios in
+//! `tests/cases/stale/`. (The resource-call replay of an earlier token is in the built-in
+//! `tampered-tokens`; an App Service `IDENTITY_HEADER` kept past rotation in `rotation`.)
+
+use mi_playground::model::{simulate, Message, Scenario, StepKind, Trace};
+use std::path::Path;
+
+fn run(name: &str) -> Trace {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/stale").join(name)).unwrap();
+    simulate(&Scenario::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e:?}"))).unwrap()
+}
+
+/// `(status, body)` of every response, in order.
+fn responses(t: &Trace) -> Vec<(u16, String)> {
+    t.steps.iter().filter_map(|s| if let Message::Response(r) = &s.message { Some((r.status, r.body.clone().unwrap_or_default())) } else { None }).collect()
+}
+
+/// The pod's code kept the projected service-account token it read at start: the first
+/// exchange gets a token; two hours later the same assertion has expired and Entra ID
+/// answers 401 invalid_client AADSTS700024 with the current time and the assertion's window.
+#[test]
+fn an_expired_service_account_token_kept_by_the_code_is_refused_with_aadsts700024() {
+    let t = run("wi-kept-federated-token.json");
+    let r = responses(&t);
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!(r[0].0, 200);
+    assert_eq!(r[1].0, 401);
+    assert!(r[1].1.contains(r#""error":"invalid_client""#), "{}", r[1].1);
+    assert!(r[1].1.contains("AADSTS700024: Client assertion is not within its valid time range. Current time: 2026-03-10T11:00:00.0000000Z, assertion valid from 2026-03-10T09:00:00.0000000Z, expiry time of assertion 2026-03-10T10:00:00.0000000Z."), "{}", r[1].1);
+    // The same service-account token went out twice; the kubelet projected it only once.
+    let assertions: Vec<_> = t.steps.iter().filter_map(|s| match &s.message { Message::Request(q) => q.body.as_deref().and_then(|b| b.split_once("client_assertion=")).map(|x| x.1.to_string()), _ => None }).collect();
+    assert_eq!(assertions.len(), 2);
+    assert_eq!(assertions[0], assertions[1], "the kept assertion is sent again");
+    assert_eq!(t.steps.iter().filter(|s| s.kind == StepKind::IssueRefused).count(), 1);
+    // Reading the file on each exchange (the SDK's own behaviour) works at the same moment.
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/stale/wi-kept-federated-token.json")).unwrap().replace(r#""keepsFederatedToken": true"#, r#""keepsFederatedToken": false"#);
+    let fresh = simulate(&Scenario::from_json(&text).unwrap()).unwrap();
+    assert!(responses(&fresh).iter().all(|x| x.0 == 200), "{:?}", responses(&fresh));
+}
+
+/// The role behind a cached token is removed: the SDK keeps sending its token (still within
+/// its 24 hours, so no new token is requested), Key Vault accepts the token itself and
+/// denies the request on its RBAC check (403 Forbidden), naming the missing assignment.
+#[test]
+fn a_cached_token_after_its_role_was_removed_is_valid_but_denied() {
+    let t = run("cached-token-after-role-removed.json");
+    let removed = t.steps.iter().position(|s| s.changes.iter().any(|c| c.area == "rbac")).expect("the assignment is removed");
+    let after = &t.steps[removed..];
+    assert!(!after.iter().any(|s| s.kind == StepKind::TokenIssued && matches!(s.message, Message::Internal { .. })), "no new token from Entra ID after the removal");
+    let denied: Vec<_> = after.iter().filter(|s| s.kind == StepKind::AccessDenied).collect();
+    assert_eq!(denied.len(), 1, "{:?}", after.iter().map(|s| &s.label).collect::<Vec<_>>());
+    let Message::Response(r) = &denied[0].message else { panic!("a response") };
+    assert_eq!(r.status, 403);
+    assert!(!after.iter().any(|s| matches!(s.kind, StepKind::TokenRefused(_))), "the token itself is accepted");
+    let d = denied[0].decision.as_ref().expect("explained");
+    assert!(!d.allowed);
+    // The token sent after the removal is the one Entra ID issued before it.
+    let issued: Vec<_> = t.steps[..removed].iter().filter(|s| s.kind == StepKind::TokenIssued).filter_map(|s| s.jwt.clone()).collect();
+    assert!(denied[0].jwt.is_none() || issued.contains(denied[0].jwt.as_ref().unwrap()));
+    let sent = after.iter().filter_map(|s| match &s.message { Message::Request(q) => q.headers.iter().find(|h| h.0.eq_ignore_ascii_case("authorization")).map(|h| h.1.trim_start_matches("Bearer ").to_string()), _ => None }).last().expect("a bearer token is sent");
+    assert!(issued.contains(&sent), "the cached token is sent");
+}
