@@ -4,28 +4,39 @@
 //!
 //! Native only (never in the wasm bundle). This is the IO side: the socket, the wall clock
 //! (virtual time = the clock after the scenario's script + real elapsed time × speed), the
-//! terminal and the Azure Arc key files. Robustness: the listener binds 127.0.0.1 only;
-//! requests must name a loopback `Host`; headers are capped at [`MAX_HEADER_BYTES`] and
-//! bodies at [`MAX_BODY_BYTES`] (431 / 413 otherwise, bodies never read past the cap); a
-//! malformed request gets a 400 from the HTTP library; a panic in one request's handling
-//! is caught and answered 500; the session bounds what it records
+//! terminal and the Azure Arc key files. Robustness, by construction: the listener binds
+//! 127.0.0.1 only; four threads answer one connection each at a time (a flood waits
+//! in a bounded queue and the kernel's backlog, it never spawns threads); every read is
+//! bounded: the request line and headers are read into a buffer of [`MAX_HEADER_BYTES`]
+//! (parsed by `httparse`; full before the headers end: 431), the body by its
+//! Content-Length up to [`MAX_BODY_BYTES`] (413 over it; 411 for chunked bodies), and the
+//! whole request within [`IO_TIMEOUT`] (408 after it); a malformed request gets a 400;
+//! requests must name a loopback `Host`; every answer closes the connection; a panic in
+//! one request's handling is caught and answered 500; the session bounds what it records
 //! ([`crate::model::live::MAX_RECORDED`]).
 
 use crate::model::http::Response as ModelResponse;
 use crate::model::live::{Endpoint, Live, LiveRequest};
 use crate::model::{token, SimTime};
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Header bytes (names + values) a request may carry.
+/// Bytes of a request's line and headers (the whole head, CRLFs included).
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Body bytes a request may carry (token requests have none).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
-/// Threads answering requests.
+/// Headers a request may carry.
+const MAX_HEADERS: usize = 100;
+/// Time a connection has to deliver its request (and each write of the answer).
+pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// Threads answering connections.
 const WORKERS: usize = 4;
+/// Accepted connections waiting for a worker (beyond them, the kernel's backlog).
+const QUEUE: usize = 64;
 /// The Content-Security-Policy the served playground runs under (as in the browser tests).
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 /// The folder Azure SDKs require an Arc challenge's key file to be in (fact sheet §3.1).
@@ -74,8 +85,10 @@ pub fn run(live: Live, opts: Options) -> Result<(), String> {
             return Err(format!("--open serves the release build, but {} has no index.html (run `trunk build --release` first)", dir.display()));
         }
     }
-    let server = tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
-    let port = server.server_addr().to_ip().map(|a| a.port()).ok_or("no TCP address")?;
+    let listener = TcpListener::bind(("127.0.0.1", opts.port)).map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
+    let port = listener.local_addr().map_err(|e| format!("no TCP address: {e}"))?.port();
+    // Non-blocking accepts, so the loop below sees Ctrl-C.
+    listener.set_nonblocking(true).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     let base = format!("http://127.0.0.1:{port}");
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -108,25 +121,33 @@ pub fn run(live: Live, opts: Options) -> Result<(), String> {
         out: Mutex::new(out),
         key_files: Mutex::new(Vec::new()),
     });
-    let server = Arc::new(server);
+    let (queue, waiting) = mpsc::sync_channel::<TcpStream>(QUEUE);
+    let waiting = Arc::new(Mutex::new(waiting));
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
-            let (server, shared, stop) = (server.clone(), shared.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match server.recv_timeout(Duration::from_millis(200)) {
-                        Ok(Some(rq)) => {
-                            let shared = shared.clone();
-                            // One request's failure is its own 500, never the server's end.
-                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || serve_one(&shared, rq)));
-                        }
-                        Ok(None) => {}
-                        Err(_) => std::thread::sleep(Duration::from_millis(50)),
-                    }
-                }
+            let (waiting, shared) = (waiting.clone(), shared.clone());
+            std::thread::spawn(move || loop {
+                // The lock is held only while taking the next connection.
+                let next = waiting.lock().map_err(|_| ()).and_then(|w| w.recv().map_err(|_| ()));
+                let Ok(stream) = next else { break };
+                serve_connection(&shared, stream);
             })
         })
         .collect();
+    while !stop.load(Ordering::SeqCst) {
+        match listener.accept() {
+            // Blocks while the queue is full: the flood waits in the kernel's backlog.
+            Ok((stream, _)) => {
+                if queue.send(stream).is_err() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(20)),
+            // Out of file descriptors and the like: wait, never end.
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    drop(queue);
     for w in workers {
         let _ = w.join();
     }
@@ -139,40 +160,138 @@ pub fn run(live: Live, opts: Options) -> Result<(), String> {
     Ok(())
 }
 
-fn serve_one(shared: &Shared, mut rq: tiny_http::Request) {
-    let header_bytes: usize = rq.headers().iter().map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4).sum();
-    if header_bytes > MAX_HEADER_BYTES {
-        return send(rq, plain(431, "request headers too large"));
-    }
-    let host_ok = rq.headers().iter().filter(|h| h.field.equiv("Host")).all(|h| {
-        let v = h.value.as_str();
-        v == shared.authority || v.strip_prefix("localhost").is_some_and(|port| shared.authority.ends_with(port) && port.starts_with(':'))
-    });
-    if !host_ok {
-        return send(rq, plain(400, "Host must be 127.0.0.1:PORT or localhost:PORT"));
-    }
-    match rq.body_length() {
-        Some(n) if n > MAX_BODY_BYTES => return send(rq, plain(413, "request body too large")),
-        _ => {
-            // Read (and drop) at most the cap: a chunked body over it is refused.
-            let mut sink = Vec::new();
-            if rq.as_reader().take(MAX_BODY_BYTES as u64 + 1).read_to_end(&mut sink).is_err() {
-                return send(rq, plain(400, "unreadable request body"));
+/// A request's line and headers.
+struct Head {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+}
+
+/// Reads one request (every read bounded), answers it and closes the connection.
+fn serve_connection(shared: &Shared, mut stream: TcpStream) {
+    let deadline = Instant::now() + IO_TIMEOUT;
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
+    let (reply, head_only) = match read_request(&mut stream, deadline) {
+        Ok(head) => {
+            let head_only = head.method == "HEAD";
+            // One request's failure is its own 500, never the server's end.
+            let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| respond(shared, &head))).unwrap_or_else(|_| plain(500, "internal error"));
+            (reply, head_only)
+        }
+        Err(None) => return, // closed or timed out before a request began: nobody to answer
+        Err(Some(reply)) => {
+            let _ = write_reply(&mut stream, &reply, false);
+            // Let the client read the refusal: stop writing, then drop (a bounded amount of)
+            // what it is still sending, so the close is not a reset that loses the answer.
+            let _ = stream.shutdown(std::net::Shutdown::Write);
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+            let _ = std::io::copy(&mut (&mut stream).take(256 * 1024), &mut std::io::sink());
+            return;
+        }
+    };
+    let _ = write_reply(&mut stream, &reply, head_only);
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}
+
+/// Reads the head (into at most [`MAX_HEADER_BYTES`]) and the body (at most
+/// [`MAX_BODY_BYTES`], dropped: no endpoint reads one) before `deadline`. `Err(None)`: the
+/// client went away or never started; `Err(Some(reply))`: the refusal to send.
+fn read_request(stream: &mut TcpStream, deadline: Instant) -> Result<Head, Option<Reply>> {
+    let mut buf = vec![0u8; MAX_HEADER_BYTES];
+    let mut len = 0;
+    let (head, head_len) = loop {
+        if len > 0 {
+            let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut rq = httparse::Request::new(&mut slots);
+            match rq.parse(&buf[..len]) {
+                Ok(httparse::Status::Complete(n)) => break (owned_head(&rq).ok_or_else(|| Some(plain(400, "malformed request")))?, n),
+                Ok(httparse::Status::Partial) => {}
+                Err(httparse::Error::TooManyHeaders) => return Err(Some(plain(431, "request headers too large"))),
+                Err(_) => return Err(Some(plain(400, "malformed request"))),
             }
-            if sink.len() > MAX_BODY_BYTES {
-                return send(rq, plain(413, "request body too large"));
+            if len == buf.len() {
+                return Err(Some(plain(431, "request headers too large")));
             }
         }
+        match read_some(stream, &mut buf[len..], deadline) {
+            Ok(0) => return Err(None),
+            Ok(n) => len += n,
+            Err(e) if len > 0 && matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return Err(Some(plain(408, "request timeout"))),
+            Err(_) => return Err(None),
+        }
+    };
+    fn header<'a>(head: &'a Head, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        head.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
-    let target = rq.url().to_string();
+    if header(&head, "Transfer-Encoding").next().is_some() {
+        return Err(Some(plain(411, "chunked request bodies are not accepted: send a Content-Length")));
+    }
+    let lengths: Vec<&str> = header(&head, "Content-Length").collect();
+    let body_len = match lengths.as_slice() {
+        [] => 0,
+        [v] => match v.trim().parse::<u64>() {
+            Ok(n) if n > MAX_BODY_BYTES as u64 => return Err(Some(plain(413, "request body too large"))),
+            Ok(n) => n as usize,
+            Err(_) => return Err(Some(plain(400, "malformed Content-Length"))),
+        },
+        _ => return Err(Some(plain(400, "more than one Content-Length"))),
+    };
+    if body_len > 0 && header(&head, "Expect").any(|v| v.eq_ignore_ascii_case("100-continue")) {
+        let _ = stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    // The body: what came with the head, then the rest (the buffer is large enough).
+    let mut have = (len - head_len).min(body_len);
+    while have < body_len {
+        let want = (body_len - have).min(buf.len());
+        match read_some(stream, &mut buf[..want], deadline) {
+            Ok(0) => return Err(None),
+            Ok(n) => have += n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return Err(Some(plain(408, "request timeout"))),
+            Err(_) => return Err(None),
+        }
+    }
+    Ok(head)
+}
+
+/// One read, waiting no later than `deadline`.
+fn read_some(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> std::io::Result<usize> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(ErrorKind::TimedOut.into());
+    }
+    stream.set_read_timeout(Some(left))?;
+    loop {
+        match stream.read(buf) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+/// The parsed head as owned strings; `None` when a header value is not visible ASCII.
+fn owned_head(rq: &httparse::Request) -> Option<Head> {
+    let headers = rq.headers.iter().map(|h| std::str::from_utf8(h.value).ok().filter(|v| v.is_ascii()).map(|v| (h.name.to_string(), v.to_string()))).collect::<Option<Vec<_>>>()?;
+    Some(Head { method: rq.method?.to_string(), target: rq.path?.to_string(), headers })
+}
+
+/// The answer to a request that arrived whole.
+fn respond(shared: &Shared, rq: &Head) -> Reply {
+    let host_ok = rq.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("Host")).all(|(_, v)| {
+        *v == shared.authority || v.strip_prefix("localhost").is_some_and(|port| shared.authority.ends_with(port) && port.starts_with(':'))
+    });
+    if !host_ok {
+        return plain(400, "Host must be 127.0.0.1:PORT or localhost:PORT");
+    }
+    let target = rq.target.clone();
     let path = target.split('?').next().unwrap_or("").to_string();
-    let method = rq.method().as_str().to_string();
-    let Ok(mut live) = shared.live.lock() else { return send(rq, plain(500, "session lock poisoned")) };
+    let method = rq.method.clone();
+    let Ok(mut live) = shared.live.lock() else { return plain(500, "session lock poisoned") };
     if live.endpoint().serves(&path) {
         let elapsed = shared.wall_start.elapsed().as_secs_f64() * shared.opts.speed;
         let at = SimTime(live.started().0.saturating_add(elapsed.min(1e15) as u64));
-        let headers = rq.headers().iter().map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string())).collect();
-        let reply = live.handle(at, &LiveRequest { method, target, headers });
+        let headers = rq.headers.clone();
+        let reply = live.handle(at, &LiveRequest { method: method.clone(), target, headers });
         if let Some((file, contents)) = &reply.key_file {
             if let Err(e) = write_key_file(Path::new(file), contents) {
                 print(shared, &format!("# could not write the Arc key file {file}: {e}\n"));
@@ -194,12 +313,12 @@ fn serve_one(shared: &Shared, mut rq: tiny_http::Request) {
             }
         }
         if reply.steps.is_empty() {
-            text.push_str(&format!("# refused before the model: {} {} → {}\n", rq.method(), truncate(&path, 80), reply.response.status));
+            text.push_str(&format!("# refused before the model: {} {} → {}\n", method, truncate(&path, 80), reply.response.status));
         }
         // Printed under the session's lock, so the terminal shows steps in trace order.
         print(shared, &text);
         drop(live);
-        return send(rq, from_model(&reply.response));
+        return from_model(&reply.response);
     }
     let tid = live.tenant_id().to_string();
     // `?since=N`: a poller that already has version N gets `{"version": N}` only.
@@ -222,10 +341,10 @@ fn serve_one(shared: &Shared, mut rq: tiny_http::Request) {
     });
     drop(live);
     if method != "GET" && method != "HEAD" {
-        return send(rq, plain(405, "method not allowed"));
+        return plain(405, "method not allowed");
     }
     if let Some(body) = snapshot {
-        return send(rq, json(200, body).with_header(header("Cache-Control", "no-store")));
+        return json(200, body).with_header("Cache-Control", "no-store");
     }
     let issuer = format!("https://sts.windows.net/{tid}/");
     let under_tenant = |p: &str, rest: &str| p == rest || p.strip_suffix(rest).is_some_and(|t| t == format!("/{tid}") || t == "/common" || t == "/organizations");
@@ -239,15 +358,15 @@ fn serve_one(shared: &Shared, mut rq: tiny_http::Request) {
             "subject_types_supported": ["pairwise"],
             "tenant_region_scope": "EU",
         });
-        return send(rq, json(200, doc.to_string()));
+        return json(200, doc.to_string());
     }
     if under_tenant(&path, "/discovery/keys") || under_tenant(&path, "/discovery/v2.0/keys") {
-        return send(rq, json(200, token::jwks_json(&tid)));
+        return json(200, token::jwks_json(&tid));
     }
     if let Some(dir) = &shared.opts.open {
-        return send(rq, static_file(dir, &path));
+        return static_file(dir, &path);
     }
-    send(rq, plain(404, "not found"))
+    plain(404, "not found")
 }
 
 fn print(shared: &Shared, text: &str) {
@@ -270,26 +389,69 @@ fn write_key_file(path: &Path, contents: &str) -> std::io::Result<()> {
     f.write_all(contents.as_bytes())
 }
 
-type Reply = tiny_http::Response<std::io::Cursor<Vec<u8>>>;
+/// An answer: status, headers (Content-Length and Connection are added when sent), body.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
 
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| tiny_http::Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("ASCII header"))
+impl Reply {
+    fn new(status: u16, body: Vec<u8>) -> Reply {
+        Reply { status, headers: Vec::new(), body }
+    }
+
+    /// Adds a header; one that could split the response (CR, LF, non-ASCII, a bad name)
+    /// becomes `X-Invalid: 1`.
+    fn with_header(mut self, name: &str, value: &str) -> Reply {
+        let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        let value_ok = value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
+        let (n, v) = if name_ok && value_ok { (name, value) } else { ("X-Invalid", "1") };
+        self.headers.push((n.to_string(), v.to_string()));
+        self
+    }
+}
+
+/// The reason phrase, with the refusals only the server side sends.
+fn reason(status: u16) -> &'static str {
+    match status {
+        408 => "Request Timeout",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        431 => "Request Header Fields Too Large",
+        _ => crate::model::http::reason_phrase(status),
+    }
+}
+
+/// Writes the answer (without the body for HEAD) and `Connection: close`.
+fn write_reply(stream: &mut TcpStream, r: &Reply, head_only: bool) -> std::io::Result<()> {
+    let mut out = format!("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
+    for (n, v) in &r.headers {
+        out.push_str(&format!("{n}: {v}\r\n"));
+    }
+    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", r.body.len()));
+    let mut bytes = out.into_bytes();
+    if !head_only {
+        bytes.extend_from_slice(&r.body);
+    }
+    stream.write_all(&bytes)?;
+    stream.flush()
 }
 
 fn plain(status: u16, text: &str) -> Reply {
-    tiny_http::Response::from_string(format!("{text}\n")).with_status_code(status).with_header(header("Content-Type", "text/plain; charset=utf-8"))
+    Reply::new(status, format!("{text}\n").into_bytes()).with_header("Content-Type", "text/plain; charset=utf-8")
 }
 
 fn json(status: u16, body: String) -> Reply {
-    tiny_http::Response::from_string(body).with_status_code(status).with_header(header("Content-Type", "application/json; charset=utf-8"))
+    Reply::new(status, body.into_bytes()).with_header("Content-Type", "application/json; charset=utf-8")
 }
 
 /// The model's response, headers and body as the model wrote them.
 fn from_model(r: &ModelResponse) -> Reply {
-    let mut resp = tiny_http::Response::from_data(r.body.clone().unwrap_or_default().into_bytes()).with_status_code(r.status);
+    let mut resp = Reply::new(r.status, r.body.clone().unwrap_or_default().into_bytes());
     for (n, v) in &r.headers {
-        if !n.eq_ignore_ascii_case("Content-Length") {
-            resp.add_header(header(n, v));
+        if !n.eq_ignore_ascii_case("Content-Length") && !n.eq_ignore_ascii_case("Connection") {
+            resp = resp.with_header(n, v);
         }
     }
     resp
@@ -315,9 +477,5 @@ fn static_file(dir: &Path, path: &str) -> Reply {
         "ico" => "image/x-icon",
         _ => "application/octet-stream",
     };
-    tiny_http::Response::from_data(bytes).with_header(header("Content-Type", kind)).with_header(header("Content-Security-Policy", CSP)).with_header(header("Cache-Control", "no-store"))
-}
-
-fn send(rq: tiny_http::Request, resp: Reply) {
-    let _ = rq.respond(resp);
+    Reply::new(200, bytes).with_header("Content-Type", kind).with_header("Content-Security-Policy", CSP).with_header("Cache-Control", "no-store")
 }

@@ -42,18 +42,42 @@ def raw(port, data, read=True):
             s.shutdown(socket.SHUT_WR)
         except OSError:
             pass  # the server may close early on an oversized request: that is an answer too
-        if not read:
-            return ""
-        buf = b""
-        try:
-            while b"\r\n" not in buf:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                buf += chunk
-        except OSError:
-            pass
+        return status_line(s) if read else ""
+
+
+def status_line(s):
+    """The first line the server sends on socket `s` ('' when it closes silently)."""
+    buf = b""
+    try:
+        while b"\r\n" not in buf:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+    except OSError:
+        pass
     return buf.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def endless(port, head, chunk, total):
+    """Sends `head`, then `chunk` over and over (up to `total` bytes) while the server reads;
+    returns (status line or '' when closed, bytes sent)."""
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        try:
+            s.sendall(head)
+            while sent < total:
+                s.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass  # closed or reset by the server: it stopped reading
+        return status_line(s), sent
+
+
+def memory(pid):
+    """(current, peak) resident memory of a process in KiB, from /proc/<pid>/status."""
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
 def token(base, headers=None):
@@ -118,6 +142,30 @@ def main():
         ok = line == "" or (code.isdigit() and 400 <= int(code) < 500)
         check(f"garbage: {name}", ok, line or "(connection closed)")
         check(f"  ...server still answers after {name}", token(base)[0] in (200, 429))
+
+    # Endless headers: every read is bounded, so the server answers 431 (or closes) after
+    # 16 KiB and its memory stays small, however much the client sends (tiny_http read a
+    # header line with no limit: an endless line grew the server until it died).
+    head = b"GET " + TOKEN.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nMetadata: true\r\n" % port
+    attacks = {
+        "an endless header line (up to 96 MiB, no CRLF)": (head + b"X-Endless: ", b"a" * 65536, 96 << 20),
+        "1 MiB header line without CRLF": (head + b"X-Long: ", b"a" * (1 << 20), 1 << 20),
+        "100 KiB of headers (many lines)": (head, b"".join(b"X-H%04d: %s\r\n" % (i, b"v" * 43) for i in range(2000)), 1),
+    }
+    for name, (start_bytes, chunk, total) in attacks.items():
+        line, sent = endless(port, start_bytes, chunk, total)
+        check(f"endless: {name}: 431 or closed", line == "" or line.startswith("HTTP/1.1 431 "), f"{line or '(connection closed)'} after {sent >> 10} KiB sent")
+        rss, peak = memory(proc.pid)
+        check(f"  ...server memory stays under 64 MiB", peak < 64 << 10, f"RSS {rss >> 10} MiB, peak {peak >> 10} MiB")
+        check(f"  ...a correct token after {name}", token(base)[0] in (200, 429))
+    # A connection that opens and says nothing is closed (the 5 s deadline), not kept forever.
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        t0 = time.time()
+        try:
+            closed = s.recv(1) == b""
+        except OSError:
+            closed = True
+        check("a silent connection is closed within the deadline", closed and time.time() - t0 < 8, f"{time.time() - t0:.1f} s")
 
     # A connection that sends half a request and goes away.
     s = socket.create_connection(("127.0.0.1", port))
