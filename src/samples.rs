@@ -419,8 +419,12 @@ fn cs_class(cred_expr: &str) -> &'static str {
 }
 
 /// C#, Python and JavaScript samples that ask the credential for a token.
+///
+/// The scope is one the SDK turns into exactly `resource`: `resource/.default`, or, for a
+/// resource ending in `/`, the resource itself (every SDK cuts only a `/.default` suffix
+/// and passes any other scope through: `model::sdk::scope_to_resource`).
 fn sdk_get_token(c: &Creds, resource: &str) -> Vec<Sample> {
-    let scope = scope_of(resource);
+    let scope = if resource.ends_with('/') { resource.to_string() } else { scope_of(resource) };
     let class = cs_class(&c.cs);
     vec![
         s("C#", format!("{}using Azure.Core;\nusing Azure.Identity;\n\nvar credential = {};\nAccessToken token = await credential.GetTokenAsync(new TokenRequestContext(new[] {{ {} }}));\nConsole.WriteLine($\"expires {{token.ExpiresOn}}\");", comment("//", &c.why), c.cs, dq(&scope)), true),
