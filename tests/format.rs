@@ -311,6 +311,14 @@ fn share_links_round_trip_every_built_in() {
 }
 
 #[test]
+fn fragments_read_back_as_written() {
+    for (link, id, step) in [(Some("abc"), None, 3), (None, Some("vm-keyvault"), 1), (None, None, 12)] {
+        let frag = share::write_fragment(link, id, step);
+        assert_eq!(share::parse_fragment(&format!("#{frag}")), (link.map(String::from), id.map(String::from), Some(step)), "{frag}");
+    }
+}
+
+#[test]
 fn broken_links_say_what_is_wrong() {
     let link = share::encode(&BUILT_INS[0].scenario());
     assert_eq!(share::decode(&link[..link.len() / 2]), Err(LinkError::Truncated));

@@ -13,9 +13,6 @@ use crate::model::world::{Draft, WireError};
 use crate::model::trace::StepKind;
 use crate::model::sdk::Auth;
 
-/// Audiences Key Vault accepts (fact sheet §6.1).
-pub(crate) const KV_AUDIENCES: [&str; 2] = ["https://vault.azure.net", "https://vault.azure.net/"];
-
 impl World {
     pub(crate) fn keyvault_get_secret(&mut self, h: &Host, vault: &Resource, secret: &str, auth: Auth) {
         // A scripted token is sent straight away: no challenge round trip.
@@ -44,7 +41,7 @@ impl World {
             }
             self.kv_challenges.insert(challenge_key);
         }
-        let Some(token) = self.bearer_for(h, auth, Service::KeyVault, "https://vault.azure.net") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::KeyVault, Service::KeyVault.resource()) else { return };
         let Some(jwt) = token else { return };
         let remembered = auth == Auth::Sdk && !challenged_now;
         let req = Request::new("GET", url).header("Authorization", format!("Bearer {jwt}"));
@@ -54,7 +51,7 @@ impl World {
         if !matches!(auth, Auth::Scripted(_)) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::KeyVault), (jwt.clone(), self.now));
         }
-        let (claims, validation) = match self.authenticate(&req, &tenant, &KV_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req, &tenant, Service::KeyVault.audiences()) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {

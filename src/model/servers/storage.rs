@@ -14,16 +14,13 @@ use crate::model::world::{Draft, WireError};
 use crate::model::trace::StepKind;
 use crate::model::sdk::Auth;
 
-/// Audiences Blob Storage accepts for every account (fact sheet §6.2).
-pub(crate) const STORAGE_AUDIENCES: [&str; 2] = ["https://storage.azure.com/", "https://storage.azure.com"];
-
 /// Every audience an account's Blob endpoint accepts: the global forms and its own
 /// account-scoped resource ID, `https://<account>.blob.core.windows.net`, with and without the
 /// trailing slash ("Authorize access to blobs using Microsoft Entra ID": resource IDs). Another
 /// account's endpoint, or this account's queue endpoint, is a wrong audience.
 pub(crate) fn blob_audiences(account: &str) -> Vec<String> {
     let host = format!("https://{}.blob.core.windows.net", account.to_ascii_lowercase());
-    STORAGE_AUDIENCES.iter().map(|a| a.to_string()).chain([format!("{host}/"), host]).collect()
+    Service::Storage.audiences().iter().map(|a| a.to_string()).chain([format!("{host}/"), host]).collect()
 }
 
 impl World {
@@ -31,7 +28,7 @@ impl World {
     pub(crate) fn storage_blob(&mut self, h: &Host, acct: &Resource, method: &str, container: &str, blob: &str, version: Option<&str>, auth: Auth) {
         let app = self.p_app(h);
         let st = self.p_server(acct);
-        let Some(token) = self.bearer_for(h, auth, Service::Storage, "https://storage.azure.com/") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::Storage, Service::Storage.resource()) else { return };
         let tenant = self.tenant_of(&acct.id).to_string();
         let url = format!("https://{}.blob.core.windows.net/{container}/{blob}", acct.name.to_ascii_lowercase());
         let mut req = Request::new(method, url);
