@@ -7,7 +7,8 @@ use crate::model::http::{Request, Response};
 use crate::model::rbac::{AccessRequest, Decision, Verdict};
 use crate::model::servers::{Authn, Service};
 use crate::model::trace::Fidelity;
-use crate::model::verify::{CheckKind, Rejection};
+use crate::model::token::Claims;
+use crate::model::verify::{CheckKind, Rejection, TokenValidation};
 use crate::model::world::World;
 use crate::model::world::{Draft, WireError};
 use crate::model::trace::StepKind;
@@ -70,6 +71,32 @@ impl World {
             }
         };
         let vault_now = self.resources.get(&vault.id.to_ascii_lowercase()).cloned().unwrap_or_else(|| vault.clone());
+        let decision = match self.authorize_get_secret(&vault_now, secret, &claims, &validation) {
+            Ok(d) => d,
+            Err((decision, e)) => {
+                let plabel = self.principal_label(&claims.oid);
+                let source = if matches!(e, KeyVaultError::ForbiddenByRbac { .. }) { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" };
+                let s = self.push(Draft::runtime(kv, app, e.label()).error(&e).source(source).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
+                s.decision = Some(decision);
+                return;
+            }
+        };
+        let Some(sec) = vault_now.data.secrets.iter().find(|s| s.name.eq_ignore_ascii_case(secret)) else {
+            let e = KeyVaultError::SecretNotFound { name: secret.to_string() };
+            let s = self.push(Draft::runtime(kv, app, e.label()).error(&e).source("fact sheet §6.1").explain("Access was allowed, but the vault has no secret by that name."));
+            s.decision = Some(decision);
+            return;
+        };
+        let body = serde_json::json!({"value": sec.value, "id": format!("https://{}.vault.azure.net/secrets/{}/{}", vault_now.name.to_ascii_lowercase(), sec.name, sec.version), "attributes": {"enabled": true, "created": sec.created, "updated": sec.created, "recoveryLevel": "Recoverable+Purgeable"}});
+        let s = self.push(Draft::runtime(kv, app, "200 secret value").response(Response::new(200).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 22").explain(format!("Key Vault validated the token and found permission: {}. It returns the secret's value, its versioned id and attributes.", decision.summary)));
+        s.decision = Some(decision);
+    }
+
+    /// Key Vault's authorization of a secret read by a caller whose token passed every
+    /// check: Azure RBAC (data action `getSecret/action`, deny assignments first) or the
+    /// vault's access policies, by its permission model (fact sheet §6.1). Reads the world,
+    /// changes nothing: `Ok` with the decision, or the decision and the 403 to answer.
+    fn authorize_get_secret(&self, vault_now: &Resource, secret: &str, claims: &Claims, validation: &TokenValidation) -> Result<Decision, (Decision, KeyVaultError)> {
         let caller = format!("appid={};oid={};iss={}", claims.appid, claims.oid, claims.iss);
         let target_scope = format!("{}/secrets/{secret}", vault_now.id);
         let plabel = self.principal_label(&claims.oid);
@@ -122,27 +149,17 @@ impl World {
                 }
             }
         };
-        if !decision.allowed {
-            let rbac = vault_now.data.enable_rbac_authorization.unwrap_or(true);
-            let (vault_name, location) = (vault_now.name.clone(), vault_now.location.clone());
-            let e = if rbac {
-                KeyVaultError::ForbiddenByRbac { caller, action, resource: target_scope.to_ascii_lowercase(), deny_assignment: deny_id, vault: vault_name, location }
-            } else {
-                KeyVaultError::AccessDenied { caller, vault: vault_name, location }
-            };
-            let s = self.push(Draft::runtime(kv, app, e.label()).error(&e).source(if rbac { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" }).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
-            s.decision = Some(decision);
-            return;
+        if decision.allowed {
+            return Ok(decision);
         }
-        let Some(sec) = vault_now.data.secrets.iter().find(|s| s.name.eq_ignore_ascii_case(secret)) else {
-            let e = KeyVaultError::SecretNotFound { name: secret.to_string() };
-            let s = self.push(Draft::runtime(kv, app, e.label()).error(&e).source("fact sheet §6.1").explain("Access was allowed, but the vault has no secret by that name."));
-            s.decision = Some(decision);
-            return;
+        let rbac = vault_now.data.enable_rbac_authorization.unwrap_or(true);
+        let (vault_name, location) = (vault_now.name.clone(), vault_now.location.clone());
+        let e = if rbac {
+            KeyVaultError::ForbiddenByRbac { caller, action, resource: target_scope.to_ascii_lowercase(), deny_assignment: deny_id, vault: vault_name, location }
+        } else {
+            KeyVaultError::AccessDenied { caller, vault: vault_name, location }
         };
-        let body = serde_json::json!({"value": sec.value, "id": format!("https://{}.vault.azure.net/secrets/{}/{}", vault_now.name.to_ascii_lowercase(), sec.name, sec.version), "attributes": {"enabled": true, "created": sec.created, "updated": sec.created, "recoveryLevel": "Recoverable+Purgeable"}});
-        let s = self.push(Draft::runtime(kv, app, "200 secret value").response(Response::new(200).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 22").explain(format!("Key Vault validated the token and found permission: {}. It returns the secret's value, its versioned id and attributes.", decision.summary)));
-        s.decision = Some(decision);
+        Err((decision, e))
     }
 }
 
