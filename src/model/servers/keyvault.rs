@@ -112,7 +112,7 @@ impl World {
             lead.push("The vault uses the Azure RBAC permission model (enableRbacAuthorization: true): data actions come from role assignments.".into());
             d.reasons.splice(0..0, lead);
             if !d.allowed {
-                self.explain_stale_groups(&mut d, &claims, action, true, &target_scope);
+                self.explain_stale_groups(&mut d, claims, action, true, &target_scope);
                 let ids: Vec<&str> = std::iter::once(claims.oid.as_str()).chain(claims.groups.iter().map(String::as_str)).collect();
                 if vault_now.data.access_policies.iter().any(|p| ids.iter().any(|i| i.eq_ignore_ascii_case(&p.object_id))) {
                     d.reasons.push("An access policy for this caller exists, but an RBAC-mode vault ignores access policies entirely.".into());
