@@ -42,8 +42,10 @@ impl World {
             }
             _ => {}
         }
-        if probe && src == Source::Imds && sdk != Sdk::Python {
-            // .NET / JS probe: a request without Metadata; a 400 proves IMDS is there.
+        if probe && src == Source::Imds {
+            // Inside a chain every SDK probes: a request without Metadata (a 400 proves IMDS
+            // is there): azure-identity 1.27 imds.py `_request_token` (`within_credential_chain`),
+            // Azure.Identity ImdsManagedIdentityProbeSource.cs, @azure/identity imdsMsi.js.
             let req = Request::new("GET", format!("{IMDS}{IMDS_TOKEN_PATH}?{}", build_query(&[("api-version", "2018-02-01"), ("resource", resource)])));
             let ep = self.p_endpoint(&res);
             self.push(Draft::runtime(app, ep, "probe: GET token (no Metadata)").request(req.clone()).fidelity(Fidelity::Documented).source("fact sheet §8.3").explain("Inside DefaultAzureCredential the SDK first sends a probe without the Metadata header and with a 1-second timeout. Any answer (a 400 is guaranteed) proves IMDS is reachable; silence means 'not on Azure' and the chain moves on without long retries."));
