@@ -260,11 +260,15 @@ impl<'a> Cx<'a> {
     /// The user-assigned identity SDK code on `host` must name, with the reason, or `None`
     /// when the system-assigned identity (or AKS's injected `AZURE_CLIENT_ID`) is right.
     fn sdk_client_id(&self, host: &Host) -> Option<(String, String)> {
-        if matches!(host.kind, HostKind::Aks | HostKind::Arc | HostKind::Laptop) {
+        if matches!(host.kind, HostKind::Aks | HostKind::Laptop) {
             return None;
         }
         if let Some(c) = query(self.r, "client_id").or_else(|| query(self.r, "clientid")) {
             return Some((c, "the identity this step's request names".into()));
+        }
+        // Arc: only a request that names one (Python and JavaScript send it; HIMDS ignores it).
+        if host.kind == HostKind::Arc {
+            return None;
         }
         if let Some(m) = &host.app.managed_identity {
             if let Some(c) = self.client_id_of(m, host) {
