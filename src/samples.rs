@@ -260,11 +260,15 @@ impl<'a> Cx<'a> {
     /// The user-assigned identity SDK code on `host` must name, with the reason, or `None`
     /// when the system-assigned identity (or AKS's injected `AZURE_CLIENT_ID`) is right.
     fn sdk_client_id(&self, host: &Host) -> Option<(String, String)> {
-        if matches!(host.kind, HostKind::Aks | HostKind::Arc | HostKind::Laptop) {
+        if matches!(host.kind, HostKind::Aks | HostKind::Laptop) {
             return None;
         }
         if let Some(c) = query(self.r, "client_id").or_else(|| query(self.r, "clientid")) {
             return Some((c, "the identity this step's request names".into()));
+        }
+        // Arc: only a request that names one (Python and JavaScript send it; HIMDS ignores it).
+        if host.kind == HostKind::Arc {
+            return None;
         }
         if let Some(m) = &host.app.managed_identity {
             if let Some(c) = self.client_id_of(m, host) {
@@ -419,8 +423,12 @@ fn cs_class(cred_expr: &str) -> &'static str {
 }
 
 /// C#, Python and JavaScript samples that ask the credential for a token.
+///
+/// The scope is one the SDK turns into exactly `resource`: `resource/.default`, or, for a
+/// resource ending in `/`, the resource itself (every SDK cuts only a `/.default` suffix
+/// and passes any other scope through: `model::sdk::scope_to_resource`).
 fn sdk_get_token(c: &Creds, resource: &str) -> Vec<Sample> {
-    let scope = scope_of(resource);
+    let scope = if resource.ends_with('/') { resource.to_string() } else { scope_of(resource) };
     let class = cs_class(&c.cs);
     vec![
         s("C#", format!("{}using Azure.Core;\nusing Azure.Identity;\n\nvar credential = {};\nAccessToken token = await credential.GetTokenAsync(new TokenRequestContext(new[] {{ {} }}));\nConsole.WriteLine($\"expires {{token.ExpiresOn}}\");", comment("//", &c.why), c.cs, dq(&scope)), true),

@@ -2,7 +2,7 @@
 //! Test names carry the check number. Checks the model does not cover: 19 (Cloud Shell).
 
 use mi_playground::model::http::Response;
-use mi_playground::model::{simulate, token, Message, Outcome, Scenario, Trace, World};
+use mi_playground::model::{simulate, token, CredentialFailure, Message, Outcome, Scenario, StepKind, Trace, World};
 use serde_json::{json, Value};
 
 const TENANT: &str = "11111111-1111-4111-8111-111111111111";
@@ -274,12 +274,29 @@ fn g17_arc_challenge_then_basic_auth() {
     assert!(success_body(&t).contains_key("expires_in"));
 }
 
+/// Golden check 18, per SDK. .NET refuses a user-assigned identity on Arc before any
+/// request (MSAL.NET 4.83 ManagedIdentity/AzureArcManagedIdentitySource.cs:67, wrapped in
+/// AuthenticationFailedException). Python (msal 1.39 managed_identity.py:807-860, azure-identity
+/// 1.27) and JavaScript (@azure/msal-node 7.2.3 AzureArc.mjs `createRequest`) send it as
+/// `client_id`: HIMDS challenges, then answers with the system-assigned identity's token,
+/// and MSAL fails closed because its selector is not echoed (managed_identity.py:781-805,
+/// `validateUserAssignedIdentityWasHonored`): Python ClientAuthenticationError, JavaScript
+/// CredentialUnavailableError (managedIdentityCredential/index.js, getToken's catch).
 #[test]
-fn g18_arc_with_user_assigned_fails_before_any_request() {
-    let s = scenario(json!([uami("u1"), arc(json!({"type": "SystemAssigned"}), json!({"credential": "ManagedIdentityCredential", "managedIdentity": "u1"}))]), json!([]), json!([{"action": "getToken", "host": "arc", "resource": "https://management.azure.com/"}]));
-    let t = run(&s);
-    assert!(responses(&t).is_empty(), "no HTTP call");
-    assert_eq!(t.steps.last().unwrap().outcome, Outcome::Failure);
+fn g18_arc_with_user_assigned_per_sdk() {
+    for (sdk, statuses, raised) in [("dotnet", &[][..], "AuthenticationFailedException"), ("python", &[401, 200][..], "ClientAuthenticationError"), ("js", &[401, 200][..], "CredentialUnavailableError")] {
+        let s = scenario(json!([uami("u1"), arc(json!({"type": "SystemAssigned"}), json!({"credential": "ManagedIdentityCredential", "managedIdentity": "u1", "sdk": sdk}))]), json!([]), json!([{"action": "getToken", "host": "arc", "resource": "https://management.azure.com/"}]));
+        let t = run(&s);
+        assert_eq!(responses(&t).iter().map(|r| r.status).collect::<Vec<_>>(), statuses, "{sdk}");
+        let w = World::build(&s).unwrap();
+        let cid = w.find_uami("u1").unwrap().client_id;
+        for r in t.steps.iter().filter_map(|s| if let Message::Request(r) = &s.message { Some(r) } else { None }) {
+            assert!(r.url.contains(&format!("client_id={cid}")), "{sdk}: the selector is sent: {}", r.url);
+        }
+        let end = t.steps.last().unwrap();
+        assert_eq!(end.kind, StepKind::Credential(CredentialFailure::Raised), "{sdk}");
+        assert!(t.to_text().contains(raised), "{sdk} raises {raised}");
+    }
 }
 
 #[test]
@@ -665,7 +682,8 @@ fn directory_app_registration_versus_managed_identity() {
 /// with no identity (IMDS: 400), then the chain on a laptop with nothing signed in.
 #[test]
 fn each_sdk_raises_its_own_exception() {
-    for (sdk, unavailable) in [("dotnet", "CredentialUnavailableException"), ("python", "CredentialUnavailableError"), ("js", "CredentialUnavailableError")] {
+    // .NET: MSAL.NET's 400 (MsalServiceException) becomes AuthenticationFailedException.
+    for (sdk, unavailable) in [("dotnet", "AuthenticationFailedException"), ("python", "CredentialUnavailableError"), ("js", "CredentialUnavailableError")] {
         let mut host = vm("vm", json!({"type": "None"}));
         host["app"]["sdk"] = json!(sdk);
         let s = scenario(json!([host]), json!([]), json!([{"action": "getToken", "host": "vm", "resource": "https://vault.azure.net"}]));

@@ -387,6 +387,21 @@ def arc_challenge(mip):
     return live
 
 
+@case
+def arc_user_assigned_fails_closed(mip):
+    # azure-identity 1.27 / msal 1.39 send the user-assigned client_id to HIMDS (no refusal
+    # before the request, unlike MSAL.NET); HIMDS answers with the machine's system-assigned
+    # identity, and MSAL fails closed because its selector is not echoed back.
+    s = Serve(mip, "arc-srv")
+    ids = identities(s)
+    tok, err = call(s, client_id=ids["id-orders"]["clientId"])
+    expect_raise(err, ClientAuthenticationError, "Azure Arc did not confirm the requested user-assigned managed identity")
+    s.stop()
+    live = compare(mip, s, "arc-srv", False, identity="id-orders")
+    assert live == [401, 200], live
+    return live
+
+
 def main():
     mip = os.path.abspath(sys.argv[1])
     failed = 0

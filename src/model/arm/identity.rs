@@ -163,7 +163,7 @@ impl World {
         let count_before = self.directory.managed_identity_count();
         self.directory.remove(&ident.principal_id);
         self.certificates.remove(&ident.principal_id.to_ascii_lowercase());
-        let orphaned: Vec<String> = self.rbac.assignments_of(&ident.principal_id).map(|a| format!("{} at {}", self.rbac.roles[a.role].role_name, a.scope)).collect();
+        let orphaned: Vec<String> = self.rbac.assignments_of(&ident.principal_id).filter(|a| a.removed.is_none()).map(|a| format!("{} at {}", self.rbac.roles[a.role].role_name, a.scope)).collect();
         let s = self.push(Draft::control(from, entra, "delete service principal").internal(&format!("Delete service principal '{name}'"), serde_json::json!({"objectId": ident.principal_id})).source("fact sheet §4.1").explain(format!("The identity's service principal is deleted ({} → {} managed-identity service principals). Its role assignments are NOT deleted: {} now show 'Identity not found' with principal type Unknown until someone cleans them up. Tokens already issued stay valid until they expire.", count_before, self.directory.managed_identity_count(), if orphaned.is_empty() { "none existed, but any would".to_string() } else { orphaned.join(", ") })));
         s.changes.push(Change { op: ChangeOp::Removed, area: "directory".into(), what: format!("service principal {name} ({})", ident.principal_id) });
         s.changes.push(Change { op: ChangeOp::Removed, area: "msrp".into(), what: format!("certificate of {name}") });

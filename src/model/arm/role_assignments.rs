@@ -63,9 +63,11 @@ impl World {
         if self.arm_authorize(op, arm, by, &oid, "Microsoft.Authorization/roleAssignments/delete", &scope_id).is_some() {
             return Ok(());
         }
-        self.rbac.unassign(idx);
+        let until = self.now.plus(self.rbac_propagation);
+        self.rbac.remove(idx, self.now, until);
         let rn = self.rbac.roles[ri].role_name.clone();
-        let s = self.push(Draft::control(arm, op, "200 OK").response(Response::new(200)).fidelity(Fidelity::Documented).source("fact sheet §7.3").explain("The assignment is gone. Tokens already issued are not revoked; the next authorization check simply finds nothing."));
+        let prop = crate::model::time::human_duration(self.rbac_propagation as i64);
+        let s = self.push(Draft::control(arm, op, "200 OK").response(Response::new(200)).fidelity(Fidelity::Documented).source("fact sheet §7.3, §7.7").explain(format!("ARM no longer has the assignment. Tokens already issued are not revoked, and the removal reaches authorization checks like an addition does: after a while (up to 10 minutes per the docs; {prop} in this scenario). Until then a call may still be allowed; after it, the next check finds nothing.")));
         s.changes.push(Change { op: ChangeOp::Removed, area: "rbac".into(), what: format!("{rn} at {scope_id}") });
         Ok(())
     }

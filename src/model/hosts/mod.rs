@@ -247,6 +247,7 @@ impl World {
                         let file = format!("/var/opt/azcmagent/tokens/{}.key", self.rng.guid());
                         Ok(arc::challenge(&file))
                     }
+                    ResourceKind::ArcServer => self.imds_handle(&res, &arc::without_selectors(&req), ep),
                     _ => self.imds_handle(&res, &req, ep),
                 }
             };

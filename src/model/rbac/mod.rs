@@ -89,8 +89,20 @@ pub struct RoleAssignment {
     pub created: SimTime,
     /// When authorization checks start seeing it.
     pub effective_at: SimTime,
+    /// When ARM deleted it, and until when authorization checks still see it: a removal
+    /// propagates like an addition (fact sheet §7.7, "role assignment changes": up to 10
+    /// minutes; how long each service's cache of RBAC decisions lasts is [U]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<(SimTime, SimTime)>,
     #[serde(skip)]
     scope_lower: String,
+}
+
+impl RoleAssignment {
+    /// Whether authorization checks at `now` still see it (deleted, removal propagating).
+    fn seen_at(&self, now: SimTime) -> bool {
+        self.removed.is_none_or(|(_, until)| now < until)
+    }
 }
 
 /// A deny assignment.
@@ -340,6 +352,7 @@ impl Rbac {
             principal_type: principal_type.to_string(),
             created,
             effective_at,
+            removed: None,
             scope_lower: scope_lower.to_string(),
         }));
         match self.by_principal.get_mut(principal_id) {
@@ -355,8 +368,21 @@ impl Rbac {
     pub fn find_assignment(&self, principal_id: &str, role: usize, scope: &str) -> Option<usize> {
         let sl = scope.to_ascii_lowercase();
         self.by_principal.get(&principal_id.to_ascii_lowercase())?.iter().copied().find(|&i| {
-            matches!(&self.assignments[i], Some(a) if a.role == role && a.scope_lower == sl)
+            matches!(&self.assignments[i], Some(a) if a.role == role && a.scope_lower == sl && a.removed.is_none())
         })
+    }
+
+    /// The assignments ARM stores (deleted ones left out, even while their removal still
+    /// propagates to authorization checks).
+    pub fn stored(&self) -> impl Iterator<Item = &RoleAssignment> + Clone {
+        self.assignments.iter().flatten().filter(|a| a.removed.is_none())
+    }
+
+    /// ARM deletes an assignment at `now`; authorization checks keep seeing it until `until`.
+    pub fn remove(&mut self, i: usize, now: SimTime, until: SimTime) {
+        if let Some(Some(a)) = self.assignments.get_mut(i) {
+            a.removed = Some((now, until));
+        }
     }
 
     /// Deletes an assignment by index; returns it.
@@ -412,7 +438,7 @@ impl Rbac {
         for id in std::iter::once(req.principal_id).chain(req.groups.iter().map(String::as_str)) {
             let Some(list) = self.assignments_index(id) else { continue };
             for &i in list {
-                let Some(a) = &self.assignments[i] else { continue };
+                let Some(a) = self.assignments[i].as_ref().filter(|a| a.seen_at(req.now)) else { continue };
                 if !covers(&a.scope_lower, req.scope, mg) || !self.roles[a.role].grants(req.action, req.data) {
                     continue;
                 }
@@ -458,6 +484,10 @@ impl Rbac {
                 let role = &self.roles[a.role];
                 let via = if a.principal_id.eq_ignore_ascii_case(req.principal_id) { "directly".to_string() } else { format!("through group {}", a.principal_id) };
                 reasons.push(format!("Role assignment of '{}' at '{}' ({via}) grants '{}'.", role.role_name, a.scope, req.action));
+                if let Some((at, until)) = a.removed {
+                    reasons.push(format!("That assignment was deleted at {}, but the removal propagates like an addition: authorization checks see it until {} (about {} more; role assignment changes can take up to 10 minutes).", at.iso(), until.iso(), human_duration(until.since(req.now))));
+                    return Decision::new(true, format!("Allowed by {} at {} (removal still propagating)", role.role_name, short_scope(&a.scope)), reasons, None);
+                }
                 Decision::new(true, format!("Allowed by {} at {}", role.role_name, short_scope(&a.scope)), reasons, None)
             }
             Verdict::NotFound { pending } => {
@@ -466,6 +496,12 @@ impl Rbac {
                     any = true;
                     let role = &self.roles[a.role];
                     let covers_here = covers(&a.scope_lower, req.scope, &self.mg_of_subscription);
+                    if let Some((at, until)) = a.removed {
+                        if covers_here && role.grants(req.action, req.data) {
+                            reasons.push(format!("'{}' at '{}' granted it, but was deleted at {} and the removal took effect at {}. The token carries no roles: the service evaluates RBAC on every call, so a token issued before the removal, still valid, no longer helps.", role.role_name, short_scope(&a.scope), at.iso(), until.iso()));
+                        }
+                        continue;
+                    }
                     let al = req.action;
                     let why = if !covers_here {
                         format!("is at '{}', which is not '{}' or one of its parents", a.scope, short_scope(req.scope))

@@ -81,12 +81,21 @@ impl World {
     }
 
     /// `credential.GetToken(resource)`: SDK cache, credential selection, then the source's flow.
+    /// `resource` is the API the code names; it asks, as code does, for the scope
+    /// `<resource without its trailing slash>/.default`, so the SDK sends the resource
+    /// without the slash.
     pub(crate) fn sdk_get_token(&mut self, h: &Host, resource: &str, explicit: bool) -> Got {
+        self.sdk_get_token_for_scope(h, &format!("{}/.default", resource.trim_end_matches('/')), explicit)
+    }
+
+    /// `credential.GetToken(scope)` with the scope exactly as the code passes it; the SDK
+    /// sends `scope_to_resource(scope)`.
+    pub(crate) fn sdk_get_token_for_scope(&mut self, h: &Host, scope: &str, explicit: bool) -> Got {
         let app = self.p_app(h);
         let wanted = self.requested_identity(h);
+        let resource = scope_to_resource(scope);
         let cache_key = (wanted.as_ref().map(|w| w.client_id.clone()).unwrap_or_else(|| "SYSTEM_ASSIGNED_MANAGED_IDENTITY".into()), resource.to_string());
         let hk = h.name.to_ascii_lowercase();
-        let scope = format!("{}/.default", resource.trim_end_matches('/'));
         let cached = self.sdk_caches.get(&hk).and_then(|c| c.get(&cache_key)).cloned();
         if let Some(c) = &cached {
             let left = c.expires_on.since(self.now);
@@ -151,13 +160,15 @@ impl World {
     /// `right_resource`: `Some(None)` for a call without a token, `None` when none could
     /// be had (the failure is already drawn).
     pub(crate) fn bearer_for(&mut self, h: &Host, auth: Auth, service: Service, right_resource: &str) -> Option<Option<String>> {
-        let resource = match auth {
+        let got = match auth {
             Auth::Scripted(t) => return self.scripted_token(h, t, service).map(Some),
             Auth::Anonymous => return Some(None),
-            Auth::Sdk => right_resource,
-            Auth::Resource(other) => other,
+            Auth::Sdk => self.sdk_get_token(h, right_resource, false),
+            // The experiment passes its string to the credential as written: a scope without
+            // `/.default` reaches the wire unchanged.
+            Auth::Resource(other) => self.sdk_get_token_for_scope(h, other, false),
         };
-        match self.sdk_get_token(h, resource, false) {
+        match got {
             Got::Token(t) => Some(Some(t)),
             Got::Failed => None,
         }
@@ -225,34 +236,76 @@ impl World {
     }
 }
 
+/// The v1 `resource` a managed-identity credential sends for a v2 scope: the scope without
+/// its `/.default` suffix, nothing else changed (so `https://management.azure.com/.default`
+/// → `https://management.azure.com`). The same rule in every SDK: azure-identity 1.27
+/// `_internal/__init__.py` `_scopes_to_resource`; MSAL.NET `ScopeHelper.RemoveDefaultSuffixIfPresent`
+/// (AcquireTokenForManagedIdentityParameterBuilder.cs:49), Azure.Identity `ScopeUtilities`;
+/// @azure/identity 4.14.1 managedIdentityCredential/utils.js `mapScopesToResource`.
+pub(crate) fn scope_to_resource(scope: &str) -> &str {
+    scope.strip_suffix("/.default").unwrap_or(scope)
+}
+
 /// Why a credential gives up, for the name of what it raises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Raise {
-    /// No usable managed identity here (no endpoint, or the identity is not assigned: 400).
+    /// No usable token source here (no endpoint answers; the IMDS probe timed out).
     Unavailable,
     /// Every credential of DefaultAzureCredential's chain failed.
     ChainFailed,
-    /// The endpoint kept failing until the retry budget was spent (or refused otherwise).
+    /// The endpoint answered an error (a 400, or retries spent on 429/5xx).
     Failed,
+    /// Azure Arc, user-assigned identity asked for: .NET refuses before any request; Python
+    /// and JavaScript send it and fail closed when HIMDS does not confirm the identity.
+    ArcUserAssigned,
 }
 
-/// The exception (Python, JavaScript: error class) each SDK raises. .NET (Azure.Identity):
-/// `CredentialUnavailableException` / `AuthenticationFailedException`; Python
-/// (azure-identity 1.27): `CredentialUnavailableError`, and `ClientAuthenticationError`
-/// when DefaultAzureCredential's chain fails; its ManagedIdentityCredential raises
-/// `CredentialUnavailableError` when IMDS's 429s outlast its retries (seen by
-/// tests/sdk/serve_sdk.py); JavaScript (@azure/identity 4): `CredentialUnavailableError`,
-/// `AggregateAuthenticationError` for the chain, `AuthenticationError` for a refusal.
-/// Sources: fact sheet §8.1, §8.3; the SDKs' sources (PYID, JSID, NETID).
+/// The SDK and the version whose behaviour the model shows, named on the steps where SDKs
+/// differ. Pins: tests/sdk/requirements.txt (azure-identity 1.27.0, msal 1.39.0),
+/// package-lock.json (@azure/identity 4.14.1, @azure/msal-node 7.2.3); .NET: Azure.Identity
+/// 1.20.0 (2026-03-30, its CHANGELOG), which depends on Microsoft.Identity.Client 4.83.1.
+pub(crate) fn version(sdk: crate::model::scenario::Sdk) -> &'static str {
+    use crate::model::scenario::Sdk;
+    match sdk {
+        Sdk::Dotnet => "Azure.Identity 1.20 + MSAL.NET 4.83",
+        Sdk::Python => "azure-identity 1.27 + msal 1.39",
+        Sdk::Js => "@azure/identity 4.14 + @azure/msal-node 7.2",
+    }
+}
+
+/// The exception (Python, JavaScript: error class) each SDK raises, read from the pinned
+/// sources (see `version`):
+/// - .NET: `ManagedIdentityCredential` wraps every MSAL exception in
+///   `AuthenticationFailedException` (ManagedIdentityCredential.cs, `GetTokenImplAsync`:
+///   `FailWrapAndThrow`), including IMDS's 400 (MSAL.NET ImdsManagedIdentitySource.cs
+///   `HandleResponseAsync`: `MsalServiceException` managed_identity_request_failed) and Arc's
+///   user_assigned_managed_identity_not_supported (AzureArcManagedIdentitySource.cs:67);
+///   `CredentialUnavailableException` only when no endpoint answers, and for the chain
+///   (DefaultAzureCredential.cs: `CreateAggregateException`).
+/// - Python: `CredentialUnavailableError` for an endpoint's error (msal returns an error
+///   dict; _internal/msal_managed_identity_client.py `_request_token`; imds.py: 400), and
+///   `ClientAuthenticationError` when msal raises (Arc's unconfirmed identity,
+///   msal/managed_identity.py `_raise_if_arc_did_not_honor_user_assigned_identity`) and for
+///   the chain (_credentials/chained.py).
+/// - JavaScript: `CredentialUnavailableError` for every failure of the credential
+///   (credentials/managedIdentityCredential/index.js, `getToken`'s catch),
+///   `AggregateAuthenticationError` for the chain (chainedTokenCredential.js).
 pub(crate) fn raised(sdk: crate::model::scenario::Sdk, why: Raise) -> &'static str {
     use crate::model::scenario::Sdk;
     match (sdk, why) {
         (Sdk::Dotnet, Raise::Unavailable | Raise::ChainFailed) => "CredentialUnavailableException",
-        (Sdk::Dotnet, Raise::Failed) => "AuthenticationFailedException",
+        (Sdk::Dotnet, Raise::Failed | Raise::ArcUserAssigned) => "AuthenticationFailedException",
         (Sdk::Python, Raise::Unavailable | Raise::Failed) => "CredentialUnavailableError",
-        (Sdk::Python, Raise::ChainFailed) => "ClientAuthenticationError",
-        (Sdk::Js, Raise::Unavailable) => "CredentialUnavailableError",
+        (Sdk::Python, Raise::ChainFailed | Raise::ArcUserAssigned) => "ClientAuthenticationError",
         (Sdk::Js, Raise::ChainFailed) => "AggregateAuthenticationError",
-        (Sdk::Js, Raise::Failed) => "AuthenticationError",
+        (Sdk::Js, _) => "CredentialUnavailableError",
     }
+}
+
+/// Whether DefaultAzureCredential tries its next credential after this failure: every
+/// SDK's chain moves on past a credential that raised its "unavailable" exception and
+/// stops at any other (.NET DefaultAzureCredential.cs `GetTokenFromSourcesAsync`, Python
+/// chained.py `get_token_info`, JavaScript chainedTokenCredential.js).
+pub(crate) fn chain_moves_on(sdk: crate::model::scenario::Sdk, why: Raise) -> bool {
+    raised(sdk, why).starts_with("CredentialUnavailable")
 }

@@ -155,7 +155,7 @@ impl World {
         let principal = filter.and_then(|f| f.strip_prefix("principalId eq '")).and_then(|f| f.strip_suffix('\''));
         let at_scope = filter == Some("atScope()");
         let mut orphans = 0;
-        let value: Vec<serde_json::Value> = self.rbac.assignments.iter().flatten().filter(|a| {
+        let value: Vec<serde_json::Value> = self.rbac.stored().filter(|a| {
             let a_l = a.scope.to_ascii_lowercase();
             let above = scope_l == a_l || scope_l.starts_with(&format!("{a_l}/")) || a_l == "/";
             let below = a_l.starts_with(&format!("{scope_l}/"));

@@ -104,7 +104,7 @@ impl World {
         });
 
         // RBAC.
-        let live = self.rbac.assignments.iter().flatten();
+        let live = self.rbac.stored();
         let assignment_count = live.clone().count();
         let picked = capped(live, assignment_count, |a| {
             let p = dir.get(&a.principal_id);
