@@ -352,6 +352,8 @@ fn runtime(cx: &Cx) -> Vec<Sample> {
     match (to, cx.action) {
         (Some(ParticipantKind::TokenEndpoint), _) | (Some(ParticipantKind::App), _) => token_request(cx, &host),
         (Some(ParticipantKind::Entra), _) => workload_exchange(cx, &host),
+        // Entra ID reading the cluster's issuer: the same public GET works from anywhere.
+        (Some(ParticipantKind::OidcIssuer), _) => vec![s("curl", curl_exact(cx.r, &[]), false)],
         (_, Some(Action::GetSecret { vault, secret, .. })) => key_vault(cx, &host, vault, secret),
         (_, Some(Action::BlobRequest { method, account, container, blob, .. })) => blob_call(cx, &host, method.as_str(), account, container, blob),
         (_, Some(Action::ArmRequest { .. })) => arm_call(cx, &host),

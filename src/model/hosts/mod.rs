@@ -11,6 +11,7 @@ pub mod app_service;
 pub mod arc;
 pub mod errors;
 pub mod imds;
+pub mod oidc_issuer;
 
 pub(crate) use errors::{on_wire, Answer, EndpointError};
 
