@@ -1,12 +1,10 @@
 //! ARM's front door for control-plane calls: who the operator is, and the RBAC check every
 //! call passes before anything changes (fact sheet §6.4, golden check 30).
 
-use crate::model::http::Response;
+use crate::model::arm::ArmError;
 use crate::model::rbac::{AccessRequest, Decision};
-use crate::model::trace::Fidelity;
 use crate::model::world::{ScenarioError, World};
 use crate::model::world::{Draft, Pid};
-use crate::model::trace::StepKind;
 use crate::model::world::{Subject, SubjectKind};
 
 impl World {
@@ -22,10 +20,9 @@ impl World {
         if d.allowed {
             return None;
         }
-        let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{by}@{}' with object id '{oid}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.", self.directory.domain)}}).to_string();
-        let resp = Response::new(403).json("application/json; charset=utf-8", body).header("x-ms-failure-cause", "gateway");
+        let e = ArmError::AuthorizationFailed { client: format!("{by}@{}", self.directory.domain), oid: oid.to_string(), action: action.to_string(), scope: scope.to_string(), gateway: true };
         let expl = format!("ARM checks every control-plane call against Azure RBAC before doing anything. {by} has no role that allows '{action}' at this scope, so nothing changes.");
-        let s = self.push(Draft::control(arm, op, "403 AuthorizationFailed").response(resp).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source("fact sheet §6.4, golden check 30").explain(expl));
+        let s = self.push(Draft::control(arm, op, e.label()).error(&e).source("fact sheet §6.4, golden check 30").explain(expl));
         s.decision = Some(d.clone());
         Some(d)
     }

@@ -88,8 +88,8 @@ impl World {
         }
         if want_sys && !res.kind.supports_system_assigned() || (!want_users.is_empty() && !res.kind.supports_user_assigned()) {
             let msg = if res.kind == ResourceKind::ArcServer { "Azure Arc-enabled servers support only a system-assigned identity." } else { "This resource type does not support that identity type." };
-            let body = serde_json::json!({"error": {"code": "InvalidIdentityType", "message": msg}}).to_string();
-            self.push(Draft::control(arm, op, "400 InvalidIdentityType").response(Response::new(400).json("application/json; charset=utf-8", body)).fidelity(Fidelity::Modelled).source("fact sheet §3.1").explain(format!("{msg} ARM rejects the request before anything is created.")));
+            let e = super::ArmError::InvalidIdentityType { message: msg };
+            self.push(Draft::control(arm, op, e.label()).error(&e).source("fact sheet §3.1").explain(format!("{msg} ARM rejects the request before anything is created.")));
             return Ok(());
         }
         let mut changes = Vec::new();

@@ -7,10 +7,12 @@
 //!
 //! ARM never issues tokens: it creates identities through the MI resource provider.
 
+pub mod error;
 pub mod gateway;
 pub mod identity;
 pub mod role_assignments;
 pub mod vault_config;
+pub use error::{ArmError, ARM_AUDIENCES};
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -94,7 +96,7 @@ impl ResourceKind {
     /// Stable `api-version`s its resource provider registers for this type, newest first
     /// (a subset of each provider's list, from its REST API reference); every request the
     /// model writes uses the first. Another version gets ARM's 400
-    /// `NoRegisteredProviderFound` ([`NoRegisteredProvider`]).
+    /// `NoRegisteredProviderFound` ([`ArmError::NoRegisteredProvider`]).
     pub fn api_versions(self) -> &'static [&'static str] {
         match self {
             ResourceKind::VirtualMachine | ResourceKind::ScaleSet => &["2024-07-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-03-01", "2022-11-01", "2022-08-01"],
@@ -290,24 +292,3 @@ mod tests {
 /// `api-version`s of `Microsoft.Resources` (subscriptions and resource groups), newest first.
 pub const RESOURCES_API_VERSIONS: &[&str] = &["2024-03-01", "2022-09-01", "2021-04-01"];
 
-/// ARM's 400 for an `api-version` the resource type does not register ("Resolve errors for
-/// resource provider registration": `NoRegisteredProviderFound`, naming the supported
-/// versions and locations).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NoRegisteredProvider {
-    /// The ARM type, e.g. `Microsoft.Compute/virtualMachines`.
-    pub arm_type: String,
-    /// The version asked for.
-    pub api_version: String,
-    /// The resource's location.
-    pub location: String,
-    /// The versions the type has.
-    pub supported: &'static [&'static str],
-}
-
-impl NoRegisteredProvider {
-    /// The JSON body.
-    pub fn body(&self) -> serde_json::Value {
-        serde_json::json!({"error": {"code": "NoRegisteredProviderFound", "message": format!("No registered resource provider found for location '{}' and API version '{}' for type '{}'. The supported api-versions are '{}'. The supported locations are '{}'.", self.location, self.api_version, self.arm_type.rsplit_once('/').map(|x| x.1).unwrap_or(&self.arm_type), self.supported.join(", "), self.location)}})
-    }
-}

@@ -5,7 +5,6 @@ use crate::model::trace::{Change, ChangeOp, Fidelity};
 use crate::model::world::{err, ScenarioError, World};
 use crate::model::world::Draft;
 use crate::model::scenario::PrincipalType;
-use crate::model::trace::StepKind;
 use crate::model::world::{Subject, SubjectKind};
 
 impl World {
@@ -37,10 +36,9 @@ impl World {
         }
         if principal_type.is_none() && !self.directory.replicated(&pid, self.now, self.directory_replication) {
             let tenant = self.tenant_of(&scope_id).to_string();
-            let message = format!("Principal {} does not exist in the directory {tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype", pid.replace('-', ""));
-            let resp = Response::new(400).json("application/json; charset=utf-8", serde_json::json!({"error": {"code": "PrincipalNotFound", "message": message}}).to_string());
+            let e = super::ArmError::PrincipalNotFound { principal_id: pid.clone(), tenant };
             let why = if self.directory.get(&pid).is_some() { format!("{plabel} was created moments ago and has not reached the directory replica ARM reads yet ({} in this scenario).", crate::model::time::human_duration(self.directory_replication as i64)) } else { format!("No principal {pid} exists in the directory.") };
-            self.push(Draft::control(arm, op, "400 PrincipalNotFound").response(resp).fidelity(Fidelity::Documented).kind(StepKind::ServiceError { status: 400 }).source("fact sheet §7.3").explain(format!("The request has no principalType, so ARM looks the principal up before storing the assignment: {why} Send principalType (ServicePrincipal for a managed identity) and ARM stores the assignment without the look-up; or retry after a while.")));
+            self.push(Draft::control(arm, op, e.label()).error(&e).source("fact sheet §7.3").explain(format!("The request has no principalType, so ARM looks the principal up before storing the assignment: {why} Send principalType (ServicePrincipal for a managed identity) and ARM stores the assignment without the look-up; or retry after a while.")));
             return Ok(());
         }
         let eff = self.now.plus(self.rbac_propagation);

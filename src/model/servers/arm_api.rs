@@ -1,7 +1,7 @@
 //! Azure Resource Manager as the target of application code (a data call with a bearer
 //! token, fact sheet §6.4).
 
-use crate::model::arm::{NoRegisteredProvider, ResourceKind, RESOURCES_API_VERSIONS};
+use crate::model::arm::{ArmError, ResourceKind, ARM_AUDIENCES, RESOURCES_API_VERSIONS};
 
 /// `api-version`s of `Microsoft.Authorization/roleAssignments`, newest first.
 const ROLE_ASSIGNMENT_API_VERSIONS: &[&str] = &["2022-04-01", "2020-04-01-preview"];
@@ -9,16 +9,12 @@ use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
 use crate::model::rbac::AccessRequest;
 use crate::model::servers::{Authn, Service};
-use crate::model::time::SimTime;
 use crate::model::trace::Fidelity;
 use crate::model::verify::Rejection;
 use crate::model::world::World;
 use crate::model::world::Draft;
-use crate::model::trace::StepKind;
 use crate::model::sdk::Auth;
 
-/// Audiences ARM accepts, as its error message lists them (fact sheet §6.4, golden check 29).
-pub(crate) const ARM_AUDIENCES: [&str; 4] = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
 
 impl World {
     /// Application code calls ARM at `path` (a resource, resource group or subscription id,
@@ -55,8 +51,8 @@ impl World {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::Arm), (t.clone(), self.now));
         }
         let Some(jwt) = token else {
-            let body = r#"{"error":{"code":"AuthenticationFailed","message":"Authentication failed. The 'Authorization' header is missing."}}"#;
-            self.push(Draft::runtime(arm, app, "401 AuthenticationFailed").response(Response::new(401).json(JSON_UTF8, body)).fidelity(Fidelity::Modelled).source("fact sheet §6.4").explain("No token, no entry."));
+            let e = ArmError::MissingAuthorization;
+            self.push(Draft::runtime(arm, app, e.label()).error(&e).source("fact sheet §6.4").explain("No token, no entry."));
             return;
         };
         let (claims, validation) = match self.authenticate(&req_sent, &self.tenant_of(path).to_string(), &ARM_AUDIENCES) {
@@ -64,17 +60,16 @@ impl World {
             Authn::NoToken => return,
             Authn::Rejected(v) => {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
-                let (code, msg, fid) = arm_unauthorized(&rej, self.tenant_of(path));
-                let body = serde_json::json!({"error": {"code": code, "message": msg}}).to_string();
-                let s = self.push(Draft::runtime(arm, app, format!("401 {code}")).response(Response::new(401).json(JSON_UTF8, body)).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.4, golden check 29").explain(format!("ARM rejects the token: {}.", rej.explain())));
+                let e = ArmError::Unauthorized { rejection: rej.clone(), tenant: self.tenant_of(path).to_string() };
+                let s = self.push(Draft::runtime(arm, app, e.label()).error(&e).source("fact sheet §6.4, golden check 29").explain(format!("ARM rejects the token: {}.", rej.explain())));
                 s.decision = Some(Self::token_decision(&v, "Request the token for https://management.azure.com/ from the subscription's tenant, and send it unchanged before it expires."));
                 return;
             }
         };
         let _ = &jwt;
         if target.is_some() && !versions.contains(&api.as_str()) {
-            let refusal = NoRegisteredProvider { arm_type: arm_type.clone(), api_version: api.clone(), location, supported: versions };
-            self.push(Draft::runtime(arm, app, "400 NoRegisteredProviderFound").response(Response::new(400).json(JSON_UTF8, refusal.body().to_string())).fidelity(Fidelity::Modelled).kind(StepKind::ServiceError { status: 400 }).source("fact sheet §6.4").explain(format!("Every ARM request names an api-version, and each resource type has its own list: {arm_type} has no version {api}. ARM refuses before the resource provider sees the request. Use one of the versions the error lists (SDKs pin one per resource type).")));
+            let e = ArmError::NoRegisteredProvider { arm_type: arm_type.clone(), api_version: api.clone(), location, supported: versions };
+            self.push(Draft::runtime(arm, app, e.label()).error(&e).source("fact sheet §6.4").explain(format!("Every ARM request names an api-version, and each resource type has its own list: {arm_type} has no version {api}. ARM refuses before the resource provider sees the request. Use one of the versions the error lists (SDKs pin one per resource type).")));
             return;
         }
         let action = match (method, &target) {
@@ -92,8 +87,8 @@ impl World {
         d.reasons.splice(0..0, validation.lines());
         if !d.allowed {
             self.explain_stale_groups(&mut d, &claims, &action, false, path);
-            let body = serde_json::json!({"error": {"code": "AuthorizationFailed", "message": format!("The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{path}' or the scope is invalid. If access was recently granted, please refresh your credentials.", claims.oid, claims.oid)}}).to_string();
-            let s = self.push(Draft::runtime(arm, app, "403 AuthorizationFailed").response(Response::new(403).json(JSON_UTF8, body)).fidelity(Fidelity::Documented).kind(StepKind::AccessDenied).source("fact sheet §6.4, golden check 30").explain(format!("ARM accepts the token but {plabel} has no role allowing '{action}' here.")));
+            let e = ArmError::AuthorizationFailed { client: claims.oid.clone(), oid: claims.oid.clone(), action: action.clone(), scope: path.to_string(), gateway: false };
+            let s = self.push(Draft::runtime(arm, app, e.label()).error(&e).source("fact sheet §6.4, golden check 30").explain(format!("ARM accepts the token but {plabel} has no role allowing '{action}' here.")));
             s.decision = Some(d);
             return;
         }
@@ -107,8 +102,8 @@ impl World {
         }
         if let ArmPlace::Missing { code, message, .. } = &place {
             if target.is_none() {
-                let body = serde_json::json!({"error": {"code": code, "message": message}}).to_string();
-                let s = self.push(Draft::runtime(arm, app, format!("404 {code}")).response(Response::new(404).json(JSON_UTF8, body)).fidelity(Fidelity::Modelled).kind(StepKind::ServiceError { status: 404 }).source("fact sheet §6.4").explain(format!("The caller may read at that scope, but nothing exists at {path}: ARM answers 404 (a caller without read access there gets 403 first).")));
+                let e = ArmError::NotFound { code, message: message.clone() };
+                let s = self.push(Draft::runtime(arm, app, e.label()).error(&e).source("fact sheet §6.4").explain(format!("The caller may read at that scope, but nothing exists at {path}: ARM answers 404 (a caller without read access there gets 403 first).")));
                 s.decision = Some(d);
                 return;
             }
@@ -133,16 +128,6 @@ impl World {
     }
 }
 
-/// ARM's 401 code and message for a refused token (fact sheet §6.4: the audience error
-/// is captured; expiry, tenant and signature texts are modelled).
-fn arm_unauthorized(r: &Rejection, tenant: &str) -> (&'static str, String, Fidelity) {
-    match r {
-        Rejection::Audience { found, .. } => ("InvalidAuthenticationTokenAudience", format!("The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.", found.clone().unwrap_or_default()), Fidelity::Documented),
-        Rejection::Expired { exp, now } => ("ExpiredAuthenticationToken", format!("The access token expiry UTC time '{}' is earlier than current UTC time '{}'.", SimTime(*exp).us_date_time(), now.us_date_time()), Fidelity::Modelled),
-        Rejection::Issuer { found, .. } => ("InvalidAuthenticationTokenTenant", format!("The access token is from the wrong issuer '{}'. It must match the tenant 'https://sts.windows.net/{tenant}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/{tenant}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.", found.clone().unwrap_or_default()), Fidelity::Modelled),
-        _ => ("InvalidAuthenticationToken", "The access token is invalid.".into(), Fidelity::Modelled),
-    }
-}
 
 /// What an ARM path names: a subscription, a resource group (name, location), or nothing
 /// that exists, with ARM's 404 code and message for it. (Resources are looked up by id.)

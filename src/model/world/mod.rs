@@ -25,7 +25,7 @@ pub use crate::model::msrp::Certificate;
 
 mod build;
 mod record;
-pub(crate) use record::{Draft, Pid};
+pub(crate) use record::{Draft, Pid, WireError};
 mod script;
 pub(crate) mod timers;
 

@@ -113,6 +113,16 @@ impl Draft {
         self
     }
 
+    /// A service's typed error as this step's answer: its response, fidelity and kind
+    /// (each service writes its error bodies in one place, e.g. [`crate::model::arm::ArmError`]).
+    pub(crate) fn error(self, e: &impl WireError) -> Draft {
+        let d = self.response(e.response()).fidelity(e.fidelity());
+        match e.kind() {
+            Some(k) => d.kind(k),
+            None => d,
+        }
+    }
+
     /// Why the step happens and what it means, in a paragraph.
     pub(crate) fn explain(mut self, explanation: impl Into<String>) -> Draft {
         self.explanation = explanation.into();
@@ -202,4 +212,17 @@ impl World {
         }
         self.trace.steps.last_mut().expect("just pushed")
     }
+}
+
+/// A service's error as it goes on the wire: one enum per service implements this
+/// (ARM's `ArmError`, Key Vault's `KeyVaultError`, Storage's `StorageError`, the host
+/// endpoints' `EndpointError`), so a step's response, fidelity and kind (and, through each
+/// enum's `label`, its label) come from the typed error, never from text.
+pub(crate) trait WireError {
+    /// The whole HTTP response.
+    fn response(&self) -> crate::model::http::Response;
+    /// Documented bytes or modelled.
+    fn fidelity(&self) -> crate::model::trace::Fidelity;
+    /// What the step is, where the message alone does not say it.
+    fn kind(&self) -> Option<StepKind>;
 }

@@ -1,56 +1,12 @@
-//! The scenario document: the world a learner starts from and the script of actions
-//! that drives it. Field names follow Azure's (`principalId`, `clientId`, `scope`,
-//! `roleDefinitionId`, `userAssignedIdentities` …) so what a learner types here is what
-//! they meet in the portal and the REST API.
-//!
-//! Names refer to things declared elsewhere in the document: a `principal` may be a user
-//! or group name, a resource name (its system-assigned identity), a user-assigned
-//! identity name, or an object id; a `scope` may be a full ARM id or the name of a
-//! subscription, resource group or resource.
+//! The initial world a scenario declares: tenants, subscriptions, resource groups,
+//! resources and their identities, principals, roles and assignments, timing settings.
 
-use super::arm::{AppServiceKind, IdentityType, ResourceKind};
-use super::http::{BlobMethod, HttpMethod};
-use super::strict::string_enum;
-use super::schema::Diagnostic;
-use super::time::{Duration, SimTime, UtcTime};
+use crate::model::arm::{AppServiceKind, IdentityType, ResourceKind};
+use crate::model::strict::string_enum;
+use crate::model::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The newest scenario format version this build understands.
-pub const FORMAT_VERSION: u32 = 1;
-
-/// A whole scenario document.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Scenario {
-    /// Format version; must be 1.
-    pub version: u32,
-    /// Title shown in the gallery.
-    pub name: String,
-    /// A sentence or two about what happens.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub description: String,
-    /// What the learner should take away.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub learning_goal: String,
-    /// Seed for every generated id; the same seed gives the same trace.
-    #[serde(default)]
-    pub seed: u64,
-    /// Virtual start time, RFC 3339 UTC (`2026-01-15T09:00:00Z`).
-    #[serde(default = "default_start")]
-    pub start_time: UtcTime,
-    /// The initial world.
-    #[serde(deserialize_with = "super::strict::object")]
-    pub world: WorldSpec,
-    /// The actions to run, in order.
-    #[serde(default, deserialize_with = "super::strict::objects")]
-    pub script: Vec<Action>,
-}
-
-fn default_start() -> UtcTime {
-    UtcTime(SimTime(1_768_467_600))
-}
 
 /// The initial state of the tenant and subscriptions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -58,38 +14,38 @@ fn default_start() -> UtcTime {
 #[schemars(rename = "World")]
 pub struct WorldSpec {
     /// The Entra tenant.
-    #[serde(default, deserialize_with = "super::strict::object")]
+    #[serde(default, deserialize_with = "crate::model::strict::object")]
     pub tenant: TenantSpec,
     /// Subscriptions with their resource groups.
-    #[serde(deserialize_with = "super::strict::objects")]
+    #[serde(deserialize_with = "crate::model::strict::objects")]
     pub subscriptions: Vec<SubscriptionSpec>,
     /// Users (operators, developers).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub users: Vec<UserSpec>,
     /// Security groups.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub groups: Vec<GroupSpec>,
     /// Azure resources, including user-assigned identities.
-    #[serde(default, deserialize_with = "super::strict::objects")]
+    #[serde(default, deserialize_with = "crate::model::strict::objects")]
     pub resources: Vec<ResourceSpec>,
     /// App registrations (an application object plus its service principal), e.g. an API
     /// that managed identities call with app roles.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub app_registrations: Vec<AppRegistrationSpec>,
     /// Developer machines outside Azure (for `DefaultAzureCredential` on a laptop).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub laptops: Vec<LaptopSpec>,
     /// Custom role definitions (built-in roles are always present).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub role_definitions: Vec<RoleDefinitionSpec>,
     /// Role assignments that exist at the start (already propagated).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub role_assignments: Vec<RoleAssignmentSpec>,
     /// Deny assignments (Azure-managed; cannot be created by actions).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub deny_assignments: Vec<DenyAssignmentSpec>,
     /// Timing knobs.
-    #[serde(default, deserialize_with = "super::strict::object")]
+    #[serde(default, deserialize_with = "crate::model::strict::object")]
     pub settings: Settings,
 }
 
@@ -123,7 +79,7 @@ pub struct SubscriptionSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// Resource groups.
-    #[serde(default, deserialize_with = "super::strict::objects")]
+    #[serde(default, deserialize_with = "crate::model::strict::objects")]
     pub resource_groups: Vec<ResourceGroupSpec>,
     /// Optional management group above the subscription.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,13 +148,13 @@ pub struct ResourceSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The ARM `identity` block, as in a PUT body.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::model::strict::optional_object")]
     pub identity: Option<IdentityBlock>,
     /// Type-specific properties.
-    #[serde(default, skip_serializing_if = "Properties::is_empty", deserialize_with = "super::strict::object")]
+    #[serde(default, skip_serializing_if = "Properties::is_empty", deserialize_with = "crate::model::strict::object")]
     pub properties: Properties,
     /// The application code running on a compute resource.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::model::strict::optional_object")]
     pub app: Option<AppSpec>,
 }
 
@@ -224,13 +180,13 @@ pub struct Properties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_rbac_authorization: Option<bool>,
     /// Key Vault: secrets.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub secrets: Vec<SecretSpec>,
     /// Key Vault (access-policy model): policies.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub access_policies: Vec<AccessPolicySpec>,
     /// Storage: blob containers.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub containers: Vec<ContainerSpec>,
     /// App Service: `app` or `functionapp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,7 +207,7 @@ pub struct Properties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc_issuer: Option<String>,
     /// User-assigned identity: federated identity credentials.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub federated_identity_credentials: Vec<FederatedCredentialSpec>,
 }
 
@@ -293,7 +249,7 @@ pub struct ContainerSpec {
     /// Container name.
     pub name: String,
     /// Blobs in it.
-    #[serde(default, deserialize_with = "super::strict::objects")]
+    #[serde(default, deserialize_with = "crate::model::strict::objects")]
     pub blobs: Vec<BlobSpec>,
 }
 
@@ -521,7 +477,7 @@ pub struct AppRegistrationSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub app_roles: Vec<String>,
     /// App roles granted to principals (e.g. a managed identity): they appear in its tokens' `roles`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "super::strict::objects")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "crate::model::strict::objects")]
     pub app_role_assignments: Vec<AppRoleAssignmentSpec>,
 }
 
@@ -565,7 +521,7 @@ pub struct RoleDefinitionSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Permission blocks.
-    #[serde(deserialize_with = "super::strict::objects")]
+    #[serde(deserialize_with = "crate::model::strict::objects")]
     pub permissions: Vec<PermissionSpec>,
     /// Where the role may be assigned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -612,7 +568,7 @@ pub struct DenyAssignmentSpec {
     /// Name.
     pub deny_assignment_name: String,
     /// Denied actions (same shape as a role's permissions).
-    #[serde(deserialize_with = "super::strict::objects")]
+    #[serde(deserialize_with = "crate::model::strict::objects")]
     pub permissions: Vec<PermissionSpec>,
     /// Scope (ARM id or name).
     pub scope: String,
@@ -660,408 +616,3 @@ fn default_zero() -> Duration {
     Duration::from_secs(0)
 }
 
-/// One scripted action. `by` names the operator for control-plane actions; `host` names
-/// the compute resource (or laptop) whose code runs a runtime action.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "action", rename_all = "camelCase", deny_unknown_fields)]
-pub enum Action {
-    /// Turn on the system-assigned identity of a resource (ARM PATCH `identity.type`).
-    #[serde(rename_all = "camelCase")]
-    EnableSystemAssigned {
-        /// Operator.
-        by: String,
-        /// Resource name.
-        resource: String,
-    },
-    /// Turn off the system-assigned identity (its service principal is deleted).
-    #[serde(rename_all = "camelCase")]
-    DisableSystemAssigned {
-        /// Operator.
-        by: String,
-        /// Resource name.
-        resource: String,
-    },
-    /// Create a `Microsoft.ManagedIdentity/userAssignedIdentities` resource.
-    #[serde(rename_all = "camelCase")]
-    CreateUserAssignedIdentity {
-        /// Operator.
-        by: String,
-        /// Identity name.
-        name: String,
-        /// Resource group name.
-        resource_group: String,
-    },
-    /// Delete a user-assigned identity (attachments and role assignments stay behind).
-    #[serde(rename_all = "camelCase")]
-    DeleteUserAssignedIdentity {
-        /// Operator.
-        by: String,
-        /// Identity name.
-        name: String,
-    },
-    /// Attach a user-assigned identity to a resource.
-    #[serde(rename_all = "camelCase")]
-    AttachUserAssignedIdentity {
-        /// Operator.
-        by: String,
-        /// Resource name.
-        resource: String,
-        /// Identity name.
-        identity: String,
-    },
-    /// Detach a user-assigned identity from a resource (`userAssignedIdentities: {id: null}`).
-    #[serde(rename_all = "camelCase")]
-    DetachUserAssignedIdentity {
-        /// Operator.
-        by: String,
-        /// Resource name.
-        resource: String,
-        /// Identity name.
-        identity: String,
-    },
-    /// A raw ARM PATCH of the `identity` block.
-    #[serde(rename_all = "camelCase")]
-    PatchIdentity {
-        /// Operator.
-        by: String,
-        /// Resource name.
-        resource: String,
-        /// The new identity block.
-        #[serde(deserialize_with = "super::strict::object")]
-        identity: IdentityBlock,
-    },
-    /// Create a role assignment.
-    #[serde(rename_all = "camelCase")]
-    CreateRoleAssignment {
-        /// Operator.
-        by: String,
-        /// Principal reference.
-        principal_id: String,
-        /// Role name or id.
-        role_definition_id: String,
-        /// Scope reference.
-        scope: String,
-        /// `principalType` sent in the request body (`ServicePrincipal` for a managed
-        /// identity). When given, ARM stores it without looking the principal up, so a
-        /// principal that has not replicated yet is no error; when absent, ARM looks the
-        /// principal up and a new one may give 400 `PrincipalNotFound` (fact sheet §7.3).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        principal_type: Option<PrincipalType>,
-    },
-    /// Delete a role assignment.
-    #[serde(rename_all = "camelCase")]
-    DeleteRoleAssignment {
-        /// Operator.
-        by: String,
-        /// Principal reference.
-        principal_id: String,
-        /// Role name or id.
-        role_definition_id: String,
-        /// Scope reference.
-        scope: String,
-    },
-    /// Add a member to a group.
-    #[serde(rename_all = "camelCase")]
-    AddGroupMember {
-        /// Operator.
-        by: String,
-        /// Group name.
-        group: String,
-        /// Member reference.
-        member: String,
-    },
-    /// Add, replace or (with no permissions) remove a Key Vault access policy.
-    #[serde(rename_all = "camelCase")]
-    SetAccessPolicy {
-        /// Operator.
-        by: String,
-        /// Vault name.
-        vault: String,
-        /// Principal reference.
-        object_id: String,
-        /// Secret permissions; empty removes the policy.
-        #[serde(default)]
-        secrets: Vec<String>,
-    },
-    /// Switch a vault between access policies and Azure RBAC.
-    #[serde(rename_all = "camelCase")]
-    SetVaultPermissionModel {
-        /// Operator.
-        by: String,
-        /// Vault name.
-        vault: String,
-        /// `true` for Azure RBAC, `false` for access policies.
-        enable_rbac_authorization: bool,
-    },
-    /// Delete a resource (a VM, an app …).
-    #[serde(rename_all = "camelCase")]
-    DeleteResource {
-        /// Operator.
-        by: String,
-        /// Resource name.
-        resource: String,
-    },
-    /// Move the virtual clock forward.
-    #[serde(rename_all = "camelCase")]
-    AdvanceClock {
-        /// How far: `90s`, `10m`, `24h`, `45d`.
-        duration: Duration,
-    },
-    /// The code asks its credential for a token (`credential.GetToken(scope)`).
-    #[serde(rename_all = "camelCase")]
-    GetToken {
-        /// Host name.
-        host: String,
-        /// Resource (audience), e.g. `https://vault.azure.net`.
-        resource: String,
-    },
-    /// The code sends a hand-made HTTP request to the host's token endpoint (curl style).
-    #[serde(rename_all = "camelCase")]
-    TokenRequest {
-        /// Host name.
-        host: String,
-        /// HTTP method.
-        #[serde(default)]
-        method: HttpMethod,
-        /// Path (defaults to the endpoint's token path).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        path: Option<String>,
-        /// Query parameters as `[name, value]` pairs, in order (values unencoded); values may
-        /// use `$clientId:NAME`, `$principalId:NAME` and `$resourceId:NAME`.
-        #[serde(default)]
-        #[schemars(example = query_example())]
-        query: Vec<(String, String)>,
-        /// Headers as `[name, value]` pairs, in order; `$IDENTITY_HEADER` expands to the
-        /// host's secret.
-        #[serde(default)]
-        #[schemars(example = headers_example())]
-        headers: Vec<(String, String)>,
-        /// How many identical requests to send at once (throttling demos).
-        #[serde(default = "one")]
-        repeat: u32,
-    },
-    /// The code reads a Key Vault secret.
-    #[serde(rename_all = "camelCase")]
-    GetSecret {
-        /// Host name.
-        host: String,
-        /// Vault name.
-        vault: String,
-        /// Secret name.
-        secret: String,
-        /// Token to send: `sdk` (the credential, with Key Vault's challenge first), `none`,
-        /// or a resource URI to request a token for (a deliberate audience mistake).
-        #[serde(default = "default_auth")]
-        auth: String,
-        /// A token to send instead of asking the credential (replay and tampering); when
-        /// set, `auth` is not used.
-        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
-        token: Option<TokenSource>,
-    },
-    /// The code reads or writes a blob.
-    #[serde(rename_all = "camelCase")]
-    BlobRequest {
-        /// Host name.
-        host: String,
-        /// `GET` (read) or `PUT` (write).
-        #[serde(default)]
-        method: BlobMethod,
-        /// Storage account name.
-        account: String,
-        /// Container.
-        container: String,
-        /// Blob.
-        blob: String,
-        /// `x-ms-version` header; `null` to omit it.
-        #[serde(default = "default_ms_version")]
-        x_ms_version: Option<String>,
-        /// As for `getSecret`.
-        #[serde(default = "default_auth")]
-        auth: String,
-        /// As for `getSecret`.
-        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
-        token: Option<TokenSource>,
-    },
-    /// The code calls ARM.
-    #[serde(rename_all = "camelCase")]
-    ArmRequest {
-        /// Host name.
-        host: String,
-        /// HTTP method.
-        #[serde(default)]
-        method: HttpMethod,
-        /// Target resource name (or a full ARM path); a name may be followed by a path below
-        /// it and a `?$filter=`, e.g. `kv/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`.
-        target: String,
-        /// `api-version` query parameter; by default the newest stable version the target's
-        /// type has. One the type does not register gets ARM's 400 `NoRegisteredProviderFound`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        api_version: Option<String>,
-        /// As for `getSecret`.
-        #[serde(default = "default_auth")]
-        auth: String,
-        /// As for `getSecret`.
-        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
-        token: Option<TokenSource>,
-    },
-    /// The code opens a connection to an Azure SQL database with a token.
-    #[serde(rename_all = "camelCase")]
-    SqlConnect {
-        /// Host name.
-        host: String,
-        /// SQL database resource name.
-        database: String,
-        /// As for `getSecret`.
-        #[serde(default = "default_auth")]
-        auth: String,
-        /// As for `getSecret`.
-        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::strict::optional_object")]
-        token: Option<TokenSource>,
-    },
-    /// Redeploy the code on a host with a different credential setup (an SDK restart).
-    #[serde(rename_all = "camelCase")]
-    ConfigureApp {
-        /// Host name.
-        host: String,
-        /// New SDK family.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        sdk: Option<Sdk>,
-        /// New credential class.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        credential: Option<Credential>,
-        /// User-assigned identity to name; `""` for none.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        managed_identity: Option<String>,
-        /// Environment variables to set (`""` removes one).
-        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-        env: BTreeMap<String, String>,
-    },
-    /// Inject a fault into a service for a while.
-    #[serde(rename_all = "camelCase")]
-    Fault {
-        /// `imds` (on `host`), `entra`, or a resource name.
-        target: String,
-        /// `throttle` (429), `outage` (503), `updating` (IMDS 410).
-        kind: FaultKind,
-        /// How long.
-        duration: Duration,
-        /// Host, for `imds`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        host: Option<String>,
-    },
-    /// A narration step with no message (shown as a note on the diagram).
-    #[serde(rename_all = "camelCase")]
-    Note {
-        /// Text shown.
-        text: String,
-    },
-}
-
-fn query_example() -> Vec<(&'static str, &'static str)> {
-    vec![("api-version", "2018-02-01"), ("resource", "https://vault.azure.net")]
-}
-fn headers_example() -> Vec<(&'static str, &'static str)> {
-    vec![("Metadata", "true")]
-}
-fn one() -> u32 {
-    1
-}
-fn default_auth() -> String {
-    "sdk".into()
-}
-fn default_ms_version() -> Option<String> {
-    Some("2021-08-06".into())
-}
-
-/// Largest scenario accepted, in bytes (4 MiB).
-pub const MAX_INPUT: usize = 4 << 20;
-
-impl Scenario {
-    /// Parses a scenario from JSON text (strict: unknown fields and wrong types are
-    /// errors; references are not checked here, see [`load`]).
-    pub fn from_json(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
-        match parse_checked(text) {
-            (Some(sc), d) if d.is_empty() => Ok(sc),
-            (_, d) => Err(d),
-        }
-    }
-    /// Compact JSON (share links).
-    pub fn to_compact_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-    /// Pretty JSON, two-space indented, fields in declaration order. Serialized directly:
-    /// pretty-printing the compact text through a `Value` took five times as long, and the
-    /// editor shows this text after every form edit.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-}
-
-/// The result of reading a scenario document: the scenario (when it could be read) and
-/// every problem found, each with its JSON path, line, column, message and hint.
-#[derive(Clone, Debug)]
-pub struct Loaded {
-    /// The scenario, when the text is valid JSON of the right shape.
-    pub scenario: Option<Scenario>,
-    /// Every problem: syntax, shape (unknown fields, types, missing fields) and references.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Loaded {
-    /// True when there is no problem at all.
-    pub fn is_ok(&self) -> bool {
-        self.scenario.is_some() && self.diagnostics.is_empty()
-    }
-}
-
-/// Reads a scenario, never giving up after the first problem and never panicking: syntax,
-/// then shape against the schema, then references (by running the scenario leniently).
-pub fn load(text: &str) -> Loaded {
-    let (scenario, mut diagnostics) = parse_checked(text);
-    if let Some(sc) = &scenario {
-        let (_, errors) = super::world::simulate_lenient(sc);
-        diagnostics.extend(reference_diagnostics(text, sc, errors));
-    }
-    Loaded { scenario, diagnostics }
-}
-
-/// Syntax and shape only (no simulation): the scenario when serde reads it, and otherwise
-/// every problem the schema check finds (see [`super::schema::check`]).
-pub fn parse_checked(text: &str) -> (Option<Scenario>, Vec<Diagnostic>) {
-    super::schema::check(text)
-}
-
-/// Turns the problems a lenient run reported into diagnostics with the position of their
-/// JSON path in `text` and a "did you mean" where a name is close to a declared one.
-pub fn reference_diagnostics(text: &str, sc: &Scenario, errors: Vec<super::world::ScenarioError>) -> Vec<Diagnostic> {
-    if errors.is_empty() {
-        return Vec::new();
-    }
-    let doc = super::schema::Positions::new(text);
-    errors
-        .into_iter()
-        .map(|e| {
-            let (line, column) = doc.locate(&e.path);
-            let hint = e.subject.as_ref().and_then(|s| reference_hint(sc, s));
-            Diagnostic { path: e.path, line, column, message: e.message, hint }
-        })
-        .collect()
-}
-
-/// A "did you mean" for the name a problem is about.
-fn reference_hint(sc: &Scenario, subject: &super::world::Subject) -> Option<String> {
-    let quoted = subject.name.as_str();
-    let mut names: Vec<&str> = Vec::new();
-    names.extend(sc.world.users.iter().map(|u| u.name.as_str()));
-    names.extend(sc.world.groups.iter().map(|g| g.name.as_str()));
-    names.extend(sc.world.resources.iter().map(|r| r.name.as_str()));
-    names.extend(sc.world.laptops.iter().map(|l| l.name.as_str()));
-    for s in &sc.world.subscriptions {
-        names.push(&s.name);
-        names.extend(s.resource_groups.iter().map(|g| g.name.as_str()));
-    }
-    if subject.kind == super::world::SubjectKind::Role {
-        names = super::rbac::built_in_role_names();
-    }
-    super::schema::suggest(quoted, &names).filter(|s| *s != quoted).map(|s| format!("did you mean '{s}'?"))
-}
