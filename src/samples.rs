@@ -202,7 +202,7 @@ impl<'a> Cx<'a> {
         for a in &self.sc.script[..upto] {
             if let Action::ConfigureApp { host: h, sdk, credential, managed_identity, .. } = a {
                 if h.eq_ignore_ascii_case(host) {
-                    let mut spec = AppSpec { sdk: Default::default(), credential: Default::default(), managed_identity: app.managed_identity.clone(), env: Default::default(), keeps_federated_token: false };
+                    let mut spec = AppSpec { sdk: Default::default(), credential: Default::default(), managed_identity: app.managed_identity.clone(), env: Default::default(), keeps_federated_token: false, forged_assertion: None };
                     spec.sdk = sdk.unwrap_or(match app.sdk {
                         Sdk::Dotnet => scenario::Sdk::Dotnet,
                         Sdk::Python => scenario::Sdk::Python,

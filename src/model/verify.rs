@@ -371,7 +371,7 @@ pub fn verify_signature(jwt: &str, jwks: &JwkSet) -> Result<(), Rejection> {
     }
     let head = clip(jwt.split('.').next().unwrap_or(""), 200);
     let kid = header.kid.ok_or(Rejection::UnknownKey { kid: None, header: head.clone() })?;
-    let key = jwks.find(&kid).and_then(|k| DecodingKey::from_jwk(k).ok()).ok_or_else(|| Rejection::UnknownKey { kid: Some(clip(&kid, 40)), header: head })?;
+    let key = jwks.find(&kid).and_then(|k| DecodingKey::from_jwk(k).ok()).ok_or_else(|| Rejection::UnknownKey { kid: Some(clip(&kid, 64)), header: head })?;
     let mut v = jsonwebtoken::Validation::new(Algorithm::RS256);
     v.validate_exp = false;
     v.validate_nbf = false;
@@ -379,7 +379,7 @@ pub fn verify_signature(jwt: &str, jwks: &JwkSet) -> Result<(), Rejection> {
     v.required_spec_claims.clear();
     match jsonwebtoken::decode::<serde_json::Value>(jwt, &key, &v).map_err(|e| e.into_kind()) {
         Ok(_) => Ok(()),
-        Err(ErrorKind::InvalidSignature | ErrorKind::InvalidRsaKey(_) | ErrorKind::Provider(_) | ErrorKind::InvalidAlgorithm) => Err(Rejection::BadSignature { kid: clip(&kid, 40) }),
+        Err(ErrorKind::InvalidSignature | ErrorKind::InvalidRsaKey(_) | ErrorKind::Provider(_) | ErrorKind::InvalidAlgorithm) => Err(Rejection::BadSignature { kid: clip(&kid, 64) }),
         Err(_) => Err(Rejection::Malformed { why: "the payload is not a JSON object".into() }),
     }
 }

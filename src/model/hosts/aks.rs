@@ -4,7 +4,7 @@
 use crate::model::entra::token_service::{FederationRefusal, TOKEN_EXCHANGE_AUDIENCE};
 use crate::model::hosts::{Host, JSON_UTF8};
 use crate::model::http::{Request, Response};
-use crate::model::scenario::Sdk;
+use crate::model::scenario::{AssertionForgery, Sdk};
 use crate::model::sdk::Got;
 use crate::model::token::{self, SigningKeyId, MI_TOKEN_LIFETIME};
 use crate::model::verify::{self, Rejection};
@@ -15,6 +15,29 @@ use crate::model::world::{Draft, Pid};
 use crate::model::trace::{StepKind, CredentialFailure};
 
 impl World {
+    /// The pod's code forges its client assertion (`forgedAssertion`): it claims the subject
+    /// the identity's federated credential trusts for this issuer (the first such), either by
+    /// rewriting the projected token's payload (the signature kept) or by signing a token of
+    /// its own with a key the cluster does not publish.
+    fn forge_assertion(&mut self, app: Pid, how: AssertionForgery, client_id: &str, jwt: &str, mut claims: serde_json::Value) -> (String, serde_json::Value) {
+        let issuer = claims["iss"].as_str().unwrap_or("").to_string();
+        let trusted = self.find_uami(client_id).and_then(|u| self.resources.get(&u.mi_resource_id.to_ascii_lowercase())).and_then(|r| r.data.federated_credentials.iter().find(|f| f.issuer == issuer).map(|f| f.subject.clone()));
+        if let Some(sub) = &trusted {
+            claims["sub"] = sub.clone().into();
+            if let Some(sa) = sub.rsplit(':').next() {
+                claims["kubernetes.io"]["serviceaccount"]["name"] = sa.into();
+            }
+        }
+        let subject = claims["sub"].as_str().unwrap_or("").to_string();
+        let (forged, label, what) = match how {
+            AssertionForgery::Tampered => (token::with_payload(jwt, &claims.to_string()), "client assertion: the token with its subject rewritten", "rewrites the payload of the projected token to claim the subject the identity's federated credential trusts, and keeps the cluster's signature, which was made over the original payload"),
+            AssertionForgery::Attacker => (self.signatures.sign_service_account(&claims, SigningKeyId::Attacker), "client assertion: a token signed with the attacker's key", "builds a token of its own with the cluster's issuer, the trusted subject and the right audience, and signs it with a key it holds (kid attacker-demo-key), which the cluster's issuer does not publish"),
+        };
+        let s = self.push(Draft::runtime_on(app, label).note(&format!("The code sends a forged assertion claiming {subject}")).fidelity(Fidelity::Conceptual).source("fact sheet §3.5").explain(format!("An experiment: instead of the token the kubelet projected, the code {what}. Every claim Entra ID compares is now right, so only the signature can tell.")));
+        s.jwt = Some(forged.clone());
+        (forged, claims)
+    }
+
     pub(crate) fn workload_token(&mut self, h: &Host, app: Pid, resource: &str, sdk: Sdk) -> Got {
         let Some(res) = h.resource.clone() else { return Got::Failed };
         let Some((ns, sa, ident_name, issuer)) = res.data.workload.clone() else {
@@ -44,7 +67,10 @@ impl World {
                 if h.app.keeps_federated_token {
                     self.kept_federated_tokens.insert(host_key, (sa_jwt.clone(), sa_claims.clone()));
                 }
-                (sa_jwt, sa_claims)
+                match h.app.forged_assertion {
+                    Some(f) => self.forge_assertion(app, f, &client_id, &sa_jwt, sa_claims),
+                    None => (sa_jwt, sa_claims),
+                }
             }
         };
         let form = format!("client_id={}&scope={}&grant_type=client_credentials&client_assertion_type={}&client_assertion={}", client_id, crate::model::http::encode(&format!("{}/.default", resource.trim_end_matches('/'))), crate::model::http::encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), sa_jwt);

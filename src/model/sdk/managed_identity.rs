@@ -16,6 +16,9 @@ impl World {
     /// ManagedIdentityCredential against one source, with the SDK's retries.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn mi_source_get_token(&mut self, h: &Host, app: Pid, src: Source, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk, probe: bool) -> Got {
+        if src == Source::CloudShell {
+            return self.cloud_shell_token(h, app, resource, wanted);
+        }
         let Some(res) = h.resource.clone() else { return Got::Failed };
         match src {
             Source::Workload => return self.workload_token(h, app, resource, sdk),
