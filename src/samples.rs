@@ -504,7 +504,9 @@ fn token_request(cx: &Cx, host: &Host) -> Vec<Sample> {
             }
             let headers: Vec<String> = r.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("content-length")).map(|(n, v)| format!("{} = {}", psq(n), psq(v))).collect();
             let hdr = if headers.is_empty() { String::new() } else { format!(" -Headers @{{ {} }}", headers.join("; ")) };
-            let ps = format!("$response = Invoke-RestMethod -Method {} -Uri {}{hdr}\n$response.access_token", title(&r.method), psq(&r.url));
+            // A form body (Cloud Shell's POST) goes with -Body.
+            let body = r.body.as_deref().filter(|b| !b.is_empty()).map(|b| format!(" -Body {}", psq(b))).unwrap_or_default();
+            let ps = format!("$response = Invoke-RestMethod -Method {} -Uri {}{hdr}{body}\n$response.access_token", title(&r.method), psq(&r.url));
             (curl, ps)
         }
     };
