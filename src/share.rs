@@ -76,7 +76,18 @@ pub fn decode(link: &str) -> Result<Scenario, LinkError> {
 
 /// A URL fragment carrying a scenario and a step: `s=<link>&step=<n>` (step 1-based).
 pub fn fragment(sc: &Scenario, step: usize) -> String {
-    format!("s={}&step={}", encode(sc), step)
+    write_fragment(Some(&encode(sc)), None, step)
+}
+
+/// The one writer of the URL fragment (without `#`; [`parse_fragment`] is its reader):
+/// `s=<link>&step=n` for a scenario carried in the link, `scenario=<id>&step=n` for a
+/// built-in, else `step=n`. `step` is 1-based.
+pub fn write_fragment(link: Option<&str>, id: Option<&str>, step: usize) -> String {
+    match (link, id) {
+        (Some(link), _) => format!("s={link}&step={step}"),
+        (None, Some(id)) => format!("scenario={id}&step={step}"),
+        (None, None) => format!("step={step}"),
+    }
 }
 
 /// Splits a fragment (with or without `#`) into its `s` / `scenario` / `step` values.

@@ -1,7 +1,7 @@
 //! The scenario format: diagnostics, hostile input, share links, the published schema,
 //! and a mutation fuzzer that must never make the model panic.
 
-use mi_playground::model::scenario::load;
+use mi_playground::model::scenario::{load, AuthChoice};
 use mi_playground::model::{schema, simulate_lenient, Scenario};
 use mi_playground::scenarios::BUILT_INS;
 use mi_playground::share::{self, LinkError};
@@ -210,7 +210,7 @@ fn every_action_reads_with_its_defaults() {
     assert_eq!(sc.world.resources[1].properties.federated_identity_credentials[0].audiences, ["api://AzureADTokenExchange"]);
     assert!(matches!(&sc.script[13], Action::AdvanceClock { duration } if duration.secs() == 5400 && duration.as_str() == "90m"));
     assert!(matches!(&sc.script[15], Action::TokenRequest { method: HttpMethod::Get, repeat: 1, path: None, .. }));
-    assert!(matches!(&sc.script[16], Action::GetSecret { auth, .. } if auth == "sdk"));
+    assert!(matches!(&sc.script[16], Action::GetSecret { auth, .. } if *auth == AuthChoice::Sdk));
     assert!(matches!(&sc.script[17], Action::BlobRequest { x_ms_version: Some(v), method: BlobMethod::Get, .. } if v == "2021-08-06"));
     // Written back, it reads the same (the author's spellings kept: 90m, not 1h30m).
     let again = sc.to_json();
@@ -307,6 +307,14 @@ fn share_links_round_trip_every_built_in() {
         let (s, _, step) = share::parse_fragment(&format!("#{frag}"));
         assert_eq!(step, Some(7));
         assert_eq!(share::decode(&s.unwrap()).unwrap(), sc);
+    }
+}
+
+#[test]
+fn fragments_read_back_as_written() {
+    for (link, id, step) in [(Some("abc"), None, 3), (None, Some("vm-keyvault"), 1), (None, None, 12)] {
+        let frag = share::write_fragment(link, id, step);
+        assert_eq!(share::parse_fragment(&format!("#{frag}")), (link.map(String::from), id.map(String::from), Some(step)), "{frag}");
     }
 }
 

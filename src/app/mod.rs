@@ -79,9 +79,9 @@ fn initial() -> Playground {
 fn fragment(doc: &Doc, cursor: usize) -> String {
     let step = cursor + 1;
     match &doc.builtin {
-        Some(id) => format!("scenario={id}&step={step}"),
+        Some(id) => share::write_fragment(None, Some(id), step),
         None if !doc.stale && doc.text().len() <= persist::MAX_LINKED_TEXT => share::fragment(&doc.scenario, step),
-        None => format!("step={step}"),
+        None => share::write_fragment(None, None, step),
     }
 }
 

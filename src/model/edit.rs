@@ -8,7 +8,7 @@
 //! control can say what state it shows ("off at the start; step 1 enables it").
 
 use super::arm::{AppServiceOs, IdentityType, ResourceKind};
-use super::scenario::{Action, AssertionForgery, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, Scenario, TokenSource, UserAssignedEntry};
+use super::scenario::{Action, AssertionForgery, AuthChoice, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, Scenario, TokenSource, UserAssignedEntry};
 use super::time::Duration;
 use std::collections::BTreeMap;
 
@@ -191,12 +191,12 @@ fn set_identity(r: &mut ResourceSpec, sys: bool, f: impl FnOnce(&mut BTreeMap<St
 /// The `auth` field of a resource call.
 pub fn auth_of(a: &Action) -> Option<&str> {
     match a {
-        Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth),
+        Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth.as_str()),
         _ => None,
     }
 }
 
-fn auth_mut(a: &mut Action) -> Option<&mut String> {
+fn auth_mut(a: &mut Action) -> Option<&mut AuthChoice> {
     match a {
         Action::GetSecret { auth, .. } | Action::BlobRequest { auth, .. } | Action::ArmRequest { auth, .. } | Action::SqlConnect { auth, .. } => Some(auth),
         _ => None,
@@ -341,7 +341,7 @@ impl Edit {
             }
             Edit::SetAuth { step, auth } => {
                 if let Some(a) = s.script.get_mut(*step).and_then(auth_mut) {
-                    *a = auth.clone();
+                    *a = AuthChoice::from(auth.as_str());
                 }
             }
             Edit::SetDuration { step, duration: new } => {

@@ -10,9 +10,6 @@ use crate::model::time::SimTime;
 use crate::model::trace::{Fidelity, StepKind};
 use crate::model::verify::Rejection;
 
-/// The four audiences ARM accepts, in the order its 401 lists them (golden check 29).
-pub const ARM_AUDIENCES: [&str; 4] = ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"];
-
 /// Every error ARM answers in the model.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ArmError {
@@ -120,7 +117,7 @@ impl ArmError {
         match self {
             ArmError::MissingAuthorization => "Authentication failed. The 'Authorization' header is missing.".into(),
             ArmError::Unauthorized { rejection, tenant } => match rejection {
-                Rejection::Audience { found, .. } => format!("The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences {}.", found.clone().unwrap_or_default(), ARM_AUDIENCES.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(",")),
+                Rejection::Audience { found, .. } => format!("The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences {}.", found.clone().unwrap_or_default(), crate::model::servers::Service::Arm.audiences().iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(",")),
                 Rejection::Expired { exp, now } => format!("The access token expiry UTC time '{}' is earlier than current UTC time '{}'.", SimTime(*exp).us_date_time(), now.us_date_time()),
                 Rejection::Issuer { found, .. } => format!("The access token is from the wrong issuer '{}'. It must match the tenant 'https://sts.windows.net/{tenant}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/{tenant}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.", found.clone().unwrap_or_default()),
                 _ => "The access token is invalid.".into(),

@@ -12,7 +12,7 @@ pub mod gateway;
 pub mod identity;
 pub mod role_assignments;
 pub mod vault_config;
-pub use error::{ArmError, ARM_AUDIENCES};
+pub use error::ArmError;
 
 use serde::Serialize;
 use std::collections::BTreeMap;

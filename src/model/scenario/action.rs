@@ -200,7 +200,7 @@ pub enum Action {
         /// Token to send: `sdk` (the credential, with Key Vault's challenge first), `none`,
         /// or a resource URI to request a token for (a deliberate audience mistake).
         #[serde(default = "default_auth")]
-        auth: String,
+        auth: AuthChoice,
         /// A token to send instead of asking the credential (replay and tampering); when
         /// set, `auth` is not used.
         #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::model::strict::optional_object")]
@@ -225,7 +225,7 @@ pub enum Action {
         x_ms_version: Option<String>,
         /// As for `getSecret`.
         #[serde(default = "default_auth")]
-        auth: String,
+        auth: AuthChoice,
         /// As for `getSecret`.
         #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::model::strict::optional_object")]
         token: Option<TokenSource>,
@@ -247,7 +247,7 @@ pub enum Action {
         api_version: Option<String>,
         /// As for `getSecret`.
         #[serde(default = "default_auth")]
-        auth: String,
+        auth: AuthChoice,
         /// As for `getSecret`.
         #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::model::strict::optional_object")]
         token: Option<TokenSource>,
@@ -261,7 +261,7 @@ pub enum Action {
         database: String,
         /// As for `getSecret`.
         #[serde(default = "default_auth")]
-        auth: String,
+        auth: AuthChoice,
         /// As for `getSecret`.
         #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::model::strict::optional_object")]
         token: Option<TokenSource>,
@@ -314,8 +314,72 @@ fn headers_example() -> Vec<(&'static str, &'static str)> {
 fn one() -> u32 {
     1
 }
-fn default_auth() -> String {
-    "sdk".into()
+fn default_auth() -> AuthChoice {
+    AuthChoice::Sdk
+}
+
+/// How a resource call authenticates when its `token` is not set, read once from the
+/// document's `auth` string: `"sdk"` (the client library's own credential and audience, after
+/// Key Vault's challenge the first time), `"none"` (no `Authorization` header), or any other
+/// text, a resource URI the credential is asked for instead (the wrong-audience experiment).
+/// On the wire of the format it stays that string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum AuthChoice {
+    /// `"sdk"`.
+    Sdk,
+    /// `"none"`.
+    None,
+    /// A resource URI.
+    Resource(String),
+}
+
+impl AuthChoice {
+    /// The document's text for it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AuthChoice::Sdk => "sdk",
+            AuthChoice::None => "none",
+            AuthChoice::Resource(r) => r,
+        }
+    }
+}
+
+impl From<String> for AuthChoice {
+    fn from(s: String) -> AuthChoice {
+        match s.as_str() {
+            "sdk" => AuthChoice::Sdk,
+            "none" => AuthChoice::None,
+            _ => AuthChoice::Resource(s),
+        }
+    }
+}
+
+impl From<&str> for AuthChoice {
+    fn from(s: &str) -> AuthChoice {
+        AuthChoice::from(s.to_string())
+    }
+}
+
+impl From<AuthChoice> for String {
+    fn from(a: AuthChoice) -> String {
+        match a {
+            AuthChoice::Resource(r) => r,
+            other => other.as_str().to_string(),
+        }
+    }
+}
+
+impl JsonSchema for AuthChoice {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "String".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(g)
+    }
 }
 fn default_ms_version() -> Option<String> {
     Some("2021-08-06".into())

@@ -11,7 +11,7 @@ pub mod managed_identity;
 use crate::model::token;
 use crate::model::arm::IdentityRef;
 use crate::model::hosts::{Host, Source};
-use crate::model::scenario::{Credential, ForgeKey, TokenSource};
+use crate::model::scenario::{AuthChoice, Credential, ForgeKey, TokenSource};
 use crate::model::servers::Service;
 use crate::model::time::{human_duration, SimTime};
 use crate::model::trace::{Change, ChangeOp, Fidelity, ParticipantKind};
@@ -40,12 +40,12 @@ pub(crate) enum Auth<'a> {
 
 impl<'a> Auth<'a> {
     /// Reads an action's `auth` and `token`.
-    pub(crate) fn of(auth: &'a str, token: Option<&'a TokenSource>) -> Auth<'a> {
+    pub(crate) fn of(auth: &'a AuthChoice, token: Option<&'a TokenSource>) -> Auth<'a> {
         match (token, auth) {
             (Some(t), _) => Auth::Scripted(t),
-            (None, "sdk") => Auth::Sdk,
-            (None, "none") => Auth::Anonymous,
-            (None, other) => Auth::Resource(other),
+            (None, AuthChoice::Sdk) => Auth::Sdk,
+            (None, AuthChoice::None) => Auth::Anonymous,
+            (None, AuthChoice::Resource(other)) => Auth::Resource(other),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Azure Resource Manager as the target of application code (a data call with a bearer
 //! token, fact sheet §6.4).
 
-use crate::model::arm::{ArmError, ResourceKind, ARM_AUDIENCES, RESOURCES_API_VERSIONS};
+use crate::model::arm::{ArmError, ResourceKind, RESOURCES_API_VERSIONS};
 
 /// `api-version`s of `Microsoft.Authorization/roleAssignments`, newest first.
 const ROLE_ASSIGNMENT_API_VERSIONS: &[&str] = &["2022-04-01", "2020-04-01-preview"];
@@ -23,7 +23,7 @@ impl World {
     pub(crate) fn arm_api(&mut self, h: &Host, method: &str, path: &str, api_version: Option<&str>, auth: Auth) {
         let app = self.p_app(h);
         let arm = self.p_arm();
-        let Some(token) = self.bearer_for(h, auth, Service::Arm, "https://management.azure.com/") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::Arm, Service::Arm.resource()) else { return };
         let (path, filter) = match path.split_once("?$filter=") {
             Some((p, f)) => (p, Some(f.to_string())),
             None => (path, None),
@@ -55,7 +55,7 @@ impl World {
             self.push(Draft::runtime(arm, app, e.label()).error(&e).source("fact sheet §6.4").explain("No token, no entry."));
             return;
         };
-        let (claims, validation) = match self.authenticate(&req_sent, &self.tenant_of(path).to_string(), &ARM_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req_sent, &self.tenant_of(path).to_string(), Service::Arm.audiences()) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {

@@ -7,14 +7,12 @@ use crate::model::http::{Request, Response};
 use crate::model::rbac::{AccessRequest, Decision, Verdict};
 use crate::model::servers::{Authn, Service};
 use crate::model::trace::Fidelity;
-use crate::model::verify::{CheckKind, Rejection};
+use crate::model::token::Claims;
+use crate::model::verify::{CheckKind, Rejection, TokenValidation};
 use crate::model::world::World;
-use crate::model::world::Draft;
+use crate::model::world::{Draft, WireError};
 use crate::model::trace::StepKind;
 use crate::model::sdk::Auth;
-
-/// Audiences Key Vault accepts (fact sheet §6.1).
-pub(crate) const KV_AUDIENCES: [&str; 2] = ["https://vault.azure.net", "https://vault.azure.net/"];
 
 impl World {
     pub(crate) fn keyvault_get_secret(&mut self, h: &Host, vault: &Resource, secret: &str, auth: Auth) {
@@ -24,14 +22,9 @@ impl World {
         let url = format!("https://{}.vault.azure.net/secrets/{secret}?api-version=7.4", vault.name.to_ascii_lowercase());
         let challenge_key = (h.name.to_ascii_lowercase(), vault.name.to_ascii_lowercase());
         let tenant = self.tenant_of(&vault.id).to_string();
-        let challenge = |w: &mut World, label: &str, expl: String| {
-            let body = r#"{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}"#;
-            let resp = Response::new(401).header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")).json(JSON_UTF8, body);
-            let expected = auth == Auth::Sdk;
-            let s = w.push(Draft::runtime(kv, app, label.to_string()).response(resp).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 20").explain(expl));
-            if expected {
-                s.set_kind(StepKind::Challenge);
-            }
+        let challenge = |w: &mut World, expl: String| {
+            let e = KeyVaultError::MissingToken { tenant: tenant.clone(), expected: auth == Auth::Sdk };
+            w.push(Draft::runtime(kv, app, e.label()).error(&e).source("fact sheet §6.1, golden check 20").explain(expl));
         };
         // The SDK remembers a vault's challenge: only its first call goes out without a token.
         let challenged_now = auth == Auth::Anonymous || (auth == Auth::Sdk && !self.kv_challenges.contains(&challenge_key));
@@ -43,13 +36,13 @@ impl World {
                 "The Key Vault client library starts with an unauthenticated request on purpose. Key Vault's answer tells it which tenant and which resource to ask a token for, so the SDK never has to guess the audience (the 'challenge-based authentication' policy).".to_string()
             };
             self.push(Draft::runtime(app, kv, "GET /secrets (no token)").request(req).fidelity(Fidelity::Documented).source("fact sheet §6.1").explain(expl));
-            challenge(self, "401 WWW-Authenticate: Bearer …", "Key Vault answers 401 with a WWW-Authenticate challenge naming the authority (the tenant) and the resource https://vault.azure.net. The body says the request is missing a token (AKV10000).".into());
+            challenge(self, "Key Vault answers 401 with a WWW-Authenticate challenge naming the authority (the tenant) and the resource https://vault.azure.net. The body says the request is missing a token (AKV10000).".into());
             if auth == Auth::Anonymous {
                 return;
             }
             self.kv_challenges.insert(challenge_key);
         }
-        let Some(token) = self.bearer_for(h, auth, Service::KeyVault, "https://vault.azure.net") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::KeyVault, Service::KeyVault.resource()) else { return };
         let Some(jwt) = token else { return };
         let remembered = auth == Auth::Sdk && !challenged_now;
         let req = Request::new("GET", url).header("Authorization", format!("Bearer {jwt}"));
@@ -59,26 +52,51 @@ impl World {
         if !matches!(auth, Auth::Scripted(_)) {
             self.sent_tokens.insert((h.name.to_ascii_lowercase(), Service::KeyVault), (jwt.clone(), self.now));
         }
-        let (claims, validation) = match self.authenticate(&req, &tenant, &KV_AUDIENCES) {
+        let (claims, validation) = match self.authenticate(&req, &tenant, Service::KeyVault.audiences()) {
             Authn::Valid(c, v) => (c, v),
             Authn::NoToken => return,
             Authn::Rejected(v) => {
                 let rej = v.rejection().cloned().unwrap_or(Rejection::Malformed { why: String::new() });
-                let (msg, fid) = keyvault_unauthorized(&rej);
-                let body = serde_json::json!({"error": {"code": "Unauthorized", "message": msg}}).to_string();
-                let resp = Response::new(401).header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")).json(JSON_UTF8, body);
+                let e = KeyVaultError::Unauthorized { rejection: rej.clone(), tenant: tenant.clone() };
+                let fid = e.fidelity();
                 let fix = match rej.check() {
                     CheckKind::Audience => "Request the token for resource https://vault.azure.net (scope https://vault.azure.net/.default).",
                     CheckKind::Lifetime => "Get a fresh token: the SDK refreshes before expiry; code that keeps a token of its own must too.",
                     CheckKind::Issuer => "Get the token from the tenant the vault belongs to (Key Vault's challenge names it).",
                     _ => "Send the token exactly as Entra ID issued it: any change breaks the signature.",
                 };
-                let s = self.push(Draft::runtime(kv, app, format!("401 Unauthorized ({})", rej.check().name())).response(resp).fidelity(fid).kind(StepKind::TokenRefused(rej.check())).source("fact sheet §6.1, §5.4").explain(format!("Key Vault rejects the token before looking at permissions: {}.{}", rej.explain(), if fid == Fidelity::Modelled { " (Status 401 is documented; the exact message for this case is not confirmed and is modelled.)" } else { "" })));
+                let s = self.push(Draft::runtime(kv, app, e.label()).error(&e).source("fact sheet §6.1, §5.4").explain(format!("Key Vault rejects the token before looking at permissions: {}.{}", rej.explain(), if fid == Fidelity::Modelled { " (Status 401 is documented; the exact message for this case is not confirmed and is modelled.)" } else { "" })));
                 s.decision = Some(Self::token_decision(&v, fix));
                 return;
             }
         };
         let vault_now = self.resources.get(&vault.id.to_ascii_lowercase()).cloned().unwrap_or_else(|| vault.clone());
+        let decision = match self.authorize_get_secret(&vault_now, secret, &claims, &validation) {
+            Ok(d) => d,
+            Err((decision, e)) => {
+                let plabel = self.principal_label(&claims.oid);
+                let source = if matches!(e, KeyVaultError::ForbiddenByRbac { .. }) { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" };
+                let s = self.push(Draft::runtime(kv, app, e.label()).error(&e).source(source).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
+                s.decision = Some(decision);
+                return;
+            }
+        };
+        let Some(sec) = vault_now.data.secrets.iter().find(|s| s.name.eq_ignore_ascii_case(secret)) else {
+            let e = KeyVaultError::SecretNotFound { name: secret.to_string() };
+            let s = self.push(Draft::runtime(kv, app, e.label()).error(&e).source("fact sheet §6.1").explain("Access was allowed, but the vault has no secret by that name."));
+            s.decision = Some(decision);
+            return;
+        };
+        let body = serde_json::json!({"value": sec.value, "id": format!("https://{}.vault.azure.net/secrets/{}/{}", vault_now.name.to_ascii_lowercase(), sec.name, sec.version), "attributes": {"enabled": true, "created": sec.created, "updated": sec.created, "recoveryLevel": "Recoverable+Purgeable"}});
+        let s = self.push(Draft::runtime(kv, app, "200 secret value").response(Response::new(200).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 22").explain(format!("Key Vault validated the token and found permission: {}. It returns the secret's value, its versioned id and attributes.", decision.summary)));
+        s.decision = Some(decision);
+    }
+
+    /// Key Vault's authorization of a secret read by a caller whose token passed every
+    /// check: Azure RBAC (data action `getSecret/action`, deny assignments first) or the
+    /// vault's access policies, by its permission model (fact sheet §6.1). Reads the world,
+    /// changes nothing: `Ok` with the decision, or the decision and the 403 to answer.
+    fn authorize_get_secret(&self, vault_now: &Resource, secret: &str, claims: &Claims, validation: &TokenValidation) -> Result<Decision, (Decision, KeyVaultError)> {
         let caller = format!("appid={};oid={};iss={}", claims.appid, claims.oid, claims.iss);
         let target_scope = format!("{}/secrets/{secret}", vault_now.id);
         let plabel = self.principal_label(&claims.oid);
@@ -94,7 +112,7 @@ impl World {
             lead.push("The vault uses the Azure RBAC permission model (enableRbacAuthorization: true): data actions come from role assignments.".into());
             d.reasons.splice(0..0, lead);
             if !d.allowed {
-                self.explain_stale_groups(&mut d, &claims, action, true, &target_scope);
+                self.explain_stale_groups(&mut d, claims, action, true, &target_scope);
                 let ids: Vec<&str> = std::iter::once(claims.oid.as_str()).chain(claims.groups.iter().map(String::as_str)).collect();
                 if vault_now.data.access_policies.iter().any(|p| ids.iter().any(|i| i.eq_ignore_ascii_case(&p.object_id))) {
                     d.reasons.push("An access policy for this caller exists, but an RBAC-mode vault ignores access policies entirely.".into());
@@ -131,44 +149,112 @@ impl World {
                 }
             }
         };
-        if !decision.allowed {
-            let rbac = vault_now.data.enable_rbac_authorization.unwrap_or(true);
-            let body = if rbac {
-                let msg = format!("Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: {caller}\r\nAction: '{action}'\r\nResource: '{}'\r\nAssignment: (not found)\r\nDenyAssignmentId: {}\r\nDecisionReason: '{}' \r\nVault: {};location={}\r\n", target_scope.to_ascii_lowercase(), deny_id.as_deref().unwrap_or("null"), if deny_id.is_some() { "DeniedWithDenyAssignment" } else { "DeniedWithNoValidRBAC" }, vault_now.name, vault_now.location);
-                serde_json::json!({"error": {"code": "Forbidden", "message": msg, "innererror": {"code": "ForbiddenByRbac"}}})
-            } else {
-                let msg = format!("The user, group or application '{caller}' does not have secrets get permission on key vault '{};location={}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287", vault_now.name, vault_now.location);
-                serde_json::json!({"error": {"code": "Forbidden", "message": msg, "innererror": {"code": "AccessDenied"}}})
-            };
-            let label = if rbac { "403 ForbiddenByRbac" } else { "403 AccessDenied" };
-            let s = self.push(Draft::runtime(kv, app, label).response(Response::new(403).json(JSON_UTF8, body.to_string())).fidelity(if deny_id.is_some() { Fidelity::Modelled } else { Fidelity::Documented }).kind(StepKind::AccessDenied).source(if rbac { "fact sheet §6.1, golden checks 21, 23" } else { "fact sheet §6.1, golden check 24" }).explain(format!("The token is fine, so this is not a 401: Key Vault knows who is calling ({plabel}) but that caller may not read the secret. {}", decision.fix.clone().unwrap_or_default())));
-            s.decision = Some(decision);
-            return;
+        if decision.allowed {
+            return Ok(decision);
         }
-        let Some(sec) = vault_now.data.secrets.iter().find(|s| s.name.eq_ignore_ascii_case(secret)) else {
-            let body = serde_json::json!({"error": {"code": "SecretNotFound", "message": format!("A secret with (name/id) {secret} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182")}});
-            let s = self.push(Draft::runtime(kv, app, "404 SecretNotFound").response(Response::new(404).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Modelled).source("fact sheet §6.1").explain("Access was allowed, but the vault has no secret by that name."));
-            s.decision = Some(decision);
-            return;
+        let rbac = vault_now.data.enable_rbac_authorization.unwrap_or(true);
+        let (vault_name, location) = (vault_now.name.clone(), vault_now.location.clone());
+        let e = if rbac {
+            KeyVaultError::ForbiddenByRbac { caller, action, resource: target_scope.to_ascii_lowercase(), deny_assignment: deny_id, vault: vault_name, location }
+        } else {
+            KeyVaultError::AccessDenied { caller, vault: vault_name, location }
         };
-        let body = serde_json::json!({"value": sec.value, "id": format!("https://{}.vault.azure.net/secrets/{}/{}", vault_now.name.to_ascii_lowercase(), sec.name, sec.version), "attributes": {"enabled": true, "created": sec.created, "updated": sec.created, "recoveryLevel": "Recoverable+Purgeable"}});
-        let s = self.push(Draft::runtime(kv, app, "200 secret value").response(Response::new(200).json(JSON_UTF8, body.to_string())).fidelity(Fidelity::Documented).source("fact sheet §6.1, golden check 22").explain(format!("Key Vault validated the token and found permission: {}. It returns the secret's value, its versioned id and attributes.", decision.summary)));
-        s.decision = Some(decision);
+        Err((decision, e))
     }
 }
 
-/// Key Vault's 401 message for a refused token, and how sure we are of its bytes
-/// (fact sheet §6.1; captures: AKV10022, AKV10032, AKV10046, `[TokenExpired] … S2S12086`,
-/// `[BearerReadAccessTokenFailed] … S2S12005`).
-fn keyvault_unauthorized(r: &Rejection) -> (String, Fidelity) {
+/// Every error Key Vault answers in the model, each body written here once (fact sheet
+/// §6.1; golden checks 20, 21, 23, 24; captures: AKV10000, AKV10022, AKV10032, AKV10046,
+/// `[TokenExpired] … S2S12086`, `[BearerReadAccessTokenFailed] … S2S12005`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum KeyVaultError {
+    /// 401 AKV10000 with the `WWW-Authenticate` challenge: no token. `expected`: the SDK's
+    /// deliberate first request (a challenge in a working flow), not a failure.
+    MissingToken { tenant: String, expected: bool },
+    /// 401 for a token that failed a check, with the same challenge.
+    Unauthorized { rejection: Rejection, tenant: String },
+    /// 403 `ForbiddenByRbac` (RBAC-mode vault); `resource` is lower-case, `deny_assignment`
+    /// the id of the deny assignment that decided, if one did.
+    ForbiddenByRbac { caller: String, action: &'static str, resource: String, deny_assignment: Option<String>, vault: String, location: String },
+    /// 403 `AccessDenied` (access-policy vault without `get` on secrets).
+    AccessDenied { caller: String, vault: String, location: String },
+    /// 404 `SecretNotFound`.
+    SecretNotFound { name: String },
+}
+
+impl KeyVaultError {
+    /// The step's label.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            KeyVaultError::MissingToken { .. } => "401 WWW-Authenticate: Bearer …".into(),
+            KeyVaultError::Unauthorized { rejection, .. } => format!("401 Unauthorized ({})", rejection.check().name()),
+            KeyVaultError::ForbiddenByRbac { .. } => "403 ForbiddenByRbac".into(),
+            KeyVaultError::AccessDenied { .. } => "403 AccessDenied".into(),
+            KeyVaultError::SecretNotFound { .. } => "404 SecretNotFound".into(),
+        }
+    }
+
+    /// `error.code`, `error.message` and `error.innererror.code`.
+    fn body(&self) -> serde_json::Value {
+        match self {
+            KeyVaultError::MissingToken { .. } => serde_json::json!({"error": {"code": "Unauthorized", "message": "AKV10000: Request is missing a Bearer or PoP token."}}),
+            KeyVaultError::Unauthorized { rejection, .. } => serde_json::json!({"error": {"code": "Unauthorized", "message": unauthorized_message(rejection)}}),
+            KeyVaultError::ForbiddenByRbac { caller, action, resource, deny_assignment, vault, location } => {
+                let msg = format!("Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: {caller}\r\nAction: '{action}'\r\nResource: '{resource}'\r\nAssignment: (not found)\r\nDenyAssignmentId: {}\r\nDecisionReason: '{}' \r\nVault: {vault};location={location}\r\n", deny_assignment.as_deref().unwrap_or("null"), if deny_assignment.is_some() { "DeniedWithDenyAssignment" } else { "DeniedWithNoValidRBAC" });
+                serde_json::json!({"error": {"code": "Forbidden", "message": msg, "innererror": {"code": "ForbiddenByRbac"}}})
+            }
+            KeyVaultError::AccessDenied { caller, vault, location } => {
+                let msg = format!("The user, group or application '{caller}' does not have secrets get permission on key vault '{vault};location={location}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287");
+                serde_json::json!({"error": {"code": "Forbidden", "message": msg, "innererror": {"code": "AccessDenied"}}})
+            }
+            KeyVaultError::SecretNotFound { name } => serde_json::json!({"error": {"code": "SecretNotFound", "message": format!("A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182")}}),
+        }
+    }
+}
+
+impl WireError for KeyVaultError {
+    fn response(&self) -> Response {
+        let status = match self {
+            KeyVaultError::MissingToken { .. } | KeyVaultError::Unauthorized { .. } => 401,
+            KeyVaultError::ForbiddenByRbac { .. } | KeyVaultError::AccessDenied { .. } => 403,
+            KeyVaultError::SecretNotFound { .. } => 404,
+        };
+        let resp = Response::new(status);
+        let resp = match self {
+            KeyVaultError::MissingToken { tenant, .. } | KeyVaultError::Unauthorized { tenant, .. } => resp.header("WWW-Authenticate", format!("Bearer authorization=\"https://login.windows.net/{tenant}\", resource=\"https://vault.azure.net\"")),
+            _ => resp,
+        };
+        resp.json(JSON_UTF8, self.body().to_string())
+    }
+    fn fidelity(&self) -> Fidelity {
+        match self {
+            KeyVaultError::Unauthorized { rejection, .. } => match rejection {
+                Rejection::Algorithm { .. } | Rejection::BadSignature { .. } | Rejection::NotYetValid { .. } => Fidelity::Modelled,
+                _ => Fidelity::Documented,
+            },
+            KeyVaultError::ForbiddenByRbac { deny_assignment: Some(_), .. } | KeyVaultError::SecretNotFound { .. } => Fidelity::Modelled,
+            _ => Fidelity::Documented,
+        }
+    }
+    fn kind(&self) -> Option<StepKind> {
+        match self {
+            KeyVaultError::MissingToken { expected: true, .. } => Some(StepKind::Challenge),
+            KeyVaultError::MissingToken { expected: false, .. } | KeyVaultError::SecretNotFound { .. } => None,
+            KeyVaultError::Unauthorized { rejection, .. } => Some(StepKind::TokenRefused(rejection.check())),
+            KeyVaultError::ForbiddenByRbac { .. } | KeyVaultError::AccessDenied { .. } => Some(StepKind::AccessDenied),
+        }
+    }
+}
+
+/// Key Vault's 401 message for a refused token.
+fn unauthorized_message(r: &Rejection) -> String {
     match r {
-        Rejection::Malformed { .. } => ("[BearerReadAccessTokenFailed] Error validating token: 'S2S12005'.".into(), Fidelity::Documented),
-        Rejection::Algorithm { .. } => ("[BearerReadAccessTokenFailed] Error validating token: 'S2S12005'.".into(), Fidelity::Modelled),
-        Rejection::UnknownKey { header, .. } => (format!("AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '{header}'."), Fidelity::Documented),
-        Rejection::BadSignature { .. } => ("Signature validation failed.".into(), Fidelity::Modelled),
-        Rejection::Issuer { found, expected } => (format!("AKV10032: Invalid issuer. Expected one of {}, found {}.", expected.join(", "), found.clone().unwrap_or_default()), Fidelity::Documented),
-        Rejection::Audience { found, .. } => (format!("AKV10022: Invalid audience. Expected https://vault.azure.net, found: {}.", found.clone().unwrap_or_default()), Fidelity::Documented),
-        Rejection::Expired { .. } => ("[TokenExpired] Error validating token: 'S2S12086'.".into(), Fidelity::Documented),
-        Rejection::NotYetValid { .. } => ("Token not yet valid.".into(), Fidelity::Modelled),
+        Rejection::Malformed { .. } | Rejection::Algorithm { .. } => "[BearerReadAccessTokenFailed] Error validating token: 'S2S12005'.".into(),
+        Rejection::UnknownKey { header, .. } => format!("AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '{header}'."),
+        Rejection::BadSignature { .. } => "Signature validation failed.".into(),
+        Rejection::Issuer { found, expected } => format!("AKV10032: Invalid issuer. Expected one of {}, found {}.", expected.join(", "), found.clone().unwrap_or_default()),
+        Rejection::Audience { found, .. } => format!("AKV10022: Invalid audience. Expected https://vault.azure.net, found: {}.", found.clone().unwrap_or_default()),
+        Rejection::Expired { .. } => "[TokenExpired] Error validating token: 'S2S12086'.".into(),
+        Rejection::NotYetValid { .. } => "Token not yet valid.".into(),
     }
 }

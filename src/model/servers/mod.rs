@@ -31,6 +31,31 @@ pub(crate) enum Service {
 }
 
 impl Service {
+    /// The resource an SDK asks a token for when code calls this service: Key Vault's
+    /// challenge names `https://vault.azure.net`; the other clients' `.default` scopes become
+    /// these resources (fact sheet §6.1–6.4).
+    pub(crate) fn resource(self) -> &'static str {
+        match self {
+            Service::KeyVault => "https://vault.azure.net",
+            Service::Storage => "https://storage.azure.com/",
+            Service::Arm => "https://management.azure.com/",
+            Service::Sql => "https://database.windows.net/",
+        }
+    }
+
+    /// The audiences the service accepts in a token, the one list its validation and its
+    /// error messages read (fact sheet §6.1–6.4; ARM's in the order its 401 lists them,
+    /// golden check 29). Blob Storage also accepts the account's own endpoint
+    /// ([`storage::blob_audiences`]).
+    pub(crate) fn audiences(self) -> &'static [&'static str] {
+        match self {
+            Service::KeyVault => &["https://vault.azure.net", "https://vault.azure.net/"],
+            Service::Storage => &["https://storage.azure.com/", "https://storage.azure.com"],
+            Service::Arm => &["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"],
+            Service::Sql => &["https://database.windows.net/", "https://database.windows.net"],
+        }
+    }
+
     pub(crate) fn name(self) -> &'static str {
         match self {
             Service::KeyVault => "Key Vault",

@@ -10,14 +10,11 @@ use crate::model::world::Draft;
 use crate::model::trace::StepKind;
 use crate::model::sdk::Auth;
 
-/// Audiences Azure SQL accepts (fact sheet §6.3).
-pub(crate) const SQL_AUDIENCES: [&str; 2] = ["https://database.windows.net/", "https://database.windows.net"];
-
 impl World {
     pub(crate) fn sql_connect(&mut self, h: &Host, db: &Resource, auth: Auth) {
         let app = self.p_app(h);
         let sql = self.p_server(db);
-        let Some(token) = self.bearer_for(h, auth, Service::Sql, "https://database.windows.net/") else { return };
+        let Some(token) = self.bearer_for(h, auth, Service::Sql, Service::Sql.resource()) else { return };
         let Some(jwt) = token else { return };
         let s = self.push(Draft::runtime(app, sql, "TDS login with access token").internal(&format!("Connect to {} with an Entra access token (no password)", db.name), serde_json::json!({"server": format!("{}.database.windows.net", db.name), "authentication": "access token (FEDAUTH)"})).source("fact sheet §6.3").explain("SQL is not HTTP: the driver (e.g. Microsoft.Data.SqlClient with Authentication=Active Directory Managed Identity) passes the token in the TDS login. Drawn conceptually."));
         s.jwt = Some(jwt.clone());
@@ -26,7 +23,7 @@ impl World {
         }
         // The TDS login carries the token like a bearer header carries it over HTTP.
         let login = Request::new("LOGIN", format!("tds://{}.database.windows.net", db.name)).header("Authorization", format!("Bearer {jwt}"));
-        let claims = match self.authenticate(&login, &self.tenant_of(&db.id).to_string(), &SQL_AUDIENCES) {
+        let claims = match self.authenticate(&login, &self.tenant_of(&db.id).to_string(), Service::Sql.audiences()) {
             Authn::Valid(c, _) => c,
             Authn::NoToken => return,
             Authn::Rejected(v) => {

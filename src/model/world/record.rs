@@ -215,8 +215,8 @@ impl World {
 }
 
 /// A service's error as it goes on the wire: one enum per service implements this
-/// (ARM's `ArmError`, Key Vault's `KeyVaultError`, Storage's `StorageError`, the host
-/// endpoints' `EndpointError`), so a step's response, fidelity and kind (and, through each
+/// (ARM's `ArmError`, Key Vault's `KeyVaultError`, Storage's `StorageError`; the host
+/// endpoints' `EndpointError` is drawn by `hosts::emit_endpoint_response`), so a step's response, fidelity and kind (and, through each
 /// enum's `label`, its label) come from the typed error, never from text.
 pub(crate) trait WireError {
     /// The whole HTTP response.
