@@ -4,7 +4,7 @@
 //! would give the answer away) that opens the playground at the step that answers it. The score counts questions right at the first pick. The
 //! learner's progress is kept in the browser, so leaving for "show me" loses nothing.
 
-use crate::questions::{bank, Progress, Question};
+use crate::questions::{parse, Progress, Question};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -31,11 +31,29 @@ pub struct QuizProps {
     pub on_show: Callback<(AttrValue, usize)>,
 }
 
-/// The quiz component.
+/// Where the bank comes from: `questions.json` beside the page (Trunk copies
+/// `scenarios/questions.json` there; the service worker caches it for offline use).
+const BANK_URL: &str = "questions.json";
+
+/// The quiz component. The bank is fetched the first time the quiz opens.
 #[function_component(Quiz)]
 pub fn quiz(p: &QuizProps) -> Html {
-    let questions = use_memo((), |_| bank());
+    // None: loading; Some(None): the fetch failed; Some(Some(bank)).
+    let fetched = use_state(|| None::<Option<Rc<Vec<Question>>>>);
     let progress = use_state(|| Rc::new(load()));
+    {
+        let fetched = fetched.clone();
+        use_effect_with((), move |_| {
+            if super::IN_BROWSER {
+                super::persist::fetch_text(BANK_URL, move |body| fetched.set(Some(body.map(|t| Rc::new(parse(&t))))));
+            }
+        });
+    }
+    let questions = match &*fetched {
+        None => return html! { <section class="quiz" aria-busy="true"><p>{ "Loading the questions…" }</p></section> },
+        Some(None) => return html! { <section class="quiz"><p class="quiz-error">{ "The questions could not be loaded: this page has not been opened online since it was installed. Connect once and open the quiz again." }</p></section> },
+        Some(Some(q)) => q.clone(),
+    };
     let total = questions.len();
     let Some(q) = questions.get(progress.current.min(total.saturating_sub(1))) else {
         return html! { <section class="quiz"><p>{ "The question bank is empty." }</p></section> };

@@ -19,6 +19,7 @@ test('one question at a time: retry a wrong pick, the right choice keeps full co
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
   await ready(page);
   await page.click('#tab-quiz');
+  await page.waitForSelector('.quiz .question'); // the bank is fetched on first open
   assert.equal(await page.locator('.quiz .question').count(), 1, 'one question on screen');
   assert.match(await page.textContent('.quiz-position'), /^Question 1 of (\d+)$/);
   const total = Number((await page.textContent('.quiz-position')).match(/of (\d+)/)[1]);
@@ -73,6 +74,7 @@ test('"show me" opens the step that answers the question, and the quiz keeps its
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
   await ready(page);
   await page.click('#tab-quiz');
+  await page.waitForSelector('.quiz .question'); // the bank is fetched on first open
   await page.click('.quiz .next');
   await page.click('.quiz .next');
   const q = page.locator('.quiz .question');
@@ -84,6 +86,7 @@ test('"show me" opens the step that answers the question, and the quiz keeps its
   await page.waitForFunction((s) => document.querySelector('svg.sequence .message.current')?.dataset.step === s, step);
   assert.match(page.url(), new RegExp(`scenario=${id}&step=${step}`));
   await page.click('#tab-quiz');
+  await page.waitForSelector('.quiz .question'); // the bank is fetched on first open
   assert.match(await page.textContent('.quiz-position'), /^Question 3 of/, 'back at the same question');
   assert.match(await page.textContent('.quiz-score'), /Score: 1 right first time · 1 of \d+ answered/);
   assert.equal(await page.locator('.quiz .choice.right').count(), 1, 'the answered question is still answered');
@@ -95,6 +98,7 @@ test('the end of the bank: a summary, retry the missed ones, start over', async 
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault', { viewport: { width: 1280, height: 720 } });
   await ready(page);
   await page.click('#tab-quiz');
+  await page.waitForSelector('.quiz .question'); // the bank is fetched on first open
   const total = Number((await page.textContent('.quiz-position')).match(/of (\d+)/)[1]);
   let firstTime = 0;
   for (let i = 0; i < total; i++) {

@@ -86,6 +86,10 @@ test('offline: after one visit the app reloads with the server stopped', async (
   assert.equal(await page.getAttribute('svg.sequence .message.current', 'data-step'), '3');
   assert.match(await page.textContent('#scenario-title'), /Arc/);
   await shot(page, 'offline-reload');
+  // The question bank is fetched on demand; the service worker cached it at install.
+  await page.click('#tab-quiz');
+  await page.waitForSelector('.quiz .question');
+  assert.match(await page.textContent('.quiz-position'), /^Question 1 of \d+$/);
   await context.close();
 });
 
