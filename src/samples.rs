@@ -202,7 +202,7 @@ impl<'a> Cx<'a> {
         for a in &self.sc.script[..upto] {
             if let Action::ConfigureApp { host: h, sdk, credential, managed_identity, .. } = a {
                 if h.eq_ignore_ascii_case(host) {
-                    let mut spec = AppSpec { sdk: Default::default(), credential: Default::default(), managed_identity: app.managed_identity.clone(), env: Default::default(), keeps_federated_token: false };
+                    let mut spec = AppSpec { sdk: Default::default(), credential: Default::default(), managed_identity: app.managed_identity.clone(), env: Default::default(), keeps_federated_token: false, forged_assertion: None };
                     spec.sdk = sdk.unwrap_or(match app.sdk {
                         Sdk::Dotnet => scenario::Sdk::Dotnet,
                         Sdk::Python => scenario::Sdk::Python,
@@ -356,6 +356,8 @@ fn runtime(cx: &Cx) -> Vec<Sample> {
     match (to, cx.action) {
         (Some(ParticipantKind::TokenEndpoint), _) | (Some(ParticipantKind::App), _) => token_request(cx, &host),
         (Some(ParticipantKind::Entra), _) => workload_exchange(cx, &host),
+        // Entra ID reading the cluster's issuer: the same public GET works from anywhere.
+        (Some(ParticipantKind::OidcIssuer), _) => vec![s("curl", curl_exact(cx.r, &[]), false)],
         (_, Some(Action::GetSecret { vault, secret, .. })) => key_vault(cx, &host, vault, secret),
         (_, Some(Action::BlobRequest { method, account, container, blob, .. })) => blob_call(cx, &host, method.as_str(), account, container, blob),
         (_, Some(Action::ArmRequest { .. })) => arm_call(cx, &host),
@@ -510,7 +512,9 @@ fn token_request(cx: &Cx, host: &Host) -> Vec<Sample> {
             }
             let headers: Vec<String> = r.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("content-length")).map(|(n, v)| format!("{} = {}", psq(n), psq(v))).collect();
             let hdr = if headers.is_empty() { String::new() } else { format!(" -Headers @{{ {} }}", headers.join("; ")) };
-            let ps = format!("$response = Invoke-RestMethod -Method {} -Uri {}{hdr}\n$response.access_token", title(&r.method), psq(&r.url));
+            // A form body (Cloud Shell's POST) goes with -Body.
+            let body = r.body.as_deref().filter(|b| !b.is_empty()).map(|b| format!(" -Body {}", psq(b))).unwrap_or_default();
+            let ps = format!("$response = Invoke-RestMethod -Method {} -Uri {}{hdr}{body}\n$response.access_token", title(&r.method), psq(&r.url));
             (curl, ps)
         }
     };

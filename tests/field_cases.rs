@@ -198,3 +198,45 @@ fn principal_type_or_replication_lets_a_new_principal_be_assigned() {
         assert_eq!(r.last().map(|x| x.0), Some(201), "variant {i}: {r:?}");
     }
 }
+
+/// The cluster's OIDC issuer is a participant (issue 13 item 4): Entra ID reads the trusted
+/// issuer's discovery document and JWKS, then verifies the assertion's signature, before it
+/// compares subject and audience. A pod running as `payments:reports` that forges the
+/// trusted subject `payments:api` is refused at the signature: AADSTS700027 when it rewrote
+/// the projected token (the cluster's key, a signature that no longer verifies),
+/// AADSTS7000272 when it signed with a key the issuer does not publish. Without forgery the
+/// same pod gets AADSTS700213 (subject). An issuer no credential trusts is refused before
+/// any request to it.
+#[test]
+fn workload_identity_assertion_is_verified_with_the_issuers_jwks_before_its_claims() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/field");
+    let base = std::fs::read_to_string(dir.join("wi-subject-case.json")).unwrap().replace("system:serviceaccount:Payments:api", "system:serviceaccount:payments:api").replace(r#""serviceAccount": "api""#, r#""serviceAccount": "reports""#);
+    let forged = |how: &str| base.replace(r#""credential": "DefaultAzureCredential""#, &format!(r#""credential": "DefaultAzureCredential", "forgedAssertion": "{how}""#));
+    let issuer = "https://westeurope.oic.prod-aks.azure.com/11111111-1111-4111-8111-111111111111/22222222-2222-4222-8222-222222222222/";
+    let cases = [
+        (base.clone(), "AADSTS700213: No matching federated identity record found for presented assertion subject 'system:serviceaccount:payments:reports'.".to_string()),
+        (forged("tampered"), format!("AADSTS700027: Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '{}']", mi_playground::model::token::CLUSTER_KID)),
+        (forged("attacker"), format!("AADSTS7000272: The certificate with identifier attacker-demo-key used to sign the federated credential could not be found in the metadata of identity provider {issuer}.")),
+    ];
+    for (text, want) in cases {
+        assert!(want.contains("700213") || text != base, "variant applies");
+        let t = simulate(&Scenario::from_json(&text).unwrap()).unwrap();
+        let body = federation_refusal(&t);
+        assert!(body.contains(r#""error":"invalid_client""#) && body.contains(&want), "{body}");
+        // Discovery, then the JWKS, each from the issuer's lifeline, before the refusal.
+        let issuer_pid = t.participants.iter().position(|p| p.kind == mi_playground::model::ParticipantKind::OidcIssuer).expect("the issuer is a lifeline");
+        let urls: Vec<String> = t.steps.iter().filter(|s| s.to == issuer_pid).filter_map(|s| match &s.message { Message::Request(r) => Some(format!("{} {}", r.method, r.url)), _ => None }).collect();
+        assert_eq!(urls, vec![format!("GET {issuer}.well-known/openid-configuration"), format!("GET {issuer}openid/v1/jwks")]);
+        let jwks = t.steps.iter().filter(|s| s.from == issuer_pid).filter_map(|s| match &s.message { Message::Response(r) => r.body.clone(), _ => None }).last().unwrap();
+        assert!(jwks.contains(r#""kty":"RSA""#) && jwks.contains(mi_playground::model::token::CLUSTER_KID), "{jwks}");
+    }
+    // The projected token verifies with the JWKS the trace publishes.
+    let t = simulate(&Scenario::from_json(&base).unwrap()).unwrap();
+    let sa = t.steps.iter().find(|s| s.label == "projected service-account token").and_then(|s| s.jwt.clone()).unwrap();
+    let jwks = mi_playground::model::verify::parse_jwks(&mi_playground::model::token::cluster_jwks_json()).unwrap();
+    assert_eq!(mi_playground::model::verify::verify_signature(&sa, &jwks), Ok(()));
+    // No credential trusts the issuer: refused before any request to it.
+    let t = simulate(&Scenario::from_json(&std::fs::read_to_string(dir.join("wi-issuer-trailing-slash.json")).unwrap()).unwrap()).unwrap();
+    assert!(federation_refusal(&t).contains("AADSTS700211"));
+    assert!(t.participants.iter().all(|p| p.kind != mi_playground::model::ParticipantKind::OidcIssuer), "no request to an issuer no credential trusts");
+}

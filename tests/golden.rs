@@ -1,5 +1,5 @@
 //! The fact sheet's golden checks (§10), each as a small scenario run through the model.
-//! Test names carry the check number. Checks the model does not cover: 19 (Cloud Shell).
+//! Test names carry the check number.
 
 use mi_playground::model::http::Response;
 use mi_playground::model::{simulate, token, CredentialFailure, Message, Outcome, Scenario, StepKind, Trace, World};
@@ -256,6 +256,29 @@ fn g16_app_service_2017_uses_secret_header_and_date_string() {
     assert!(e.contains('/') && e.contains(':'), "date-time string, not epoch: {e}");
 }
 
+/// Check 16, by OS: the legacy `expires_on` text is the plan's OS's own date-time form
+/// (azure-sdk-for-python PR #9480: Windows with AM/PM, Linux 24-hour and zero-padded),
+/// and both name the JWT's `exp`.
+#[test]
+fn g16_app_service_2017_expires_on_text_depends_on_the_os() {
+    for (os, want) in [(None, "1/16/2026 9:00:00 AM +00:00"), (Some("windows"), "1/16/2026 9:00:00 AM +00:00"), (Some("linux"), "01/16/2026 09:00:00 +00:00")] {
+        let mut site = app_service(json!({"type": "SystemAssigned"}));
+        if let Some(os) = os {
+            site["properties"]["os"] = os.into();
+        }
+        let s = scenario(json!([site]), json!([]), json!([{"action": "tokenRequest", "host": "app", "query": [["resource", "https://vault.azure.net"], ["api-version", "2017-09-01"]], "headers": [["secret", "$IDENTITY_HEADER"]]}]));
+        let b = success_body(&run(&s));
+        assert_eq!(b["expires_on"], want, "os {os:?}");
+        let exp = token::decode_claims(b["access_token"].as_str().unwrap()).unwrap().exp;
+        assert_eq!(exp, 1_768_554_000, "2026-01-16T09:00:00Z");
+        // The current api-version is the same on both: an epoch string.
+        let mut site = app_service(json!({"type": "SystemAssigned"}));
+        site["properties"]["os"] = os.unwrap_or("windows").into();
+        let s = scenario(json!([site]), json!([]), json!([{"action": "tokenRequest", "host": "app", "query": [["resource", "https://vault.azure.net"], ["api-version", "2019-08-01"]], "headers": [["X-IDENTITY-HEADER", "$IDENTITY_HEADER"]]}]));
+        assert_eq!(success_body(&run(&s))["expires_on"], "1768554000");
+    }
+}
+
 fn arc(identity: Value, app: Value) -> Value {
     json!({"type": "Microsoft.HybridCompute/machines", "name": "arc", "resourceGroup": "rg", "identity": identity, "app": app})
 }
@@ -297,6 +320,45 @@ fn g18_arc_with_user_assigned_per_sdk() {
         assert_eq!(end.kind, StepKind::Credential(CredentialFailure::Raised), "{sdk}");
         assert!(t.to_text().contains(raised), "{sdk} raises {raised}");
     }
+}
+
+/// Cloud Shell (MSI_ENDPOINT without MSI_SECRET): `POST http://localhost:50342/oauth2/token`
+/// with form `resource=…` and `Metadata: true` answers with the signed-in user's delegated
+/// token, not an app token; Key Vault then authorizes the user's own role.
+#[test]
+fn g19_cloud_shell_posts_the_form_and_gets_the_users_delegated_token() {
+    let doc = json!({
+        "version": 1, "name": "golden", "seed": 7, "startTime": "2026-01-15T09:00:00Z",
+        "world": {
+            "tenant": {"tenantId": TENANT, "domain": "contoso.onmicrosoft.com"},
+            "subscriptions": [{"name": "sub", "subscriptionId": SUB, "resourceGroups": [{"name": "rg"}]}],
+            "users": [{"name": "alice"}],
+            "laptops": [{"name": "shell", "cloudShell": "alice", "app": {"sdk": "python", "credential": "ManagedIdentityCredential"}}],
+            "resources": [kv("kv", true)],
+            "roleAssignments": [{"principalId": "alice", "roleDefinitionId": "Key Vault Secrets User", "scope": "kv"}],
+            "settings": {"rbacPropagation": "0s"}
+        },
+        "script": [{"action": "getToken", "host": "shell", "resource": "https://management.azure.com/"}, {"action": "getSecret", "host": "shell", "vault": "kv", "secret": "s"}]
+    });
+    let t = run(&Scenario::from_json(&doc.to_string()).unwrap());
+    let req = t.steps.iter().find_map(|s| match &s.message { Message::Request(r) if r.url.starts_with("http://localhost:50342") => Some(r), _ => None }).expect("a request to the Cloud Shell endpoint");
+    assert_eq!((req.method.as_str(), req.url.as_str()), ("POST", "http://localhost:50342/oauth2/token"));
+    assert_eq!(req.header_value("Metadata"), Some("true"));
+    assert_eq!(req.header_value("Content-Type"), Some("application/x-www-form-urlencoded"));
+    // The code asks for the scope https://management.azure.com/.default; the SDK cuts
+    // `/.default`, so the form carries the resource without its trailing slash.
+    assert_eq!(req.body.as_deref(), Some("resource=https%3A%2F%2Fmanagement.azure.com"));
+    let r = responses(&t)[0];
+    assert_eq!(r.status, 200);
+    let b: Value = serde_json::from_str(body(r)).unwrap();
+    let c = token::decode_claims(b["access_token"].as_str().unwrap()).unwrap();
+    assert_eq!((c.idtyp.as_str(), c.upn.as_deref(), c.scp.as_deref()), ("user", Some("alice@contoso.onmicrosoft.com"), Some("user_impersonation")), "a delegated user token");
+    assert_eq!(c.aud, "https://management.azure.com");
+    assert!(c.xms_mirid.is_empty() && c.appidacr == "0", "no managed identity behind it");
+    let world = World::build(&Scenario::from_json(&doc.to_string()).unwrap()).unwrap();
+    assert_eq!(Some(c.oid.as_str()), world.resolve_principal("alice").as_deref(), "oid is the user's");
+    let last = last(&t);
+    assert_eq!(last.status, 200, "the user's own Key Vault Secrets User role allows the read");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `tests/cases/stale/`. (The resource-call replay of an earlier token is in the built-in
 //! `tampered-tokens`; an App Service `IDENTITY_HEADER` kept past rotation in `rotation`.)
 
-use mi_playground::model::{simulate, Message, Scenario, StepKind, Trace};
+use mi_playground::model::{simulate, Message, ParticipantKind, Scenario, StepKind, Trace};
 use std::path::Path;
 
 fn run(name: &str) -> Trace {
@@ -11,9 +11,10 @@ fn run(name: &str) -> Trace {
     simulate(&Scenario::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e:?}"))).unwrap()
 }
 
-/// `(status, body)` of every response, in order.
+/// `(status, body)` of every response, in order, but the cluster's OIDC issuer's (its
+/// discovery document and JWKS, read by Entra ID on each exchange).
 fn responses(t: &Trace) -> Vec<(u16, String)> {
-    t.steps.iter().filter_map(|s| if let Message::Response(r) = &s.message { Some((r.status, r.body.clone().unwrap_or_default())) } else { None }).collect()
+    t.steps.iter().filter(|s| t.participants[s.from].kind != ParticipantKind::OidcIssuer).filter_map(|s| if let Message::Response(r) = &s.message { Some((r.status, r.body.clone().unwrap_or_default())) } else { None }).collect()
 }
 
 /// The pod's code kept the projected service-account token it read at start: the first

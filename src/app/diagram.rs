@@ -159,6 +159,7 @@ fn kind_class(k: ParticipantKind) -> &'static str {
         ParticipantKind::TokenEndpoint => "p-endpoint",
         ParticipantKind::Entra => "p-entra",
         ParticipantKind::ResourceServer => "p-server",
+        ParticipantKind::OidcIssuer => "p-issuer",
     }
 }
 

@@ -20,16 +20,19 @@
 //!   `select#ra-role`, `select#ra-scope`, `button#ra-add`;
 //! - vaults: `select.kv-model[data-vault]` (`true` = Azure RBAC, `false` = access policies);
 //! - code: `select.app-credential[data-host]`, `select.app-mi[data-host]`,
-//!   `input.app-mi-text[data-host]`;
+//!   `input.app-mi-text[data-host]`, `select.app-assertion[data-host]` (AKS workloads:
+//!   `""` or a `forgedAssertion`), `select.laptop-kind[data-host]` (`""` = laptop, a user
+//!   name = that user's Cloud Shell session);
+//! - App Service: `select.appsvc-os[data-resource]` (`windows`, `linux`);
 //! - what the script does to a host's identity: `.fe-story[data-resource]`;
 //! - script: `.script-step[data-step]`, `select.gettoken-resource[data-step]`,
 //!   `select.auth-select[data-step]`, `input.clock-duration[data-step]`,
 //!   `button.step-remove[data-step]` (every step), `input#clock-new`, `select#clock-before`,
 //!   `button#clock-add`.
 
-use crate::model::arm::ResourceKind;
+use crate::model::arm::{AppServiceOs, ResourceKind};
 use crate::model::edit::{attached, auth_of, has_system_assigned as has_sami, identity_story, is_uami, redeploys, vault_story, Edit, IdentityChange};
-use crate::model::scenario::{Action, Credential, ResourceSpec, RoleAssignmentSpec};
+use crate::model::scenario::{Action, AssertionForgery, Credential, ResourceSpec, RoleAssignmentSpec};
 use crate::model::time::Duration;
 use crate::model::Scenario;
 use std::rc::Rc;
@@ -253,6 +256,14 @@ pub fn form_editor(p: &FormProps) -> Html {
                         }) }
                     </select>
                 }) }
+                if k == ResourceKind::AppService {
+                    { field("Plan OS", html! {
+                        <select class="appsvc-os" data-resource={name.clone()} onchange={{
+                            let name = name.clone();
+                            edit(p, move |e: &Event| AppServiceOs::parse(&ev_value(e)).map(|os| Edit::SetAppServiceOs { resource: name.clone(), os }))
+                        }}>{ options(AppServiceOs::ALL.iter().map(|o| o.as_str()), r.properties.os.unwrap_or_default().as_str()) }</select>
+                    }) }
+                }
                 <label class="fe-check">
                     <input type="checkbox" class="sami-toggle" data-resource={name.clone()} checked={sys} onchange={on_sami} />
                     { "System-assigned identity at the start" }
@@ -395,10 +406,19 @@ pub fn form_editor(p: &FormProps) -> Html {
     let hosts = w
         .resources
         .iter()
-        .filter_map(|r| r.app.as_ref().map(|a| (r.name.clone(), a, false)))
-        .chain(w.laptops.iter().filter_map(|l| l.app.as_ref().map(|a| (l.name.clone(), a, true))))
+        .filter_map(|r| r.app.as_ref().map(|a| (r.name.clone(), a, None, r.resource_type == ResourceKind::AksWorkload)))
+        .chain(w.laptops.iter().filter_map(|l| l.app.as_ref().map(|a| (l.name.clone(), a, Some(l.cloud_shell.clone().unwrap_or_default()), false))))
         .take(MAX_ROWS)
-        .map(|(host, app, laptop)| {
+        .map(|(host, app, laptop, aks)| {
+            let on_assertion = {
+                let host = host.clone();
+                edit(p, move |e: &Event| Some(Edit::SetForgedAssertion { host: host.clone(), forgery: AssertionForgery::parse(&ev_value(e)) }))
+            };
+            let on_kind = {
+                let host = host.clone();
+                edit(p, move |e: &Event| Some(Edit::SetCloudShell { host: host.clone(), user: Some(ev_value(e)) }))
+            };
+            let forged = app.forged_assertion.map(|f| f.as_str()).unwrap_or("");
             let on_cred = {
                 let host = host.clone();
                 edit(p, move |e: &Event| Credential::parse(&ev_value(e)).map(|credential| Edit::SetCredential { host: host.clone(), credential }))
@@ -411,7 +431,24 @@ pub fn form_editor(p: &FormProps) -> Html {
             let custom = !mi.is_empty() && !uamis.iter().any(|u| u.name == mi);
             html! {
                 <div class="fe-item" data-host={host.clone()}>
-                    <h3 class="fe-name">{ &host }{ if laptop { " (laptop)" } else { "" } }</h3>
+                    <h3 class="fe-name">{ &host }{ match laptop.as_deref() { Some("") => " (laptop)", Some(_) => " (Cloud Shell)", None => "" } }</h3>
+                    if let Some(shell) = laptop.clone() {
+                        { field("Runs on", html! {
+                            <select class="laptop-kind" data-host={host.clone()} onchange={on_kind}>
+                                <option value="" selected={shell.is_empty()}>{ "A developer laptop" }</option>
+                                { for w.users.iter().map(|u| html! { <option value={u.name.clone()} selected={u.name == shell}>{ format!("Azure Cloud Shell of {}", u.name) }</option> }) }
+                            </select>
+                        }) }
+                    }
+                    if aks {
+                        { field("Client assertion", html! {
+                            <select class="app-assertion" data-host={host.clone()} onchange={on_assertion}>
+                                <option value="" selected={forged.is_empty()}>{ "The projected token (as issued)" }</option>
+                                <option value="tampered" selected={forged == "tampered"}>{ "Forged: subject rewritten" }</option>
+                                <option value="attacker" selected={forged == "attacker"}>{ "Forged: signed with another key" }</option>
+                            </select>
+                        }) }
+                    }
                     { { let later = redeploys(sc, &host); if later.is_empty() { html! {} } else {
                         html! { <p class="fe-story" data-host={host.clone()}>{ format!("At the start; {} redeploy{} it with other settings.", later.iter().map(|i| format!("step {}", i + 1)).collect::<Vec<_>>().join(", "), if later.len() == 1 { "s" } else { "" }) }</p> }
                     } } }

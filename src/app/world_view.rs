@@ -241,7 +241,8 @@ fn laptop_item(l: &LaptopView) -> Html {
     if let Some(app) = &l.app {
         rows.push(kv("code", txt(app.clone())));
     }
-    [name_line(&l.name, "laptop (outside Azure)", ""), el("dl", "wv-kv", rows.into_iter().collect())].into_iter().collect()
+    let what = if l.cloud_shell.is_some() { "Azure Cloud Shell session" } else { "laptop (outside Azure)" };
+    [name_line(&l.name, what, ""), el("dl", "wv-kv", rows.into_iter().collect())].into_iter().collect()
 }
 
 fn ra_item(a: &AssignmentView) -> Html {

@@ -7,8 +7,8 @@
 //! Also here: what the script does to a resource's identity ([`identity_story`]), so a
 //! control can say what state it shows ("off at the start; step 1 enables it").
 
-use super::arm::{IdentityType, ResourceKind};
-use super::scenario::{Action, AuthChoice, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, Scenario, TokenSource, UserAssignedEntry};
+use super::arm::{AppServiceOs, IdentityType, ResourceKind};
+use super::scenario::{Action, AssertionForgery, AuthChoice, Credential, IdentityBlock, Properties, ResourceSpec, RoleAssignmentSpec, Scenario, TokenSource, UserAssignedEntry};
 use super::time::Duration;
 use std::collections::BTreeMap;
 
@@ -123,6 +123,30 @@ pub enum Edit {
         /// The compact JWT to send, as the learner edited it.
         jwt: String,
     },
+    /// An App Service app's plan OS (App Service only). Windows, the default, stays
+    /// unwritten when the document did not say it.
+    SetAppServiceOs {
+        /// Resource name.
+        resource: String,
+        /// The OS.
+        os: AppServiceOs,
+    },
+    /// AKS workload identity: the client assertion the code sends (`forgedAssertion`);
+    /// `None` for the projected token itself.
+    SetForgedAssertion {
+        /// Host name (an AKS workload with code).
+        host: String,
+        /// How the assertion is forged, if it is.
+        forgery: Option<AssertionForgery>,
+    },
+    /// Whether a `laptops` entry is a user's Azure Cloud Shell session (`cloudShell`):
+    /// `Some(user)` makes it that user's session, `None` (or blank) a laptop again.
+    SetCloudShell {
+        /// The entry's name.
+        host: String,
+        /// The signed-in user (a user name of the scenario).
+        user: Option<String>,
+    },
     /// Insert an `advanceClock` step before script index `before` (the length: at the end).
     InsertWait {
         /// Script index.
@@ -235,6 +259,7 @@ impl Edit {
                 if let Some(r) = resource_mut(s, resource) {
                     if *resource_type != ResourceKind::AppService {
                         r.properties.kind = None;
+                        r.properties.os = None;
                     }
                     r.resource_type = *resource_type;
                 }
@@ -334,6 +359,23 @@ impl Edit {
                 let Some(slot) = token_mut(&mut call) else { return };
                 *slot = Some(TokenSource { jwt: Some(jwt.trim().to_string()), ..TokenSource::default() });
                 s.script.insert(after + 1, call);
+            }
+            Edit::SetAppServiceOs { resource, os } => {
+                if let Some(r) = resource_mut(s, resource).filter(|r| r.resource_type == ResourceKind::AppService) {
+                    r.properties.os = if *os == AppServiceOs::Windows && r.properties.os.is_none() { None } else { Some(*os) };
+                }
+            }
+            Edit::SetForgedAssertion { host, forgery } => {
+                if let Some(r) = resource_mut(s, host).filter(|r| r.resource_type == ResourceKind::AksWorkload) {
+                    if let Some(app) = r.app.as_mut() {
+                        app.forged_assertion = *forgery;
+                    }
+                }
+            }
+            Edit::SetCloudShell { host, user } => {
+                if let Some(l) = s.world.laptops.iter_mut().find(|l| l.name == *host) {
+                    l.cloud_shell = user.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_string);
+                }
             }
             Edit::InsertWait { before, duration } => {
                 if let Some(d) = Duration::parse(duration.trim()) {
@@ -522,5 +564,36 @@ mod tests {
         assert_eq!(m, None, "blank is the same as not set");
         let t = Edit::SetResourceType { resource: "vm-web".into(), resource_type: ResourceKind::AppService }.apply(&sc).unwrap();
         assert_eq!(t.world.resources[0].resource_type, ResourceKind::AppService);
+    }
+
+    /// The form's host pickers of issue 13: the App Service OS (Windows stays unwritten, an
+    /// App Service type change keeps it, another type drops it), the forged-assertion switch
+    /// (AKS workloads only) and Cloud Shell (laptop entries only); each edit re-simulates to
+    /// the behaviour it names.
+    #[test]
+    fn host_kind_pickers_os_forgery_and_cloud_shell() {
+        let sc = kv();
+        let app = Edit::SetResourceType { resource: "vm-web".into(), resource_type: ResourceKind::AppService }.apply(&sc).unwrap();
+        assert_eq!(Edit::SetAppServiceOs { resource: "vm-web".into(), os: AppServiceOs::Windows }.apply(&app), None, "the default stays unwritten");
+        let linux = Edit::SetAppServiceOs { resource: "vm-web".into(), os: AppServiceOs::Linux }.apply(&app).unwrap();
+        assert_eq!(linux.world.resources[0].properties.os, Some(AppServiceOs::Linux));
+        assert!(linux.to_json().contains(r#""os": "linux""#));
+        assert_eq!(Edit::SetAppServiceOs { resource: "vm-web".into(), os: AppServiceOs::Linux }.apply(&sc), None, "not an App Service app");
+        let back = Edit::SetResourceType { resource: "vm-web".into(), resource_type: ResourceKind::VirtualMachine }.apply(&linux).unwrap();
+        assert_eq!(back.world.resources[0].properties.os, None);
+
+        let aks = scenarios::find("aks-workload-identity").unwrap().scenario();
+        let forged = Edit::SetForgedAssertion { host: "aks-shop-orders-api".into(), forgery: Some(AssertionForgery::Attacker) }.apply(&aks).unwrap();
+        let t = super::super::simulate(&forged).unwrap();
+        assert!(t.steps.iter().any(|s| s.label.starts_with("401 AADSTS7000272")), "refused at the signature");
+        assert_eq!(Edit::SetForgedAssertion { host: "aks-shop-orders-api".into(), forgery: None }.apply(&forged), Some(aks.clone()));
+        assert_eq!(Edit::SetForgedAssertion { host: "vm-web".into(), forgery: Some(AssertionForgery::Tampered) }.apply(&sc), None, "AKS workloads only");
+
+        let dac = scenarios::find("dac-laptop-vs-vm").unwrap().scenario();
+        let shell = Edit::SetCloudShell { host: "alice-laptop".into(), user: Some("alice".into()) }.apply(&dac).unwrap();
+        assert_eq!(shell.world.laptops[0].cloud_shell.as_deref(), Some("alice"));
+        let t = super::super::simulate(&shell).unwrap();
+        assert!(t.steps.iter().any(|s| matches!(&s.message, super::super::Message::Request(r) if r.url == "http://localhost:50342/oauth2/token")), "the SDK finds Cloud Shell's endpoint");
+        assert_eq!(Edit::SetCloudShell { host: "alice-laptop".into(), user: Some(" ".into()) }.apply(&shell), Some(dac.clone()), "blank: a laptop again");
     }
 }

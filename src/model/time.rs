@@ -30,10 +30,20 @@ impl SimTime {
         let (y, m, d) = civil_from_days(days);
         format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
     }
-    /// The `M/D/YYYY h:mm:ss AM +00:00` form the App Service 2017-09-01 endpoint is
-    /// modelled to use for `expires_on` (the exact format is unconfirmed, fact sheet §2).
-    pub fn legacy_app_service(self) -> String {
-        format!("{} +00:00", self.us_date_time())
+    /// The `expires_on` text of App Service's legacy 2017-09-01 token response, which
+    /// depends on the plan's OS: on Windows `M/d/yyyy h:mm:ss AM +00:00` (e.g.
+    /// `1/16/2020 5:24:12 AM +00:00`), on Linux `MM/dd/yyyy HH:mm:ss +00:00` (24-hour, e.g.
+    /// `06/19/2019 23:42:01 +00:00`). Both forms as the SDKs parse them: azure-sdk-for-python
+    /// PR #9480 ("The string's format depends on the OS. Responses on Windows include AM/PM
+    /// … Responses on Linux do not"), #5972, azure-sdk-for-go PR #13912 [O].
+    pub fn legacy_app_service(self, linux: bool) -> String {
+        if linux {
+            let (y, m, d) = civil_from_days((self.0 / 86_400) as i64);
+            let rem = self.0 % 86_400;
+            format!("{m:02}/{d:02}/{y:04} {:02}:{:02}:{:02} +00:00", rem / 3600, rem / 60 % 60, rem % 60)
+        } else {
+            format!("{} +00:00", self.us_date_time())
+        }
     }
     /// .NET's invariant `M/d/yyyy h:mm:ss tt` form, e.g. `5/27/2026 1:31:18 PM`, which ARM
     /// error messages use for instants.
@@ -323,6 +333,12 @@ mod tests {
 
     #[test]
     fn legacy_format() {
-        assert_eq!(SimTime::parse_iso("2026-01-15T13:05:09Z").unwrap().legacy_app_service(), "1/15/2026 1:05:09 PM +00:00");
+        let t = SimTime::parse_iso("2026-01-15T13:05:09Z").unwrap();
+        assert_eq!(t.legacy_app_service(false), "1/15/2026 1:05:09 PM +00:00");
+        assert_eq!(t.legacy_app_service(true), "01/15/2026 13:05:09 +00:00");
+        // The captures the SDKs' parsers were written from.
+        assert_eq!(SimTime::parse_iso("2020-01-16T05:24:12Z").unwrap().legacy_app_service(false), "1/16/2020 5:24:12 AM +00:00");
+        assert_eq!(SimTime::parse_iso("2019-06-19T23:42:01Z").unwrap().legacy_app_service(true), "06/19/2019 23:42:01 +00:00");
+        assert_eq!(SimTime::parse_iso("2019-06-19T00:05:00Z").unwrap().legacy_app_service(false), "6/19/2019 12:05:00 AM +00:00");
     }
 }

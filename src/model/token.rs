@@ -35,6 +35,16 @@ const DEMO_KEY_DER: &[u8] = include_bytes!("demo_key/key.der");
 const ATTACKER_KEY_DER: &[u8] = include_bytes!("demo_key/attacker.der");
 /// The `kid` a token forged with the attacker key carries; no JWKS lists it.
 pub const ATTACKER_KID: &str = "attacker-demo-key";
+/// The AKS cluster's service-account signing key (PKCS#1 DER; `aks-oidc.pem` is the same
+/// key as PEM). Public on purpose, like the tenant's: every cluster of the playground
+/// signs with it (a real cluster has a key of its own).
+const CLUSTER_KEY_DER: &[u8] = include_bytes!("demo_key/aks-oidc.der");
+/// The cluster key's `kid`, derived as Kubernetes derives it for the keys its OIDC issuer
+/// publishes: base64url (no padding) of the SHA-256 of the public key's PKIX DER
+/// (kube-apiserver's `keyIDFromPublicKey`).
+pub const CLUSTER_KID: &str = "p7eZQyLAi--k42Sqi79Alon_B7Ntbc4mgPEiLaLHggU";
+/// The cluster key's RSA modulus, base64url.
+pub const CLUSTER_JWK_N: &str = "5ZVgkS6hUS6IIZe863QPTHu3GnY-GE9l1Gp6d2ahJh32OOhvdN1G3Thb4mjqTfEyfYdHB0gKNXnCz0I0vp9dDm2jPq3gCdc8tgEXo_WHYSM8DDDsdrRqm6JGJDyU1N4MY5gIcJaZ3YIUFiVeihcTLN1eA5Hi4d3MQKF_QCIvNwCeJOjBGqSyMIKA9pIcTJ6Vx-BVMyUO4r6DEfEIcjUuEVadLgEOboUy7bolAs2BA8O5AE5XnCGX3zU5SkO4BACnEoV5HZNMJa2yCAgBHr_Xty62tX2EwceoPy4wbLzAaCNCXi7QYG_J8NyFOPfF7BnBucZCGl5C4U8nyT1HLANw4w";
 /// The demo key's self-signed certificate (PEM), published in the JWKS `x5c`.
 pub const DEMO_CERT_PEM: &str = include_str!("demo_key/cert.pem");
 /// `kid` and `x5t`: base64url SHA-1 thumbprint of the certificate, as Entra does.
@@ -197,11 +207,14 @@ fn rs256_verifier(alg: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerif
 fn private_key(der: &[u8]) -> Result<RsaPrivateKey, JwtError> {
     static DEMO: OnceLock<Option<RsaPrivateKey>> = OnceLock::new();
     static ATTACKER: OnceLock<Option<RsaPrivateKey>> = OnceLock::new();
+    static CLUSTER: OnceLock<Option<RsaPrivateKey>> = OnceLock::new();
     let parse = |d: &[u8]| RsaPrivateKey::from_pkcs1_der(d).ok();
     let known = if der == DEMO_KEY_DER {
         DEMO.get_or_init(|| parse(DEMO_KEY_DER)).clone()
     } else if der == ATTACKER_KEY_DER {
         ATTACKER.get_or_init(|| parse(ATTACKER_KEY_DER)).clone()
+    } else if der == CLUSTER_KEY_DER {
+        CLUSTER.get_or_init(|| parse(CLUSTER_KEY_DER)).clone()
     } else {
         parse(der)
     };
@@ -228,12 +241,15 @@ fn digest(data: &[u8], hash: ThumbprintHash) -> Vec<u8> {
 // ----- signing -----------------------------------------------------------------------------
 
 /// Which key signs a token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SigningKeyId {
     /// The demo tenant's published key (`kid` [`KID`]).
     Tenant,
     /// A key nobody publishes (`kid` [`ATTACKER_KID`]): a forgery.
     Attacker,
+    /// The AKS cluster's service-account key (`kid` [`CLUSTER_KID`]), published by the
+    /// cluster's OIDC issuer ([`cluster_jwks_json`]).
+    Cluster,
 }
 
 impl SigningKeyId {
@@ -241,6 +257,7 @@ impl SigningKeyId {
         match self {
             SigningKeyId::Tenant => DEMO_KEY_DER,
             SigningKeyId::Attacker => ATTACKER_KEY_DER,
+            SigningKeyId::Cluster => CLUSTER_KEY_DER,
         }
     }
 }
@@ -286,7 +303,7 @@ fn rs256(input: &str, key: SigningKeyId) -> String {
 /// between owners.
 #[derive(Clone, Debug, Default)]
 pub struct Signatures {
-    memo: super::collections::Map<(String, bool), String>,
+    memo: super::collections::Map<(String, SigningKeyId), String>,
 }
 
 impl Signatures {
@@ -294,7 +311,7 @@ impl Signatures {
     pub fn sign_segments(&mut self, header_b64: &str, payload_b64: &str, key: SigningKeyId) -> String {
         crypto();
         let signing_input = format!("{header_b64}.{payload_b64}");
-        let k = (signing_input, key == SigningKeyId::Attacker);
+        let k = (signing_input, key);
         let sig = match self.memo.get(&k) {
             Some(sig) => sig.clone(),
             None => {
@@ -316,6 +333,15 @@ impl Signatures {
         self.sign_segments(&b64url(&h), &b64url(&c), SigningKeyId::Tenant)
     }
 
+    /// A Kubernetes service-account token signed with `key` (the cluster's own, or the
+    /// attacker's for a forgery): header `{"alg":"RS256","kid":…}` as kube-apiserver writes it.
+    pub fn sign_service_account<T: Serialize>(&mut self, claims: &T, key: SigningKeyId) -> String {
+        let kid = if key == SigningKeyId::Attacker { ATTACKER_KID } else { CLUSTER_KID };
+        let h = serde_json::to_vec(&serde_json::json!({"alg": "RS256", "kid": kid})).unwrap_or_default();
+        let c = serde_json::to_vec(claims).unwrap_or_default();
+        self.sign_segments(&b64url(&h), &b64url(&c), key)
+    }
+
     /// [`sign`], remembering the signature.
     pub fn sign(&mut self, claims: &Claims) -> String {
         self.sign_with_header(&access_token_header(SigningKeyId::Tenant), claims)
@@ -327,6 +353,7 @@ pub fn access_token_header(key: SigningKeyId) -> serde_json::Value {
     match key {
         SigningKeyId::Tenant => serde_json::json!({"typ": "JWT", "alg": "RS256", "x5t": KID, "kid": KID}),
         SigningKeyId::Attacker => serde_json::json!({"typ": "JWT", "alg": "RS256", "kid": ATTACKER_KID}),
+        SigningKeyId::Cluster => serde_json::json!({"alg": "RS256", "kid": CLUSTER_KID}),
     }
 }
 
@@ -384,4 +411,33 @@ pub fn openid_configuration_json(tenant_id: &str) -> String {
         "note": "Managed Identity Playground demo tenant: the signing key is public and fake"
     })
     .to_string()
+}
+
+/// The AKS OIDC issuer's JWKS (`<issuer>openid/v1/jwks`): the cluster's service-account
+/// key with the members a Kubernetes issuer publishes (`use`, `kty`, `kid`, `alg`, `n`, `e`;
+/// azure-workload-identity "OpenID Connect Issuer", the JWKS of a self-managed issuer as
+/// `azwi jwks` writes it [O]).
+pub fn cluster_jwks_json() -> String {
+    serde_json::json!({"keys": [{"use": "sig", "kty": "RSA", "kid": CLUSTER_KID, "alg": "RS256", "n": CLUSTER_JWK_N, "e": JWK_E}]}).to_string()
+}
+
+/// The AKS OIDC issuer's discovery document (`<issuer>.well-known/openid-configuration`):
+/// `issuer`, `jwks_uri` (`<issuer>openid/v1/jwks`), `response_types_supported` `["id_token"]`,
+/// `subject_types_supported` `["public"]`, `id_token_signing_alg_values_supported`
+/// `["RS256"]`, the fields and order a Kubernetes service-account issuer publishes
+/// (azure-workload-identity docs; a self-managed issuer's document as served [O]).
+pub fn cluster_openid_configuration_json(issuer: &str) -> String {
+    serde_json::json!({
+        "issuer": issuer,
+        "jwks_uri": cluster_jwks_uri(issuer),
+        "response_types_supported": ["id_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"]
+    })
+    .to_string()
+}
+
+/// Where a cluster issuer publishes its keys: `<issuer>/openid/v1/jwks` (one slash between).
+pub fn cluster_jwks_uri(issuer: &str) -> String {
+    format!("{}/openid/v1/jwks", issuer.trim_end_matches('/'))
 }

@@ -24,6 +24,9 @@ pub enum ParticipantKind {
     TokenEndpoint,
     /// Microsoft Entra ID: the directory and its token service.
     Entra,
+    /// An external token issuer Entra ID trusts through a federated identity credential:
+    /// the AKS cluster's OIDC issuer, which publishes its discovery document and JWKS.
+    OidcIssuer,
     /// A resource server: Key Vault, Storage, ARM as an API, SQL.
     ResourceServer,
 }

@@ -353,6 +353,37 @@ impl Run {
     }
 }
 
+/// The signature check alone, as a party that trusts an issuer's JWKS but reads the
+/// claims itself makes it (Entra ID verifying a workload-identity assertion, whose `aud` is
+/// an array): the header's `kid` must name a key of `jwks` ([`Rejection::UnknownKey`]) and
+/// the RS256 signature must verify with it ([`Rejection::BadSignature`]); a token that is
+/// not a compact RS256 JWT is [`Rejection::Malformed`] or [`Rejection::Algorithm`]. Uses
+/// the same jsonwebtoken decode as [`validate`], with no claim checked. Never panics.
+pub fn verify_signature(jwt: &str, jwks: &JwkSet) -> Result<(), Rejection> {
+    let jwt = jwt.trim();
+    if jwt.is_empty() || jwt.len() > MAX_JWT_LEN || jwt.split('.').count() != 3 {
+        return Err(Rejection::Malformed { why: "not a compact JWT of a readable size".into() });
+    }
+    token::crypto();
+    let header = jsonwebtoken::decode_header(jwt).map_err(|_| Rejection::Malformed { why: "the header cannot be read".into() })?;
+    if header.alg != Algorithm::RS256 {
+        return Err(Rejection::Algorithm { alg: format!("{:?}", header.alg) });
+    }
+    let head = clip(jwt.split('.').next().unwrap_or(""), 200);
+    let kid = header.kid.ok_or(Rejection::UnknownKey { kid: None, header: head.clone() })?;
+    let key = jwks.find(&kid).and_then(|k| DecodingKey::from_jwk(k).ok()).ok_or_else(|| Rejection::UnknownKey { kid: Some(clip(&kid, 64)), header: head })?;
+    let mut v = jsonwebtoken::Validation::new(Algorithm::RS256);
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.validate_aud = false;
+    v.required_spec_claims.clear();
+    match jsonwebtoken::decode::<serde_json::Value>(jwt, &key, &v).map_err(|e| e.into_kind()) {
+        Ok(_) => Ok(()),
+        Err(ErrorKind::InvalidSignature | ErrorKind::InvalidRsaKey(_) | ErrorKind::Provider(_) | ErrorKind::InvalidAlgorithm) => Err(Rejection::BadSignature { kid: clip(&kid, 64) }),
+        Err(_) => Err(Rejection::Malformed { why: "the payload is not a JSON object".into() }),
+    }
+}
+
 /// The `alg` of a header jsonwebtoken refused, when the header is otherwise a JSON object.
 fn raw_alg(header_b64: &str) -> Option<String> {
     let bytes = token::b64url_decode(header_b64)?;
@@ -391,6 +422,25 @@ fn span(later: u64, earlier: u64) -> i64 {
 mod tests {
     use super::*;
     use crate::model::token::{self, Claims, SigningKeyId};
+
+    /// The cluster issuer's published key is the key that signs service-account tokens: a
+    /// token it signs verifies against [`token::cluster_jwks_json`], a changed payload or the
+    /// attacker's key does not, and the tenant's JWKS does not know the cluster's kid.
+    #[test]
+    fn cluster_jwks_verifies_service_account_tokens_and_nothing_else() {
+        let jwks = parse_jwks(&token::cluster_jwks_json()).unwrap();
+        let claims = serde_json::json!({"aud": ["api://AzureADTokenExchange"], "iss": "https://x.oic.prod-aks.azure.com/t/c/", "sub": "system:serviceaccount:a:b", "exp": 2, "nbf": 1, "iat": 1});
+        let mut sigs = token::Signatures::default();
+        let good = sigs.sign_service_account(&claims, SigningKeyId::Cluster);
+        assert_eq!(verify_signature(&good, &jwks), Ok(()));
+        let tampered = token::with_payload(&good, &claims.to_string().replace(":a:b", ":a:c"));
+        assert!(matches!(verify_signature(&tampered, &jwks), Err(Rejection::BadSignature { .. })));
+        let forged = sigs.sign_service_account(&claims, SigningKeyId::Attacker);
+        assert!(matches!(verify_signature(&forged, &jwks), Err(Rejection::UnknownKey { kid: Some(k), .. }) if k == token::ATTACKER_KID));
+        let tenant = parse_jwks(&token::jwks_json("t")).unwrap();
+        assert!(matches!(verify_signature(&good, &tenant), Err(Rejection::UnknownKey { .. })));
+        assert!(matches!(verify_signature("a.b", &jwks), Err(Rejection::Malformed { .. })));
+    }
 
     const NOW: u64 = 1_768_467_600;
 

@@ -16,7 +16,7 @@ before(async () => { env = await start(); });
 after(async () => { await stop(env); });
 
 test('Mermaid numbers every built-in exactly as the transcript does (rendered by Mermaid)', async () => {
-  assert.equal(BUILT_INS.length, 21);
+  assert.equal(BUILT_INS.length, 22);
   const host = await open(env, '#scenario=vm-keyvault&step=1');
   await ready(host.page);
   const blank = await host.context.newPage();

@@ -166,6 +166,33 @@ test('the form: every script step has Remove; the identity checkbox says what th
   await context.close();
 });
 
+test('the form: Cloud Shell, the App Service plan OS and a forged workload assertion are pickers that re-simulate', async () => {
+  const { context, page, problems } = await open(env, '#scenario=dac-laptop-vs-vm&step=1');
+  await ready(page);
+  await page.click('#tab-edit');
+  // A laptop becomes Alice's Cloud Shell session: the SDK finds Cloud Shell's endpoint.
+  await page.selectOption('select.laptop-kind[data-host="alice-laptop"]', 'alice');
+  await page.waitForFunction(() => /Cloud Shell endpoint \(alice-laptop\)/.test(document.querySelector('svg.heads')?.textContent || ''));
+  assert.equal(await page.inputValue('select.laptop-kind[data-host="alice-laptop"]'), 'alice');
+  await shot(page, 'learner-form-cloud-shell');
+  // The AKS pod forges its assertion: Entra ID reads the issuer's keys and refuses it.
+  await page.evaluate(() => { location.hash = 'scenario=aks-workload-identity&step=1'; });
+  await page.waitForFunction(() => /OIDC issuer/.test(document.querySelector('svg.heads')?.textContent || ''));
+  await page.click('#tab-edit');
+  await page.selectOption('select.app-assertion[data-host="aks-shop-orders-api"]', 'attacker');
+  await page.waitForFunction(() => /AADSTS7000272/.test(document.querySelector('svg.sequence')?.textContent || ''));
+  // An App Service plan's OS.
+  await page.evaluate(() => { location.hash = 'scenario=appservice-storage&step=1'; });
+  await page.waitForFunction(() => /func-reports/.test(document.querySelector('svg.heads')?.textContent || ''));
+  await page.click('#tab-edit');
+  await page.waitForSelector('select.appsvc-os[data-resource="func-reports"]');
+  assert.equal(await page.inputValue('select.appsvc-os[data-resource="func-reports"]'), 'windows');
+  await page.selectOption('select.appsvc-os[data-resource="func-reports"]', 'linux');
+  await page.waitForFunction(() => document.querySelector('select.appsvc-os[data-resource="func-reports"]')?.value === 'linux');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // ---- 4. Every promised screen.
 
 test('1280×720: the diagram fits beside the panel, the tabs fit, the current step stays mid-pane; the panel collapses', async () => {

@@ -71,7 +71,7 @@ test('on a 1440-px laptop the whole VM + Key Vault flow fits beside the side pan
   // (aks-shop-report-job)', are in the others), lifeline names stay inside their boxes
   // and arrow labels inside the diagram.
   const ids = fs.readdirSync(new URL('../../scenarios/', import.meta.url)).filter((f) => /^\d+-.*\.json$/.test(f)).map((f) => f.replace(/^\d+-|\.json$/g, ''));
-  assert.equal(ids.length, 21);
+  assert.equal(ids.length, 22);
   for (const id of ids) {
     await page.goto(`${env.url}#scenario=${id}&step=1`);
     await page.reload();

@@ -7,7 +7,8 @@ decoded and its RS256 signature verified with PyJWT against the JWKS its issuer 
 `mip jwks` for Entra ID's tokens, and, for other issuers (the AKS cluster's OIDC issuer), the
 JWKS the trace itself publishes in a step whose message carries a `keys` document. Lifetimes
 are not checked against this machine's clock (the playground's clock is virtual): `iat`,
-`nbf` and `exp` must be integers with nbf <= exp. Exit status 1 on any failure.
+`nbf` and `exp` must be integers with nbf <= exp. A token that no published JWKS can verify
+(its `kid` is in neither) is a failure too. Exit status 1 on any failure.
 """
 
 import json
@@ -85,7 +86,7 @@ def main():
         print(f"  unverifiable: {line}")
     for line in failures:
         print(f"  FAILED: {line}")
-    return 1 if failures or checked == 0 else 0
+    return 1 if failures or unverifiable or checked == 0 else 0
 
 
 if __name__ == "__main__":

@@ -79,6 +79,16 @@ impl IdentityType {
 }
 
 string_enum! {
+    /// The operating system of an App Service plan (`properties.os` of a scenario's site).
+    pub enum AppServiceOs default Windows {
+        /// Windows: the legacy `expires_on` is .NET's US date-time, `M/d/yyyy h:mm:ss tt +00:00`.
+        Windows = "windows",
+        /// Linux: the legacy `expires_on` is `MM/dd/yyyy HH:mm:ss +00:00` (24-hour, no AM/PM).
+        Linux = "linux",
+    }
+}
+
+string_enum! {
     /// The `kind` of an App Service site: a web app or a function app.
     pub enum AppServiceKind {
         /// A web app.
@@ -205,6 +215,9 @@ pub struct ResourceData {
     /// App Service kind.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<AppServiceKind>,
+    /// App Service plan's operating system (Windows when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<AppServiceOs>,
     /// SQL contained users (object ids).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contained_users: Vec<String>,

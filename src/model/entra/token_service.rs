@@ -30,10 +30,7 @@ impl World {
             self.push(Draft::runtime(entra, ep, "error: certificate expired").internal("Credential expired", serde_json::Value::Null).source("fact sheet §4.2").explain("The identity's certificate has expired (the resource provider normally rolls it at 45 days).").kind(StepKind::IssueRefused));
             return Err(EntraRefusal::CertificateExpired);
         }
-        let known = APIS.iter().chain([LEGACY_ARM].iter()).any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
-            || storage_account_endpoint(resource).is_some()
-            || self.directory.objects.values().any(|p| matches!(&p.kind, crate::model::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))));
-        if !known {
+        if !self.entra_knows(resource) {
             let d = format!("AADSTS50001: The application named {resource} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.tenant_of(&ident.mi_resource_id));
             let refusal = EntraRefusal::UnknownResource(d);
             self.push(Draft::runtime(entra, ep, "AADSTS50001 invalid_resource").internal("Unknown resource", refusal.body()).source("fact sheet §1.4").explain(format!("Entra ID does not know an API whose App ID URI is '{resource}', so it cannot issue a token for it. Check the spelling (and trailing slash) of the resource.")).kind(StepKind::IssueRefused));
@@ -47,6 +44,50 @@ impl World {
         s.jwt = Some(jwt.clone());
         s.changes.push(Change { op: ChangeOp::Added, area: "tokens".into(), what: format!("token for {} → {resource} (exp {})", res.name, SimTime(claims.exp).iso()) });
         Ok(jwt)
+    }
+
+    /// Does the tenant know an API with this App ID URI (the common APIs, ARM's legacy URI,
+    /// Storage's account endpoints, the tenant's app registrations)? Anything else is AADSTS50001.
+    pub(crate) fn entra_knows(&self, resource: &str) -> bool {
+        APIS.iter().chain([LEGACY_ARM].iter()).any(|k| k.eq_ignore_ascii_case(resource.trim_end_matches('/')))
+            || storage_account_endpoint(resource).is_some()
+            || self.directory.objects.values().any(|p| matches!(&p.kind, crate::model::directory::PrincipalKind::Application { identifier_uris, .. } if identifier_uris.iter().any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(resource.trim_end_matches('/')))))
+    }
+
+    /// Signs a delegated (user) v1 access token for `user` (object id `oid`) and `resource`,
+    /// issued to client `appid`: `scp` user_impersonation, `idtyp` user, `upn`, 75 minutes
+    /// (user tokens live 60–90 minutes, fact sheet §5.3), `iat` backdated 5 minutes.
+    pub(crate) fn mint_user(&mut self, oid: &str, user: &str, resource: &str, appid: &str, host: &str) -> String {
+        let tid = self.directory.tenant_id.clone();
+        let iss = format!("https://sts.windows.net/{tid}/");
+        let iat = self.now.0.saturating_sub(300);
+        let claims = Claims {
+            aud: resource.to_string(),
+            iss: iss.clone(),
+            iat,
+            nbf: iat,
+            exp: iat + 4500,
+            aio: self.rng.token(56),
+            appid: appid.into(),
+            appidacr: "0".into(),
+            scp: Some("user_impersonation".into()),
+            groups: self.directory.groups_of(oid),
+            idp: iss,
+            idtyp: "user".into(),
+            oid: oid.to_string(),
+            rh: format!("1.{}.", self.rng.token(54)),
+            roles: vec![],
+            upn: Some(format!("{user}@{}", self.directory.domain)),
+            sub: self.rng.token(43),
+            tid,
+            uti: self.rng.token(22),
+            ver: "1.0".into(),
+            xms_mirid: String::new(),
+            xms_tcdt: self.tenant_created,
+        };
+        let jwt = self.signatures.sign(&claims);
+        self.issued_log.push((host.to_string(), jwt.clone()));
+        jwt
     }
 
     /// Signs a managed-identity token. `iat`/`nbf` are backdated 5 minutes, which is how
@@ -194,9 +235,24 @@ pub(crate) enum FederationRefusal {
     /// AADSTS700024: the assertion is outside its `nbf`..`exp` window (an expired
     /// service-account token kept past the kubelet's rotation).
     AssertionLifetime { now: SimTime, nbf: SimTime, exp: SimTime },
+    /// AADSTS7000272: the assertion's `kid` is not in the JWKS the trusted issuer publishes
+    /// (signed by a key the cluster does not own). Text from a capture in
+    /// Azure/azure-workload-identity#1232 [O].
+    UnknownSigningKey { kid: String, issuer: String },
+    /// AADSTS700027: the key is the issuer's but the signature does not verify (the token
+    /// was changed after signing). The code and text are those Entra ID gives for a client
+    /// assertion with an invalid signature (azure-sdk-for-net#29007, AzureAD
+    /// passport-azure-ad#453 [O]); that it gives the same for a federated assertion is [U].
+    BadSignature { kid: String },
 }
 
 impl FederationRefusal {
+    /// The first part of Entra ID's decision, made before it reads anything from the
+    /// issuer: some federated credential must trust the assertion's issuer (AADSTS700211).
+    pub(crate) fn check_issuer(fics: &[crate::model::arm::FederatedCredential], issuer: &str) -> Result<(), FederationRefusal> {
+        if fics.iter().any(|f| f.issuer == issuer) { Ok(()) } else { Err(FederationRefusal::Issuer(issuer.into())) }
+    }
+
     /// Entra ID's decision: the federated credential that admits the assertion, or the refusal.
     pub(crate) fn check<'a>(fics: &'a [crate::model::arm::FederatedCredential], issuer: &str, subject: &str, audience: &str) -> Result<&'a crate::model::arm::FederatedCredential, FederationRefusal> {
         let by_issuer: Vec<_> = fics.iter().filter(|f| f.issuer == issuer).collect();
@@ -220,6 +276,8 @@ impl FederationRefusal {
             FederationRefusal::SubjectCase(_) => "AADSTS7002138",
             FederationRefusal::Audience(_) => "AADSTS700212",
             FederationRefusal::AssertionLifetime { .. } => "AADSTS700024",
+            FederationRefusal::UnknownSigningKey { .. } => "AADSTS7000272",
+            FederationRefusal::BadSignature { .. } => "AADSTS700027",
         }
     }
 
@@ -248,6 +306,8 @@ impl FederationRefusal {
                 let t = |x: &SimTime| x.iso().replace('Z', ".0000000Z");
                 format!("{code}: Client assertion is not within its valid time range. Current time: {}, assertion valid from {}, expiry time of assertion {}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .", t(now), t(nbf), t(exp))
             }
+            FederationRefusal::UnknownSigningKey { kid, issuer } => format!("{code}: The certificate with identifier {kid} used to sign the federated credential could not be found in the metadata of identity provider {issuer}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token."),
+            FederationRefusal::BadSignature { kid } => format!("{code}: Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '{kid}']"),
         }
     }
 
@@ -260,6 +320,8 @@ impl FederationRefusal {
             FederationRefusal::SubjectCase(_) => "A federated identity credential's subject equals the assertion's subject only when letter case is ignored. Entra ID matches subjects case-sensitively (Kubernetes names are lower-case), and says so with this code: fix the credential's subject.",
             FederationRefusal::Audience(_) => "Issuer and subject match, but the assertion's audience is not among the credential's audiences: for Entra ID both must be api://AzureADTokenExchange.",
             FederationRefusal::AssertionLifetime { .. } => "The service-account token sent as client_assertion has expired: Entra ID checks the assertion's nbf and exp before anything else. The kubelet rotates the projected token file; code must read the file again for each exchange (WorkloadIdentityCredential does) instead of keeping the string it read at start.",
+            FederationRefusal::UnknownSigningKey { .. } => "The assertion names a signing key (kid) that the issuer's JWKS does not list: whoever signed it does not hold the cluster's service-account key. Entra ID fetched the issuer's discovery document and JWKS because a federated credential trusts that issuer, and only keys published there can sign for it. A token minted elsewhere and given the cluster's issuer, subject and audience is refused here, before subject and audience are compared.",
+            FederationRefusal::BadSignature { .. } => "The assertion's kid names the cluster's published key, but the RS256 signature does not verify over the header and payload as sent: the token was changed after the cluster signed it (here its subject was rewritten to one a federated credential trusts). Claims of an unverified token mean nothing, so Entra ID stops before comparing subject and audience. (This code is what Entra ID answers for a client assertion with an invalid signature; for a federated assertion it is unconfirmed.)",
         }
     }
 

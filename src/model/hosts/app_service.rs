@@ -1,7 +1,7 @@
 //! App Service and Functions: the local `IDENTITY_ENDPOINT` checked with `X-IDENTITY-HEADER`
 //! (fact sheet §2).
 
-use crate::model::arm::{IdentityRef, Resource};
+use crate::model::arm::{AppServiceOs, IdentityRef, Resource};
 use crate::model::hosts::{Answer, EndpointError, APPSVC_ENDPOINT, Host, JSON_UTF8, Source};
 use crate::model::http::{build_query, Request, Response};
 use crate::model::time::SimTime;
@@ -52,11 +52,11 @@ impl World {
             e => e,
         })?;
         if legacy && resp.status == 200 {
-            // 2017-09-01: expires_on as a date-time string (exact format unconfirmed).
+            // 2017-09-01: expires_on as a date-time string whose form depends on the plan's OS.
             let body = resp.body.clone().unwrap_or_default();
             if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&body) {
                 let exp: u64 = v["expires_on"].as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
-                v["expires_on"] = SimTime(exp).legacy_app_service().into();
+                v["expires_on"] = SimTime(exp).legacy_app_service(res.data.os == Some(AppServiceOs::Linux)).into();
                 if let Some(o) = v.as_object_mut() {
                     o.remove("client_id");
                 }

@@ -9,8 +9,10 @@
 pub mod aks;
 pub mod app_service;
 pub mod arc;
+pub mod cloud_shell;
 pub mod errors;
 pub mod imds;
+pub mod oidc_issuer;
 
 pub(crate) use errors::{on_wire, Answer, EndpointError};
 
@@ -46,6 +48,8 @@ pub(crate) struct Host {
     pub(crate) app: AppSpec,
     pub(crate) env: BTreeMap<String, String>,
     pub(crate) az_cli_user: Option<String>,
+    /// Azure Cloud Shell: the signed-in portal user whose session this is.
+    pub(crate) cloud_shell: Option<String>,
 }
 
 /// Which token source a credential uses.
@@ -55,13 +59,24 @@ pub(crate) enum Source {
     AppService,
     Arc,
     Workload,
+    /// Azure Cloud Shell's `MSI_ENDPOINT` (fact sheet §3.2).
+    CloudShell,
 }
 
 impl World {
     pub(crate) fn host(&self, name: &str) -> Result<Host, ScenarioError> {
         if let Some(l) = self.laptops.get(&name.to_ascii_lowercase()) {
-            let app = l.app.clone().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::DefaultAzureCredential, managed_identity: None, env: BTreeMap::new(), keeps_federated_token: false });
-            return Ok(Host { name: l.name.clone(), resource: None, env: app.env.clone(), app, az_cli_user: l.az_cli_user.clone() });
+            let app = l.app.clone().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::DefaultAzureCredential, managed_identity: None, env: BTreeMap::new(), keeps_federated_token: false, forged_assertion: None });
+            let mut env = BTreeMap::new();
+            if l.cloud_shell.is_some() {
+                // Cloud Shell sets MSI_ENDPOINT without MSI_SECRET (fact sheet §3.2, §8.2).
+                env.insert("MSI_ENDPOINT".into(), cloud_shell::CLOUD_SHELL_ENDPOINT.into());
+                env.insert("AZUREPS_HOST_ENVIRONMENT".into(), "cloud-shell/1.0".into());
+            }
+            env.extend(app.env.clone());
+            // In Cloud Shell the Azure CLI is signed in as the portal user.
+            let az_cli_user = l.az_cli_user.clone().or_else(|| l.cloud_shell.clone());
+            return Ok(Host { name: l.name.clone(), resource: None, env, app, az_cli_user, cloud_shell: l.cloud_shell.clone() });
         }
         let Some(r) = self.resource_by_name(name) else {
             return Err(ScenarioError { path: "host".into(), message: format!("'{name}' is not a compute resource or laptop in this scenario"), subject: Subject::of(SubjectKind::Name, &name) });
@@ -94,7 +109,7 @@ impl World {
             _ => {}
         }
         env.extend(app.env.clone());
-        Ok(Host { name: r.name.clone(), resource: Some(r.clone()), app, env, az_cli_user: None })
+        Ok(Host { name: r.name.clone(), resource: Some(r.clone()), app, env, az_cli_user: None, cloud_shell: None })
     }
 
     /// The lifeline of a host's token endpoint.
@@ -298,7 +313,7 @@ impl World {
 }
 
 pub(crate) fn r_app(r: &Resource, w: &World) -> AppSpec {
-    w.app_specs.get(&r.name.to_ascii_lowercase()).cloned().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::ManagedIdentityCredential, managed_identity: None, env: BTreeMap::new(), keeps_federated_token: false })
+    w.app_specs.get(&r.name.to_ascii_lowercase()).cloned().unwrap_or(AppSpec { sdk: Sdk::Dotnet, credential: Credential::ManagedIdentityCredential, managed_identity: None, env: BTreeMap::new(), keeps_federated_token: false, forged_assertion: None })
 }
 
 /// A string field of a JSON object body.

@@ -1,7 +1,7 @@
 //! The initial world a scenario declares: tenants, subscriptions, resource groups,
 //! resources and their identities, principals, roles and assignments, timing settings.
 
-use crate::model::arm::{AppServiceKind, IdentityType, ResourceKind};
+use crate::model::arm::{AppServiceKind, AppServiceOs, IdentityType, ResourceKind};
 use crate::model::strict::string_enum;
 use crate::model::time::Duration;
 use schemars::JsonSchema;
@@ -191,6 +191,10 @@ pub struct Properties {
     /// App Service: `app` or `functionapp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<AppServiceKind>,
+    /// App Service: the operating system of the plan, `windows` (when absent) or `linux`.
+    /// It shows on the wire in the legacy 2017-09-01 token response's `expires_on` text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<AppServiceOs>,
     /// SQL database: Entra principals created as contained users (`CREATE USER … FROM EXTERNAL PROVIDER`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contained_users: Vec<String>,
@@ -309,6 +313,25 @@ pub struct AppSpec {
     /// kubelet rotates the file; the kept token expires after an hour.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keeps_federated_token: bool,
+    /// AKS workload identity: the code sends a forged client assertion instead of the
+    /// projected token: `tampered` (the cluster's token with its subject rewritten to the
+    /// one the identity's federated credential trusts, signature kept) or `attacker` (a
+    /// token with the trusted subject, signed with a key the cluster does not publish).
+    /// Entra ID refuses both at the signature check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forged_assertion: Option<AssertionForgery>,
+}
+
+string_enum! {
+    /// How a workload's client assertion is forged (`forgedAssertion`).
+    pub enum AssertionForgery {
+        /// The projected token with its subject rewritten; the cluster's signature no
+        /// longer verifies (AADSTS700027).
+        Tampered = "tampered",
+        /// A token signed with a key no issuer publishes (`kid` `attacker-demo-key`): the
+        /// issuer's JWKS lacks the key (AADSTS7000272).
+        Attacker = "attacker",
+    }
 }
 
 string_enum! {
@@ -492,7 +515,7 @@ pub struct AppRoleAssignmentSpec {
     pub role: String,
 }
 
-/// A developer laptop outside Azure.
+/// A developer laptop outside Azure, or (with `cloudShell`) a user's Azure Cloud Shell session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(rename = "Laptop")]
@@ -502,6 +525,12 @@ pub struct LaptopSpec {
     /// User signed in to the Azure CLI (`az login`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub az_cli_user: Option<String>,
+    /// Azure Cloud Shell: this host is the Cloud Shell session of this user (a user name or
+    /// object id), not a laptop. The session sets `MSI_ENDPOINT` without `MSI_SECRET`, and
+    /// its endpoint gives code the user's own delegated token (fact sheet §3.2); the Azure
+    /// CLI in it is signed in as the same user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_shell: Option<String>,
     /// The code and SDK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppSpec>,

@@ -26,6 +26,12 @@ impl World {
     /// DefaultAzureCredential moves on).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn mi_source_try(&mut self, h: &Host, app: Pid, src: Source, resource: &str, wanted: Option<&IdentityRef>, sdk: Sdk, probe: bool) -> Result<String, Raise> {
+        if src == Source::CloudShell {
+            return match self.cloud_shell_token(h, app, resource, wanted) {
+                Got::Token(t) => Ok(t),
+                Got::Failed => Err(Raise::Failed),
+            };
+        }
         let Some(res) = h.resource.clone() else { return Err(Raise::Unavailable) };
         match src {
             Source::Workload => return match self.workload_token(h, app, resource, sdk) {

@@ -73,6 +73,8 @@ impl World {
             Source::AppService
         } else if e("IDENTITY_ENDPOINT") && e("IMDS_ENDPOINT") {
             Source::Arc
+        } else if e("MSI_ENDPOINT") && !e("MSI_SECRET") {
+            Source::CloudShell
         } else if e("AZURE_FEDERATED_TOKEN_FILE") && e("AZURE_CLIENT_ID") && e("AZURE_TENANT_ID") {
             Source::Workload
         } else {
@@ -147,7 +149,7 @@ impl World {
         if h.app.credential == Credential::DefaultAzureCredential {
             return self.dac_get_token(h, app, resource, wanted, sdk);
         }
-        if h.resource.is_none() {
+        if h.resource.is_none() && h.cloud_shell.is_none() {
             let s = self.push(Draft::runtime_on(app, "ManagedIdentityCredential: no managed identity").note("No IMDS endpoint answers on this machine").fidelity(Fidelity::Documented).source("fact sheet §8.3").explain(format!("ManagedIdentityCredential outside Azure: there is no token endpoint at 169.254.169.254, the request times out and the credential raises {}.", raised(sdk, Raise::Unavailable))));
             s.set_kind(StepKind::Credential(CredentialFailure::Unavailable));
             return Got::Failed;

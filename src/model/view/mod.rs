@@ -207,6 +207,9 @@ pub struct LaptopView {
     pub name: String,
     /// User signed in to the Azure CLI.
     pub az_cli_user: Option<String>,
+    /// Azure Cloud Shell: the user whose session this is (then not a laptop).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_shell: Option<String>,
     /// The code running here.
     pub app: Option<String>,
 }

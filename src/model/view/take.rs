@@ -99,7 +99,8 @@ impl World {
         let laptops = capped(self.laptops.values(), self.laptops.len(), |l| LaptopView {
             key: format!("laptop:{}", l.name.to_ascii_lowercase()),
             name: l.name.clone(),
-            az_cli_user: l.az_cli_user.clone(),
+            az_cli_user: l.az_cli_user.clone().or_else(|| l.cloud_shell.clone()),
+            cloud_shell: l.cloud_shell.clone(),
             app: l.app.as_ref().map(app_label),
         });
 

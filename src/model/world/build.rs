@@ -122,6 +122,9 @@ impl World {
                 fail(format!("world.laptops[{i}].name"), format!("name '{}' is already used", l.name), Subject::of(SubjectKind::Name, &l.name));
                 continue;
             }
+            if let Some(user) = l.cloud_shell.as_deref().filter(|u| w.resolve_principal(u).is_none()) {
+                fail(format!("world.laptops[{i}].cloudShell"), format!("'{user}' is not a user of this scenario: a Cloud Shell session belongs to a signed-in user"), Subject::of(SubjectKind::Name, user));
+            }
             w.laptops.insert(l.name.to_ascii_lowercase(), l.clone());
         }
         for (i, g) in spec.groups.iter().enumerate() {
@@ -244,7 +247,7 @@ impl World {
         }
         let id = resource_id(&sub_id, &r.resource_group, kind, &r.name);
         let p = &r.properties;
-        let mut data = ResourceData { kind: p.kind, ..Default::default() };
+        let mut data = ResourceData { kind: p.kind, os: p.os, ..Default::default() };
         if kind == ResourceKind::KeyVault {
             data.enable_rbac_authorization = Some(p.enable_rbac_authorization.unwrap_or(true));
             for s in &p.secrets {
