@@ -1,4 +1,6 @@
-//! Registers every `scenarios/NN-<id>.json` file as a built-in scenario, in file-name order.
+//! Registers every `scenarios/NN-<id>.json` file as a built-in scenario, in file-name order,
+//! and writes the published JSON Schema (`docs/scenario.schema.json`) without indentation
+//! for `model::schema` to embed (about 0.9 KB gzip less in the wasm than the pretty file).
 
 use std::fmt::Write;
 use std::path::Path;
@@ -20,6 +22,9 @@ fn main() {
         let _ = writeln!(out, "    BuiltIn {{ id: {id:?}, json: include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/scenarios/{f}\")) }},");
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR set by cargo")).join("built_ins.rs");
-    std::fs::write(dest, out).expect("write built_ins.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR set by cargo");
+    std::fs::write(Path::new(&out_dir).join("built_ins.rs"), out).expect("write built_ins.rs");
+    println!("cargo:rerun-if-changed=docs/scenario.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("docs/scenario.schema.json").expect("docs/scenario.schema.json exists")).expect("docs/scenario.schema.json is JSON");
+    std::fs::write(Path::new(&out_dir).join("scenario.schema.min.json"), schema.to_string()).expect("write scenario.schema.min.json");
 }

@@ -71,8 +71,9 @@ pub fn json_schema() -> Value {
 /// the types, written out (`tests/format.rs` fails while the file differs from it). The
 /// check reads the file rather than running schemars, so the browser's bundle carries
 /// neither schemars' generator nor the types' schema functions, only this text (about
-/// 6 KB compressed); it is parsed once, on the first document serde refuses.
-const PUBLISHED: &str = include_str!("../../../docs/scenario.schema.json");
+/// 8 KB compressed; build.rs writes it without indentation); it is parsed once, on the first
+/// document serde refuses.
+const PUBLISHED: &str = include_str!(concat!(env!("OUT_DIR"), "/scenario.schema.min.json"));
 
 fn published() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
