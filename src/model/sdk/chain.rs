@@ -6,7 +6,6 @@ use crate::model::hosts::{Host, IMDS, IMDS_TOKEN_PATH, Source};
 use crate::model::http::{build_query, Request};
 use crate::model::scenario::Sdk;
 use crate::model::sdk::{chain_moves_on, raised, version, Got, Raise};
-use crate::model::token::Claims;
 use crate::model::trace::Fidelity;
 use crate::model::world::World;
 use crate::model::world::{Draft, Pid};
@@ -114,35 +113,7 @@ impl World {
             Sdk::Dotnet => "VisualStudioCredential and VisualStudioCodeCredential (not signed in)",
         };
         self.push(Draft::runtime_on(app, "az account get-access-token").note(&format!("{skipped} unavailable; AzureCliCredential runs `az account get-access-token --resource {resource}`")).fidelity(Fidelity::Documented).source("fact sheet §8.1").explain(format!("After ManagedIdentityCredential, the chain tries the developer tools in order; {skipped} cannot help here, so it reaches AzureCliCredential, which shells out to the Azure CLI. The CLI uses {user}'s sign-in (from `az login`): the code now runs as {user}, not as any managed identity.")));
-        let tid = self.directory.tenant_id.clone();
-        let iss = format!("https://sts.windows.net/{tid}/");
-        let iat = self.now.0.saturating_sub(300);
-        let claims = Claims {
-            aud: resource.to_string(),
-            iss: iss.clone(),
-            iat,
-            nbf: iat,
-            exp: iat + 4500,
-            aio: self.rng.token(56),
-            appid: AZ_CLI_APP_ID.into(),
-            appidacr: "0".into(),
-            scp: Some("user_impersonation".into()),
-            groups: self.directory.groups_of(&oid),
-            idp: iss,
-            idtyp: "user".into(),
-            oid: oid.clone(),
-            rh: format!("1.{}.", self.rng.token(54)),
-            roles: vec![],
-            upn: Some(format!("{user}@{}", self.directory.domain)),
-            sub: self.rng.token(43),
-            tid,
-            uti: self.rng.token(22),
-            ver: "1.0".into(),
-            xms_mirid: String::new(),
-            xms_tcdt: self.tenant_created,
-        };
-        let jwt = self.signatures.sign(&claims);
-        self.issued_log.push((h.name.clone(), jwt.clone()));
+        let jwt = self.mint_user(&oid, &user, resource, AZ_CLI_APP_ID, &h.name);
         let s = self.push(Draft::runtime(entra, app, "user token (delegated, ~75 min)").internal(&format!("Delegated token for {user}"), serde_json::json!({"aud": resource, "upn": format!("{user}@{}", self.directory.domain), "idtyp": "user"})).kind(StepKind::TokenIssued).source("fact sheet §5.3, §8.1").explain(format!("A delegated user token (idtyp user, scp user_impersonation, appid of the Azure CLI) with a normal 60–90 minute lifetime. Resource servers authorize {user}'s own role assignments, so code that works on a developer's laptop may fail on a VM, and the other way round.")));
         s.jwt = Some(jwt.clone());
         Got::Token(jwt)
