@@ -38,9 +38,15 @@ export async function serve(host, ...extra) {
   return {
     exports, base, lines, get,
     mark: () => lines.length,
-    /** Statuses of the endpoint's responses printed since `from` (a `mark()`). */
-    answers: (from = 0) => lines.slice(from).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
-      .filter((s) => s.step.message.type === 'response' && !s.from.startsWith('App on')).map((s) => s.step.message.status),
+    /** Statuses of the endpoint's responses printed since `from` (a `mark()`), once at least
+     *  `atLeast` have been printed (or after 5 s): the server prints a step after it has
+     *  answered, so a client can hold its answer before the line reaches this process. */
+    answers: async (from = 0, atLeast = 1) => {
+      const now = () => lines.slice(from).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+        .filter((s) => s.step.message.type === 'response' && !s.from.startsWith('App on')).map((s) => s.step.message.status);
+      for (const end = Date.now() + 5000; now().length < atLeast && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+      return now();
+    },
     identities: async () => Object.fromEntries((await get('/_mip/live')).identities.map((i) => [i.name, i])),
     stop: () => new Promise((resolve) => { proc.on('exit', (code) => resolve(code)); proc.kill('SIGINT'); }),
   };

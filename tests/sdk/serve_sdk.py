@@ -217,9 +217,13 @@ def check_wire(server):
 
 
 def compare(mip, server, host, got_token, **prediction):
+    model, model_token = model_prediction(mip, host, **prediction)
+    # The server prints a step after it has answered: give its lines up to 5 s to arrive.
+    deadline = time.monotonic() + 5
+    while len(server.endpoint_answers()) < len(model) and time.monotonic() < deadline:
+        time.sleep(0.02)
     check_wire(server)
     live = server.endpoint_answers()
-    model, model_token = model_prediction(mip, host, **prediction)
     assert live == model, f"the real SDK saw {live}; the model says the python SDK sees {model}"
     assert got_token == model_token, f"real SDK token: {got_token}; model: {model_token}"
     return live
