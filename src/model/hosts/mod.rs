@@ -137,7 +137,7 @@ impl World {
         let (label, fidelity, expl) = match error {
             None if status == 200 => {
                 let shape = match src {
-                    Source::AppService => "Its shape differs from IMDS: `expires_on` is an epoch string and there is no `expires_in`.",
+                    Source::AppService => "Its shape differs from IMDS: there is no `expires_in`, and `expires_on` is an epoch string (api-version 2019-08-01) or, on the legacy 2017-09-01, a date-time text whose form depends on the host's OS.",
                     _ => "Every value is a JSON string, numbers included (IMDS returns all primitives as strings); `expires_on` equals the JWT's `exp` and `not_before` its `nbf`.",
                 };
                 ("200 access_token".to_string(), Fidelity::Documented, format!("The token endpoint on {} returns the token. {shape}", res.name))
