@@ -35,17 +35,30 @@ pub struct QuizProps {
 /// `scenarios/questions.json` there; the service worker caches it for offline use).
 const BANK_URL: &str = "questions.json";
 
-/// The quiz component. The bank is fetched the first time the quiz opens.
+thread_local! {
+    /// The bank once fetched: the tab unmounts the quiz, and opening it again must not
+    /// fetch (or flash "Loading") again.
+    static BANK: std::cell::RefCell<Option<Rc<Vec<Question>>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The quiz component. The bank is fetched the first time the quiz opens, then kept for the
+/// page's life.
 #[function_component(Quiz)]
 pub fn quiz(p: &QuizProps) -> Html {
     // None: loading; Some(None): the fetch failed; Some(Some(bank)).
-    let fetched = use_state(|| None::<Option<Rc<Vec<Question>>>>);
+    let fetched = use_state(|| BANK.with(|b| b.borrow().clone()).map(Some));
     let progress = use_state(|| Rc::new(load()));
     {
         let fetched = fetched.clone();
         use_effect_with((), move |_| {
-            if super::IN_BROWSER {
-                super::persist::fetch_text(BANK_URL, move |body| fetched.set(Some(body.map(|t| Rc::new(parse(&t))))));
+            if super::IN_BROWSER && fetched.is_none() {
+                super::persist::fetch_text(BANK_URL, move |body| {
+                    let bank = body.map(|t| Rc::new(parse(&t)));
+                    if let Some(b) = &bank {
+                        BANK.with(|slot| *slot.borrow_mut() = Some(b.clone()));
+                    }
+                    fetched.set(Some(bank));
+                });
             }
         });
     }

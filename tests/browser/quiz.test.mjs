@@ -72,6 +72,8 @@ test('one question at a time: retry a wrong pick, the right choice keeps full co
 
 test('"show me" opens the step that answers the question, and the quiz keeps its place', async () => {
   const { context, page, problems } = await open(env, '#scenario=vm-keyvault');
+  const bankRequests = [];
+  page.on('request', (r) => { if (r.url().endsWith('/questions.json')) bankRequests.push(r.url()); });
   await ready(page);
   await page.click('#tab-quiz');
   await page.waitForSelector('.quiz .question'); // the bank is fetched on first open
@@ -86,7 +88,8 @@ test('"show me" opens the step that answers the question, and the quiz keeps its
   await page.waitForFunction((s) => document.querySelector('svg.sequence .message.current')?.dataset.step === s, step);
   assert.match(page.url(), new RegExp(`scenario=${id}&step=${step}`));
   await page.click('#tab-quiz');
-  await page.waitForSelector('.quiz .question'); // the bank is fetched on first open
+  assert.equal(await page.locator('.quiz .question').count(), 1, 'reopened at once: the bank is kept, not fetched again');
+  assert.equal(bankRequests.length, 1, 'one request for the bank in the page\'s life');
   assert.match(await page.textContent('.quiz-position'), /^Question 3 of/, 'back at the same question');
   assert.match(await page.textContent('.quiz-score'), /Score: 1 right first time · 1 of \d+ answered/);
   assert.equal(await page.locator('.quiz .choice.right').count(), 1, 'the answered question is still answered');
